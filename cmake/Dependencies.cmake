@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every third-party dependency, found once and turned into a uniform twin::dep::* target.
+# Debian 12 package names are listed in tools/packages.txt (the one list the install step uses).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+find_package(yaml-cpp 0.7 REQUIRED)   # target yaml-cpp (no namespaced target before 0.8)
+find_package(CLI11 2 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(TBB REQUIRED)
+find_package(GDAL 3.6 CONFIG REQUIRED)
+find_package(PROJ 9 CONFIG REQUIRED)
+pkg_check_modules(OSG REQUIRED IMPORTED_TARGET openscenegraph-osg openscenegraph-osgDB
+  openscenegraph-osgViewer openscenegraph-osgUtil openscenegraph-osgGA openscenegraph-osgText)
+# Bullet: exactly one precision for the whole project (float, Debian's default build)
+find_package(Bullet REQUIRED)
+
+function(twin_interface_dep name)
+  add_library(twin_dep_${name} INTERFACE)
+  add_library(twin::dep::${name} ALIAS twin_dep_${name})
+endfunction()
+
+twin_interface_dep(yaml)
+target_link_libraries(twin_dep_yaml INTERFACE yaml-cpp)
+twin_interface_dep(cli11)
+target_link_libraries(twin_dep_cli11 INTERFACE CLI11::CLI11)
+twin_interface_dep(json)
+target_link_libraries(twin_dep_json INTERFACE nlohmann_json::nlohmann_json)
+twin_interface_dep(tbb)
+target_link_libraries(twin_dep_tbb INTERFACE TBB::tbb)
+twin_interface_dep(gdal)
+target_link_libraries(twin_dep_gdal INTERFACE GDAL::GDAL)
+twin_interface_dep(proj)
+target_link_libraries(twin_dep_proj INTERFACE PROJ::proj)
+twin_interface_dep(osg)
+target_link_libraries(twin_dep_osg INTERFACE PkgConfig::OSG)
+twin_interface_dep(bullet)
+target_include_directories(twin_dep_bullet SYSTEM INTERFACE ${BULLET_INCLUDE_DIRS})
+target_link_libraries(twin_dep_bullet INTERFACE ${BULLET_LIBRARIES})
+
+if(TWIN_BUILD_TESTS)
+  find_package(GTest 1.12 REQUIRED)
+  include(GoogleTest)
+endif()
+if(TWIN_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "io/run_builder.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "core/hash.hpp"
+#include "io/atomic_file.hpp"
+#include "plugin/loader.hpp"
+
+namespace twin::io {
+using core::ErrorCode;
+using core::fail;
+
+core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& scenario,
+                                                              core::Executor* executor,
+                                                              bool profile) {
+  std::vector<core::ModelEntryDef> models;
+  for (const ModelInstanceSpec& m : scenario.models) {
+    if (m.type == nullptr)
+      return fail(ErrorCode::Internal, "model '" + m.name + "' has no type");
+    plugin::InstanceDef def;
+    def.name = m.name;
+    def.params = m.params;
+    def.tickNs = scenario.calendar.tickNs;
+    def.periodTicks = m.periodTicks;
+    def.startUnixS = scenario.calendar.startUnixS;
+    def.utcOffsetS = scenario.calendar.utcOffsetS;
+    def.seed = scenario.seed;
+    auto instance = plugin::instantiate(*m.type, def);
+    if (!instance) {
+      return fail(ErrorCode::BadInput, m.where.str() + ": " + instance.error().message);
+    }
+    core::ModelEntryDef e;
+    e.name = m.name;
+    e.typeName = m.typeName;
+    e.periodTicks = m.periodTicks;
+    e.ports = m.type->ports;
+    e.model = std::move(*instance);
+    models.push_back(std::move(e));
+  }
+  std::vector<core::ConnectionDef> connections;
+  for (const ConnectionSpec& c : scenario.connections) {
+    connections.push_back({c.fromModel, c.fromPort, c.toModel, c.toPort, c.link, c.adapter});
+  }
+  std::vector<core::InterventionDef> interventions;
+  for (const InterventionSpec& iv : scenario.interventions) {
+    interventions.push_back({iv.at, iv.model, iv.value});
+  }
+  core::SchedulerDef def;
+  def.calendar = scenario.calendar;
+  def.endTick = scenario.endTick;
+  def.seed = scenario.seed;
+  def.executor = executor;
+  def.profile = profile;
+  return core::Scheduler::create(def, std::move(models), std::move(connections),
+                                 std::move(interventions));
+}
+
+core::Result<RunSummary> runScenario(const RunRequest& request) {
+  const Scenario& sc = *request.scenario;
+  const auto wallStart = std::chrono::steady_clock::now();
+  auto folder = OutputFolder::begin(request.outDir);
+  if (!folder)
+    return core::Unexpected(folder.error());
+  const std::string dir = folder->stagingPath();
+
+  auto sched = buildScheduler(sc, request.executor, true);
+  if (!sched)
+    return core::Unexpected(sched.error());
+  core::Scheduler& s = **sched;
+
+  auto recorder = TimeseriesRecorder::create(dir + "/timeseries.csv", sc, s);
+  if (!recorder)
+    return core::Unexpected(recorder.error());
+  s.addObserver([&](const core::Scheduler& sch, core::Tick t) { recorder->observe(sch, t); });
+  if (request.onTick)
+    s.addObserver(request.onTick);
+
+  if (core::Status st = s.run(); !st) {
+    if (const core::StepFailure* f = s.failure()) {
+      const int m = s.findModel(f->model);
+      std::string who = "model '" + f->model + "'";
+      for (const ModelInstanceSpec& spec : sc.models) {
+        if (spec.name == f->model && spec.type != nullptr) {
+          who = plugin::describeInstance(*spec.type, spec.name);
+        }
+      }
+      (void)m;
+      return fail(ErrorCode::ModelFailed,
+                  who + " failed at " + sc.calendar.iso(f->tick) + " (sim time " +
+                      formatNumber(sc.calendar.seconds(f->tick)) + " s): " + f->message);
+    }
+    return core::Unexpected(st.error());
+  }
+
+  // KPIs in scenario order, then declaration order
+  RunSummary summary;
+  for (std::size_t i = 0; i < sc.models.size(); ++i) {
+    const ModelInstanceSpec& m = sc.models[i];
+    auto values = s.model(i).kpiValues();
+    if (!values) {
+      return fail(ErrorCode::ModelFailed,
+                  plugin::describeInstance(*m.type, m.name) +
+                      " could not report its KPIs: " + values.error().message);
+    }
+    for (std::size_t k = 0; k < m.type->kpis.size() && k < values->size(); ++k) {
+      const plugin::KpiSpec& spec = m.type->kpis[k];
+      summary.kpis.push_back({m.name + "." + spec.name, (*values)[k], spec.unit, spec.description});
+    }
+  }
+  auto hash = s.stateHash();
+  if (!hash)
+    return core::Unexpected(hash.error());
+  summary.finalStateHash = core::toHex(*hash);
+  summary.modelSteps = s.totalSteps();
+  summary.timeseriesRows = recorder->rows();
+
+  if (core::Status st = recorder->commit(); !st)
+    return core::Unexpected(st.error());
+  if (core::Status st = writeFileAtomic(dir + "/kpis.csv", kpiCsv(summary.kpis)); !st) {
+    return core::Unexpected(st.error());
+  }
+
+  summary.wallTimeS =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  nlohmann::ordered_json j;
+  j["version"] = request.version;
+  j["git_revision"] = request.gitRevision;
+  j["scenario"] = {{"name", sc.name}, {"hash", sc.hash}, {"file", sc.path}};
+  j["seed"] = sc.seed;
+  j["threads"] = request.threads;
+  nlohmann::ordered_json plugins = nlohmann::ordered_json::array();
+  std::vector<std::string> seen;
+  for (const ModelInstanceSpec& m : sc.models) {
+    const std::string& name = m.type->plugin->name;
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      continue;
+    seen.push_back(name);
+    plugins.push_back(
+        {{"name", name}, {"version", m.type->plugin->version}, {"file", m.type->plugin->path}});
+  }
+  j["plugins"] = plugins;
+  nlohmann::ordered_json models = nlohmann::ordered_json::array();
+  std::int64_t totalNs = 0;
+  for (std::size_t i = 0; i < sc.models.size(); ++i)
+    totalNs += s.stepNanos(i);
+  nlohmann::ordered_json share = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < sc.models.size(); ++i) {
+    const ModelInstanceSpec& m = sc.models[i];
+    models.push_back({{"name", m.name},
+                      {"type", m.typeName},
+                      {"type_version", m.type->version},
+                      {"period", core::formatDurationNs(m.periodNs)},
+                      {"steps", s.stepCount(i)}});
+    share[m.name] =
+        totalNs > 0 ? static_cast<double>(s.stepNanos(i)) / static_cast<double>(totalNs) : 0.0;
+  }
+  j["models"] = models;
+  j["sim"] = {{"start", sc.calendar.iso(0)},
+              {"end", sc.calendar.iso(sc.endTick)},
+              {"tick", core::formatDurationNs(sc.calendar.tickNs)},
+              {"ticks", sc.endTick},
+              {"model_steps", summary.modelSteps}};
+  j["wall_time_s"] = summary.wallTimeS;
+  j["model_time_share"] = share;
+  j["final_state_hash"] = summary.finalStateHash;
+  j["outputs"] = {{"kpis", "kpis.csv"},
+                  {"timeseries", "timeseries.csv"},
+                  {"timeseries_rows", summary.timeseriesRows}};
+  nlohmann::ordered_json libs = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : request.libraries)
+    libs[k] = v;
+  j["libraries"] = libs;
+  // run.json last: its presence marks a complete folder
+  if (core::Status st = writeFileAtomic(dir + "/run.json", j.dump(2) + "\n"); !st) {
+    return core::Unexpected(st.error());
+  }
+  if (core::Status st = folder->commit(); !st)
+    return core::Unexpected(st.error());
+  summary.outDir = folder->finalPath();
+  return summary;
+}
+
+}  // namespace twin::io

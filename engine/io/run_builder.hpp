@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/scheduler.hpp"
+#include "io/recorder.hpp"
+#include "io/scenario.hpp"
+
+namespace twin::io {
+
+// Creates every model instance of a validated scenario and wires them into a Scheduler.
+core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& scenario,
+                                                              core::Executor* executor,
+                                                              bool profile);
+
+// What `citytwin run` asks for.
+struct RunRequest {
+  const Scenario* scenario = nullptr;
+  std::string outDir;
+  core::Executor* executor = nullptr;  // null: serial
+  int threads = 1;                     // recorded in run.json
+  std::string version;                 // citytwin version
+  std::string gitRevision;
+  std::map<std::string, std::string> libraries;  // name -> version, recorded in run.json
+  // Called after every processed tick (progress display); must not change anything.
+  std::function<void(const core::Scheduler&, core::Tick)> onTick;
+};
+
+// What a finished run produced.
+struct RunSummary {
+  std::string outDir;
+  std::vector<KpiRow> kpis;
+  std::string finalStateHash;  // 16 hex digits
+  double wallTimeS = 0.0;
+  std::uint64_t modelSteps = 0;
+  std::uint64_t timeseriesRows = 0;
+};
+
+// Runs a validated scenario and writes run.json, kpis.csv and timeseries.csv (DESIGN.md §5)
+// atomically: on any failure no output folder is published and earlier results stay as they
+// were. A model failure names the model, its plugin file and the simulated time.
+core::Result<RunSummary> runScenario(const RunRequest& request);
+
+}  // namespace twin::io

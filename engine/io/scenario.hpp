@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+#include "core/status.hpp"
+#include "core/time.hpp"
+#include "io/yaml_tree.hpp"
+#include "plugin/loader.hpp"
+
+namespace twin::io {
+
+// A scenario file after `extends:` and `--set` were applied, not yet validated.
+struct ScenarioDocument {
+  std::string path;                // the file named on the command line
+  std::vector<std::string> files;  // every file read, the named one first, then its bases
+  Node root;                       // merged tree
+};
+
+// Reads a scenario, follows `extends:` (paths relative to the extending file; cycles are an
+// error), deep-merges each variant over its base and applies `--set key.path=value` overrides
+// (value in YAML syntax). Syntax problems come back as file:line:col diagnostics.
+core::Result<ScenarioDocument> loadScenarioDocument(const std::string& path,
+                                                    const std::vector<std::string>& sets,
+                                                    std::vector<Diagnostic>& problems);
+
+// Plugin search paths a scenario names (top-level `plugin_paths:`), resolved to its file.
+std::vector<std::string> scenarioPluginPaths(const ScenarioDocument& doc);
+
+struct ModelInstanceSpec {
+  std::string name;
+  std::string typeName;
+  const plugin::ModelType* type = nullptr;  // owned by the registry used for validation
+  std::int64_t periodNs = 0;
+  core::Tick periodTicks = 1;
+  std::vector<core::ParamValue> params;  // every declared parameter, defaults filled in
+  Location where;
+};
+
+struct ConnectionSpec {
+  std::string fromModel, fromPort, toModel, toPort;
+  core::LinkKind link = core::LinkKind::Direct;
+  core::Adapter adapter = core::Adapter::Hold;
+  Location where;
+};
+
+struct InterventionSpec {
+  core::Tick at = 0;
+  std::string atText;
+  std::string model;
+  core::ParamValue value;
+  Location where;
+};
+
+struct SeriesSpec {
+  std::string model;
+  std::string port;
+  Location where;
+};
+
+struct CitySpec {
+  std::vector<std::string> sources;  // absolute paths, checked to exist
+  std::string crs = "EPSG:25832";
+  double population = 0.0;  // 0: not given
+};
+
+// A validated scenario: everything `run` needs, in scenario-file order.
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string path;
+  std::string hash;  // FNV-1a of the merged tree, hex
+  core::Calendar calendar;
+  std::int64_t durationNs = 0;
+  core::Tick endTick = 0;
+  std::uint64_t seed = 0;
+  CitySpec city;
+  std::vector<ModelInstanceSpec> models;
+  std::vector<ConnectionSpec> connections;
+  std::vector<InterventionSpec> interventions;
+  std::vector<SeriesSpec> timeseries;
+  bool traces = false;
+  std::int64_t minGroup = 5;
+};
+
+// Checks a merged scenario against the schema of DESIGN.md §4 and the model types in
+// `registry`: unknown keys (with a did-you-mean), wrong types, bad units, missing files,
+// unknown model types, unknown ports, unit mismatches, feedback loops without a delayed link.
+// Every problem is appended to `problems`; the result is valid only when none was found.
+core::Result<Scenario> validateScenario(const ScenarioDocument& doc,
+                                        const plugin::Registry& registry,
+                                        std::vector<Diagnostic>& problems);
+
+// Directory of shipped data (assets/): CITYTWIN_ASSET_DIR, else <exe>/../share/citytwin/assets,
+// else the source tree's assets/ (build tree). Parameter defaults "asset:weather/x.dat" use it.
+std::string assetDir();
+
+// "a.b.c" edit distance helper for did-you-mean; exposed for tests.
+std::size_t editDistance(std::string_view a, std::string_view b);
+
+// Formats diagnostics one per line, sorted by file, line and column.
+std::string formatDiagnostics(std::vector<Diagnostic> problems);
+
+}  // namespace twin::io

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.hpp"
+#include "core/status.hpp"
+#include "twin/plugin.h"
+
+namespace twin::plugin {
+
+// An opened plugin file. The library stays loaded while anything refers to it; every model
+// instance holds a reference, so instances are destroyed before dlclose.
+struct LoadedPlugin {
+  std::string path;
+  std::string name;
+  std::string version;
+  std::string buildTag;
+  const TwinPluginDescriptor* descriptor = nullptr;
+  std::shared_ptr<void> handle;  // dlclose on release
+};
+
+enum class ParamKind { Number, Integer, Bool, String, Path, List };
+
+// A model parameter as the host sees it.
+struct ParamSpec {
+  std::string name;
+  ParamKind kind = ParamKind::Number;
+  std::string unit;                        // Number: the SI unit the model receives
+  std::optional<std::string> defaultText;  // absent: the scenario must set it
+  bool runtimeSettable = false;
+  std::string description;
+};
+
+struct KpiSpec {
+  std::string name;
+  std::string unit;
+  std::string description;
+};
+
+// A model type provided by a plugin.
+struct ModelType {
+  std::string typeName;
+  std::string version;
+  std::string summary;
+  std::vector<core::PortSpec> ports;
+  std::vector<ParamSpec> params;
+  std::vector<KpiSpec> kpis;
+  bool parallelSafe = false;
+  const TwinModelDescriptor* descriptor = nullptr;
+  std::shared_ptr<LoadedPlugin> plugin;
+};
+
+std::string_view toString(ParamKind kind);
+
+// Opens one plugin file and checks the handshake: the entry symbol, ABI major/minor, struct
+// sizes, and that every model descriptor is complete and its units parse.
+core::Result<std::shared_ptr<LoadedPlugin>> openPlugin(const std::string& path);
+
+// The model types found in plugins on a search path.
+class Registry {
+ public:
+  // Directories searched by default: <exe dir>/../lib/citytwin/plugins, then the entries of
+  // CITYTWIN_PLUGIN_PATH (':'-separated). Entries may be directories or plugin files.
+  static std::vector<std::string> defaultSearchPath();
+
+  // Loads every plugin in `paths` (directories: every *.so in name order). Every problem is
+  // reported in one error (one line per plugin); nothing is registered from a broken plugin.
+  core::Status load(const std::vector<std::string>& paths);
+
+  const ModelType* find(std::string_view typeName) const;
+  // All model types, sorted by name.
+  const std::vector<ModelType>& types() const { return types_; }
+  const std::vector<std::shared_ptr<LoadedPlugin>>& plugins() const { return plugins_; }
+
+ private:
+  std::vector<std::shared_ptr<LoadedPlugin>> plugins_;
+  std::vector<ModelType> types_;
+};
+
+// What a model instance is created with; params are validated and converted (numbers in SI).
+struct InstanceDef {
+  std::string name;
+  std::vector<core::ParamValue> params;
+  std::int64_t tickNs = 0;
+  core::Tick periodTicks = 1;
+  std::int64_t startUnixS = 0;
+  std::int32_t utcOffsetS = 0;
+  std::uint64_t seed = 0;
+};
+
+// Creates and initialises one instance of `type` behind the core::Model interface. Errors name
+// the plugin file and the instance.
+core::Result<std::unique_ptr<core::Model>> instantiate(const ModelType& type,
+                                                       const InstanceDef& def);
+
+// KPI values and a description of failures, for the plugin-backed models created above.
+std::string describeInstance(const ModelType& type, std::string_view instanceName);
+
+}  // namespace twin::plugin

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: Apache-2.0
+// Header-only C++ wrapper over the C ABI in plugin.h. A model is a class:
+//
+//   class MyModel {
+//    public:
+//     static constexpr const char* kTypeName = "demo.model";
+//     static constexpr const char* kVersion = "1.0.0";
+//     static constexpr const char* kSummary = "What it models.";
+//     static constexpr std::array<TwinPortDesc, N> kPorts{...};
+//     static constexpr std::array<TwinParamDesc, M> kParams{...};
+//     static constexpr std::array<TwinKpiDesc, K> kKpis{...};
+//     explicit MyModel(const twin::sdk::Config& config);  // create + read parameters
+//     void init();                                         // after create, before the 1st step
+//     TwinStatus step(twin::sdk::Step& step);
+//     std::vector<std::uint8_t> saveState() const;         // everything needed to resume
+//     void loadState(std::span<const std::uint8_t> state);
+//     std::vector<double> kpis() const;                    // in kKpis order
+//     void setParam(const TwinParamValue& value);          // optional: runtime parameters
+//   };
+//   TWIN_PLUGIN("my-plugin", "1.0.0", TWIN_MODEL(MyModel))
+//
+// Exceptions thrown by the class are caught at the boundary and turned into TWIN_ERROR plus an
+// error log line; nothing C++ crosses into the host.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "twin/plugin.h"
+
+namespace twin::sdk {
+
+// Raised by Config accessors for a missing or mistyped parameter.
+class ParamError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Read-only view of TwinModelConfig with typed parameter access.
+class Config {
+ public:
+  explicit Config(const TwinModelConfig& c) : c_(c) {}
+
+  std::string_view instanceName() const { return c_.instance_name; }
+  std::int64_t tickNs() const { return c_.tick_ns; }
+  std::int64_t periodTicks() const { return c_.period_ticks; }
+  std::int64_t startUnixS() const { return c_.start_unix_s; }
+  std::int32_t utcOffsetS() const { return c_.utc_offset_s; }
+  std::uint64_t seed() const { return c_.seed; }
+  const TwinHostApi* host() const { return c_.host; }
+
+  const TwinParamValue* find(std::string_view name) const {
+    for (std::size_t i = 0; i < c_.param_count; ++i) {
+      if (name == c_.params[i].name)
+        return &c_.params[i];
+    }
+    return nullptr;
+  }
+  // A NUMBER parameter in its declared SI unit.
+  double number(std::string_view name) const { return get(name, TWIN_PARAM_NUMBER).number; }
+  std::int64_t integer(std::string_view name) const {
+    return get(name, TWIN_PARAM_INTEGER).integer;
+  }
+  bool flag(std::string_view name) const { return get(name, TWIN_PARAM_BOOL).integer != 0; }
+  // STRING or PATH text (a PATH is absolute).
+  std::string text(std::string_view name) const {
+    const TwinParamValue* v = find(name);
+    if (v == nullptr || (v->kind != TWIN_PARAM_STRING && v->kind != TWIN_PARAM_PATH) ||
+        v->text == nullptr) {
+      throw ParamError("parameter '" + std::string(name) + "' is missing or not text");
+    }
+    return v->text;
+  }
+  std::vector<std::string> list(std::string_view name) const {
+    const TwinParamValue& v = get(name, TWIN_PARAM_LIST);
+    return std::vector<std::string>(v.items, v.items + v.item_count);
+  }
+
+ private:
+  const TwinParamValue& get(std::string_view name, TwinParamKind kind) const {
+    const TwinParamValue* v = find(name);
+    if (v == nullptr || v->kind != kind) {
+      throw ParamError("parameter '" + std::string(name) + "' is missing or has the wrong kind");
+    }
+    return *v;
+  }
+  const TwinModelConfig& c_;
+};
+
+// Logs through the host, tagged with the instance by the host.
+inline void log(const TwinHostApi* host, TwinLogLevel level, const std::string& message) {
+  if (host != nullptr && host->log != nullptr)
+    host->log(host->host_context, level, message.c_str());
+}
+
+// One step's inputs and outputs. Valid only during step().
+class Step {
+ public:
+  explicit Step(const TwinStepContext& c) : c_(c) {}
+  std::int64_t tick() const { return c_.tick; }
+  double timeS() const { return c_.time_s; }
+  double dtS() const { return c_.dt_s; }
+  std::int64_t unixTimeS() const { return c_.unix_time_s; }
+  std::int64_t unixNanos() const { return c_.unix_nanos; }
+  std::int32_t utcOffsetS() const { return c_.utc_offset_s; }
+  // Seconds since the Unix epoch as a double (for interpolation in time).
+  double unixSeconds() const {
+    return static_cast<double>(c_.unix_time_s) + static_cast<double>(c_.unix_nanos) * 1e-9;
+  }
+  std::span<const double> input(std::size_t i) const {
+    if (i >= c_.input_count)
+      return {};
+    return {c_.inputs[i].data, c_.inputs[i].count};
+  }
+  // First value of a scalar input, or `fallback` before the producer's first value.
+  double inputOr(std::size_t i, double fallback) const {
+    auto v = input(i);
+    return v.empty() ? fallback : v[0];
+  }
+  void output(std::uint32_t i, double value) { check(c_.write_output(c_.host_step, i, &value, 1)); }
+  void output(std::uint32_t i, std::span<const double> values) {
+    check(c_.write_output(c_.host_step, i, values.data(), values.size()));
+  }
+  std::uint64_t randomU64() { return c_.random_u64(c_.host_step); }
+  double uniform() { return static_cast<double>(randomU64() >> 11) * 0x1.0p-53; }
+
+ private:
+  static void check(TwinStatus s) {
+    if (s != TWIN_OK)
+      throw std::runtime_error("host refused an output (bad port index?)");
+  }
+  const TwinStepContext& c_;
+};
+
+namespace detail {
+
+template <typename M>
+struct Instance {
+  const TwinHostApi* host = nullptr;
+  M* model = nullptr;
+  std::vector<std::uint8_t> stateCache;
+};
+
+template <typename M>
+TwinStatus guard(const TwinHostApi* host, const char* what, auto&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    log(host, TWIN_LOG_ERROR, std::string(what) + ": " + e.what());
+  } catch (...) {
+    log(host, TWIN_LOG_ERROR, std::string(what) + ": unknown exception");
+  }
+  return TWIN_ERROR;
+}
+
+template <typename M>
+struct Adapter {
+  static TwinStatus create(const TwinModelConfig* config, void** out) {
+    const TwinHostApi* host = config != nullptr ? config->host : nullptr;
+    return guard<M>(host, "create", [&]() -> TwinStatus {
+      auto* inst = new Instance<M>();
+      inst->host = host;
+      try {
+        inst->model = new M(Config(*config));
+      } catch (...) {
+        delete inst;
+        throw;
+      }
+      *out = inst;
+      return TWIN_OK;
+    });
+  }
+  static Instance<M>& self(void* p) { return *static_cast<Instance<M>*>(p); }
+  static TwinStatus init(void* p) {
+    auto& s = self(p);
+    return guard<M>(s.host, "init", [&]() -> TwinStatus {
+      s.model->init();
+      return TWIN_OK;
+    });
+  }
+  static TwinStatus step(void* p, const TwinStepContext* ctx) {
+    auto& s = self(p);
+    return guard<M>(s.host, "step", [&]() -> TwinStatus {
+      Step st(*ctx);
+      return s.model->step(st);
+    });
+  }
+  static TwinStatus setParam(void* p, const TwinParamValue* value) {
+    auto& s = self(p);
+    return guard<M>(s.host, "set_param", [&]() -> TwinStatus {
+      if constexpr (requires(M & m, const TwinParamValue& v) { m.setParam(v); }) {
+        s.model->setParam(*value);
+        return TWIN_OK;
+      } else {
+        log(s.host, TWIN_LOG_ERROR,
+            std::string("parameter '") + value->name + "' cannot be changed at run time");
+        return TWIN_ERROR;
+      }
+    });
+  }
+  static std::size_t stateSize(void* p) {
+    auto& s = self(p);
+    try {
+      s.stateCache = s.model->saveState();
+      return s.stateCache.size();
+    } catch (const std::exception& e) {
+      log(s.host, TWIN_LOG_ERROR, std::string("state_size: ") + e.what());
+      s.stateCache.clear();
+      return 0;
+    }
+  }
+  static TwinStatus saveState(void* p, std::uint8_t* buffer, std::size_t size) {
+    auto& s = self(p);
+    return guard<M>(s.host, "save_state", [&]() -> TwinStatus {
+      if (size != s.stateCache.size())
+        s.stateCache = s.model->saveState();
+      if (size != s.stateCache.size()) {
+        log(s.host, TWIN_LOG_ERROR, "save_state: buffer size does not match state_size");
+        return TWIN_ERROR;
+      }
+      if (size > 0)
+        std::memcpy(buffer, s.stateCache.data(), size);
+      return TWIN_OK;
+    });
+  }
+  static TwinStatus loadState(void* p, const std::uint8_t* buffer, std::size_t size) {
+    auto& s = self(p);
+    return guard<M>(s.host, "load_state", [&]() -> TwinStatus {
+      s.model->loadState(std::span<const std::uint8_t>(buffer, size));
+      return TWIN_OK;
+    });
+  }
+  static TwinStatus kpiValues(void* p, double* values, std::size_t count) {
+    auto& s = self(p);
+    return guard<M>(s.host, "kpi_values", [&]() -> TwinStatus {
+      std::vector<double> k = s.model->kpis();
+      if (k.size() != count) {
+        log(s.host, TWIN_LOG_ERROR, "kpi_values: wrong number of KPIs");
+        return TWIN_ERROR;
+      }
+      for (std::size_t i = 0; i < count; ++i)
+        values[i] = k[i];
+      return TWIN_OK;
+    });
+  }
+  static void destroy(void* p) {
+    auto* s = static_cast<Instance<M>*>(p);
+    delete s->model;
+    delete s;
+  }
+};
+
+}  // namespace detail
+
+// The C descriptor of model class M (static storage).
+template <typename M>
+const TwinModelDescriptor* modelDescriptor() {
+  static const TwinModelDescriptor d = [] {
+    TwinModelDescriptor x{};
+    x.struct_size = sizeof(TwinModelDescriptor);
+    x.type_name = M::kTypeName;
+    x.version = M::kVersion;
+    x.summary = M::kSummary;
+    x.ports = M::kPorts.data();
+    x.port_count = M::kPorts.size();
+    x.params = M::kParams.data();
+    x.param_count = M::kParams.size();
+    x.kpis = M::kKpis.data();
+    x.kpi_count = M::kKpis.size();
+    x.capabilities = TWIN_CAP_PARALLEL_SAFE | TWIN_CAP_SNAPSHOT;
+    x.create = &detail::Adapter<M>::create;
+    x.init = &detail::Adapter<M>::init;
+    x.step = &detail::Adapter<M>::step;
+    x.set_param = &detail::Adapter<M>::setParam;
+    x.state_size = &detail::Adapter<M>::stateSize;
+    x.save_state = &detail::Adapter<M>::saveState;
+    x.load_state = &detail::Adapter<M>::loadState;
+    x.kpi_values = &detail::Adapter<M>::kpiValues;
+    x.destroy = &detail::Adapter<M>::destroy;
+    return x;
+  }();
+  return &d;
+}
+
+// Compiler facts that must match between host and plugin for C++ objects to be safe; only
+// shown to users (the ABI itself is C and does not depend on them).
+inline const char* buildTag() {
+#if defined(__clang__)
+  return "clang " __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc " __VERSION__;
+#else
+  return "unknown compiler";
+#endif
+}
+
+// Little helpers for saveState/loadState of plain values.
+class StateWriter {
+ public:
+  template <typename T>
+  StateWriter& put(const T& v) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
+    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+    return *this;
+  }
+  std::vector<std::uint8_t> take() { return std::move(bytes_); }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
+class StateReader {
+ public:
+  explicit StateReader(std::span<const std::uint8_t> s) : s_(s) {}
+  template <typename T>
+  T get() {
+    if (pos_ + sizeof(T) > s_.size())
+      throw std::runtime_error("state is truncated");
+    T v;
+    std::memcpy(&v, s_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  void expectEnd() const {
+    if (pos_ != s_.size())
+      throw std::runtime_error("state has trailing bytes");
+  }
+
+ private:
+  std::span<const std::uint8_t> s_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace twin::sdk
+
+#define TWIN_MODEL(M) ::twin::sdk::modelDescriptor<M>()
+
+// Defines twin_plugin_entry for the listed models.
+#define TWIN_PLUGIN(NAME, VERSION, ...)                                                  \
+  extern "C" TWIN_PLUGIN_EXPORT const TwinPluginDescriptor* twin_plugin_entry(           \
+      const TwinHostApi* /*host*/) {                                                     \
+    static const TwinModelDescriptor* const kModels[] = {__VA_ARGS__};                   \
+    static const TwinPluginDescriptor kDescriptor{sizeof(TwinPluginDescriptor),          \
+                                                  TWIN_ABI_MAJOR,                        \
+                                                  TWIN_ABI_MINOR,                        \
+                                                  NAME,                                  \
+                                                  VERSION,                               \
+                                                  ::twin::sdk::buildTag(),               \
+                                                  kModels,                               \
+                                                  sizeof(kModels) / sizeof(kModels[0])}; \
+    return &kDescriptor;                                                                 \
+  }

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/units.hpp"
+
+#include <gtest/gtest.h>
+
+namespace twin::core {
+namespace {
+
+TEST(Units, QuantitiesFromScenarios) {
+  EXPECT_DOUBLE_EQ(parseQuantity("2.5MW")->si(), 2.5e6);
+  EXPECT_DOUBLE_EQ(parseQuantity("2.5 MW")->si(), 2.5e6);
+  EXPECT_NEAR(parseQuantity("40km/h")->si(), 11.111111111111, 1e-9);
+  EXPECT_DOUBLE_EQ(parseQuantity("15min")->si(), 900.0);
+  EXPECT_DOUBLE_EQ(parseQuantity("3%")->si(), 0.03);
+  EXPECT_DOUBLE_EQ(parseQuantity("180000")->si(), 180000.0);
+  EXPECT_TRUE(parseQuantity("180000")->unit.isDimensionless());
+  EXPECT_DOUBLE_EQ(parseQuantity("20degC")->si(), 293.15);
+  EXPECT_DOUBLE_EQ(parseQuantity("1kWh")->si(), 3.6e6);
+  EXPECT_NEAR(parseQuantity("5t/h")->si(), 1.388888888889, 1e-9);
+  EXPECT_DOUBLE_EQ(parseQuantity("1e-3s")->si(), 1e-3);
+  EXPECT_DOUBLE_EQ(parseQuantity("-4.5K")->si(), -4.5);
+  EXPECT_DOUBLE_EQ(parseQuantity("2mm")->si(), 0.002);
+  EXPECT_DOUBLE_EQ(parseQuantity("90deg")->si(), 1.5707963267948966);
+}
+
+TEST(Units, Dimensions) {
+  EXPECT_EQ(dimensionName(*parseUnit("W")), "power");
+  EXPECT_EQ(dimensionName(*parseUnit("kWh")), "energy");
+  EXPECT_EQ(dimensionName(*parseUnit("W/m2")), "irradiance (power per area)");
+  EXPECT_EQ(dimensionName(*parseUnit("W/m^2")), "irradiance (power per area)");
+  EXPECT_EQ(dimensionName(*parseUnit("km/h")), "speed");
+  EXPECT_EQ(dimensionName(*parseUnit("m/s2")), "acceleration");
+  EXPECT_EQ(dimensionName(*parseUnit("m\xC2\xB2")), "area");
+  EXPECT_EQ(dimensionName(*parseUnit("J/kg.K")), "m^2*s^-2*K^-1");
+  EXPECT_EQ(dimensionName(*parseUnit("1")), "dimensionless");
+}
+
+TEST(Units, RefusesUnknownOrNonFinite) {
+  EXPECT_FALSE(parseQuantity("5 parsecs"));
+  EXPECT_FALSE(parseQuantity("abc"));
+  EXPECT_FALSE(parseQuantity("nan"));
+  EXPECT_FALSE(parseQuantity("inf"));
+  EXPECT_FALSE(parseQuantity("1e999"));
+  EXPECT_FALSE(parseUnit("m^0"));
+  EXPECT_NE(parseQuantity("5 parsecs").error().message.find("unknown unit 'parsecs'"),
+            std::string::npos);
+}
+
+TEST(Units, ConversionBetweenPorts) {
+  EXPECT_DOUBLE_EQ(unitConversion("kW", "W")->factor, 1000.0);
+  EXPECT_DOUBLE_EQ(unitConversion("MWh", "kWh")->factor, 1000.0);
+  EXPECT_DOUBLE_EQ(unitConversion("degC", "K")->apply(20.0), 293.15);
+  EXPECT_DOUBLE_EQ(unitConversion("K", "degC")->apply(273.15), 0.0);
+  EXPECT_TRUE(unitConversion("W", "W")->isIdentity());
+  auto bad = unitConversion("W", "m/s");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("power"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("speed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace twin::core

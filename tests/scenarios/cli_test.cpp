@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+// The CLI contract of DESIGN.md §3: exit codes, messages, outputs, determinism.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "support/twin_test.hpp"
+
+extern char** environ;
+
+namespace twin::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+// Committed state hash of the shipped baseline (weather only, 24 h). A changed hash is a
+// reviewed change: say in the commit why the baseline's state changed.
+constexpr const char* kBaselineHash = "c67a6127ed321739";
+
+const std::string kCli = TWIN_CLI;
+const std::string kSource = TWIN_SOURCE_DIR;
+
+class Cli : public EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    dir_ = makeTempDir("cli");
+  }
+  void TearDown() override {
+    fs::remove_all(dir_);
+    EngineTest::TearDown();
+  }
+  // runs citytwin with the test plugins on the search path
+  CommandResult cli(const std::string& args,
+                    const std::string& pluginPath = TWIN_TEST_MODELS_PLUGIN) {
+    return runCommand("CITYTWIN_PLUGIN_PATH='" + pluginPath + "' '" + kCli + "' " + args);
+  }
+  std::string dir_;
+};
+
+std::string stateHash(const std::string& runJson) {
+  std::smatch m;
+  const std::string text = readFile(runJson);
+  if (std::regex_search(text, m, std::regex("\"final_state_hash\": \"([0-9a-f]{16})\"")))
+    return m[1];
+  return "";
+}
+
+TEST_F(Cli, VersionNamesEverything) {
+  auto r = cli("--version");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_THAT(r.out, HasSubstr("citytwin 0.1.0 (git "));
+  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.0"));
+  EXPECT_THAT(r.out, HasSubstr("GDAL 3."));
+  EXPECT_THAT(r.out, HasSubstr("PROJ 9."));
+  EXPECT_THAT(r.out, HasSubstr("OpenSceneGraph 3."));
+  EXPECT_THAT(r.out, HasSubstr("Bullet 3."));
+}
+
+TEST_F(Cli, UsageErrorsExitWith2) {
+  EXPECT_EQ(cli("run").exitCode, 2);
+  EXPECT_EQ(cli("frobnicate").exitCode, 2);
+  auto r = cli("run " + dir_ + "/nope.yaml");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_THAT(r.err, HasSubstr("nope.yaml: no such scenario file"));
+  EXPECT_EQ(cli("--help").exitCode, 0);
+  EXPECT_THAT(cli("run --help").out, HasSubstr("--threads"));
+}
+
+TEST_F(Cli, ValidateListsAllThreeMistakes) {
+  const std::string path = dataPath("scenarios/three_mistakes.yaml");
+  auto r = cli("validate " + path);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_THAT(r.err, HasSubstr(path + ":6:7: "));
+  EXPECT_THAT(r.err, HasSubstr(path + ":10:13: "));
+  EXPECT_THAT(r.err, HasSubstr(path + ":12:11: "));
+  EXPECT_THAT(r.err, HasSubstr("3 problems found"));
+  EXPECT_EQ(r.out, "");
+  auto ok = cli("validate " + kSource + "/scenarios/aachen/baseline.yaml");
+  EXPECT_EQ(ok.exitCode, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 1 model"));
+}
+
+TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
+  const std::string scenario = kSource + "/scenarios/aachen/baseline.yaml";
+  auto a = cli("run " + scenario + " --threads 1 --quiet --out " + dir_ + "/t1");
+  auto b = cli("run " + scenario + " --threads 2 --quiet --out " + dir_ + "/t2");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  ASSERT_EQ(b.exitCode, 0) << b.err;
+  EXPECT_EQ(a.out, "");  // --quiet
+  const std::string kpis = readFile(dir_ + "/t1/kpis.csv");
+  EXPECT_EQ(kpis, readFile(dir_ + "/t2/kpis.csv"));
+  EXPECT_EQ(readFile(dir_ + "/t1/timeseries.csv"), readFile(dir_ + "/t2/timeseries.csv"));
+  EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t2/run.json"));
+  EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), kBaselineHash);
+  EXPECT_THAT(kpis, HasSubstr("kpi,value,unit,description\nweather.mean_temperature,"));
+  EXPECT_THAT(readFile(dir_ + "/t1/timeseries.csv"),
+              HasSubstr("time_s,series,entity,value,unit\n0,weather.ambient_temperature,,"));
+  // nothing but the three files
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir_ + "/t1"))
+    names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  EXPECT_THAT(names, ::testing::ElementsAre("kpis.csv", "run.json", "timeseries.csv"));
+}
+
+TEST_F(Cli, SummaryShowsKpisAndOutputs) {
+  auto r = cli("run " + kSource + "/scenarios/aachen/baseline.yaml --out " + dir_ + "/o");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("weather.global_irradiation"));
+  EXPECT_THAT(r.out, HasSubstr("kWh/m2"));
+  EXPECT_THAT(r.out, HasSubstr("outputs   " + dir_ + "/o/"));
+  EXPECT_THAT(r.out, HasSubstr(std::string("state     ") + kBaselineHash));
+}
+
+TEST_F(Cli, SeedAndSetOverridesReachTheRun) {
+  auto r = cli("run " + dataPath("scenarios/base.yaml") +
+               " --quiet --seed 5 --set models.counter.gain=2 --out " + dir_ + "/o");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string json = readFile(dir_ + "/o/run.json");
+  EXPECT_THAT(json, HasSubstr("\"seed\": 5"));
+  EXPECT_THAT(json, HasSubstr("\"name\": \"test-models\""));
+  // a different seed changes the counter's random part and so the state
+  auto s = cli("run " + dataPath("scenarios/base.yaml") +
+               " --quiet --seed 6 --set models.counter.gain=2 --out " + dir_ + "/p");
+  ASSERT_EQ(s.exitCode, 0) << s.err;
+  EXPECT_NE(stateHash(dir_ + "/o/run.json"), stateHash(dir_ + "/p/run.json"));
+}
+
+TEST_F(Cli, FailingModelExitsWith1NamesItAndLeavesNoOutput) {
+  auto r = cli("run " + dataPath("scenarios/failing.yaml") + " --quiet --out " + dir_ + "/o");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("citytwin: error: model 'chem' (test.failing from " +
+                               std::string(TWIN_TEST_MODELS_PLUGIN) + ")"));
+  EXPECT_THAT(r.err, HasSubstr("failed at 2026-06-17T02:00:00+02:00 (sim time 7200 s)"));
+  EXPECT_THAT(r.err, HasSubstr("simulated failure in step"));
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(Cli, RefusedPluginExitsWith2NamingTheFile) {
+  auto r = cli("plugins", TWIN_TEST_BAD_ABI_PLUGIN);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_THAT(r.err, HasSubstr(std::string("plugin ") + TWIN_TEST_BAD_ABI_PLUGIN));
+  auto run = cli("run " + dataPath("scenarios/quick.yaml") + " --out " + dir_ + "/o",
+                 TWIN_TEST_BAD_ABI_PLUGIN);
+  EXPECT_EQ(run.exitCode, 2);
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  auto missing = cli("run " + dataPath("scenarios/quick.yaml"), "");
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_THAT(missing.err, HasSubstr("unknown model type 'test.counter'"));
+}
+
+TEST_F(Cli, PluginsListsModelTypesAsJson) {
+  auto r = cli("plugins --json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"name\": \"weather.tmy\""));
+  EXPECT_THAT(r.out, HasSubstr("\"name\": \"ambient_temperature\""));
+  EXPECT_THAT(r.out, HasSubstr("\"unit\": \"degC\""));
+  EXPECT_THAT(r.out, HasSubstr("\"name\": \"test.counter\""));
+}
+
+// starts citytwin in the background; returns its pid
+pid_t spawnCli(const std::vector<std::string>& args) {
+  std::vector<std::string> all{kCli};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  setenv("CITYTWIN_PLUGIN_PATH", TWIN_TEST_MODELS_PLUGIN, 1);
+  pid_t pid = 0;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  const int rc = posix_spawn(&pid, kCli.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  unsetenv("CITYTWIN_PLUGIN_PATH");
+  return rc == 0 ? pid : -1;
+}
+
+// kills a run of the slow scenario once it is writing; true if it was still running
+bool killMidRun(const std::string& out) {
+  const pid_t pid = spawnCli({"run", dataPath("scenarios/slow.yaml"), "--quiet", "--out", out});
+  if (pid <= 0)
+    return false;
+  const std::string staging = out + ".tmp-" + std::to_string(pid);
+  for (int i = 0; i < 400 && !fs::exists(staging + "/timeseries.csv.tmp-" + std::to_string(pid));
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const bool running = ::kill(pid, SIGKILL) == 0;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return running && WIFSIGNALED(status);
+}
+
+TEST_F(Cli, KilledRunLeavesNoFinishedLookingOutput) {
+  ASSERT_TRUE(killMidRun(dir_ + "/o"));
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    EXPECT_NE(e.path().filename(), "kpis.csv") << e.path();
+    EXPECT_NE(e.path().filename(), "run.json") << e.path();
+  }
+}
+
+TEST_F(Cli, KilledRunKeepsThePreviousResultsAndTheNextRunStartsCleanly) {
+  const std::string out = dir_ + "/o";
+  ASSERT_EQ(cli("run " + dataPath("scenarios/quick.yaml") + " --quiet --out " + out).exitCode, 0);
+  const std::string kpis = readFile(out + "/kpis.csv");
+  const std::string json = readFile(out + "/run.json");
+  ASSERT_FALSE(kpis.empty());
+  ASSERT_TRUE(killMidRun(out));
+  EXPECT_EQ(readFile(out + "/kpis.csv"), kpis);
+  EXPECT_EQ(readFile(out + "/run.json"), json);
+  auto again = cli("run " + dataPath("scenarios/quick.yaml") + " --quiet --out " + out);
+  ASSERT_EQ(again.exitCode, 0) << again.err;
+  EXPECT_EQ(readFile(out + "/kpis.csv"), kpis);
+  // the killed run's staging folder was removed by the next run
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_))
+    ++entries;
+  EXPECT_EQ(entries, 1u);
+}
+
+}  // namespace
+}  // namespace twin::test

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: Apache-2.0
+// citytwin: the command-line interface (DESIGN.md §3). Exit codes: 0 ok, 1 run failed,
+// 2 bad input (usage, scenario, data, plugin refused).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "core/core.hpp"
+#include "exec/tbb_executor.hpp"
+#include "gis/library_versions.hpp"
+#include "io/recorder.hpp"
+#include "io/run_builder.hpp"
+#include "io/scenario.hpp"
+#include "physics/library_versions.hpp"
+#include "plugin/loader.hpp"
+#include "render/library_versions.hpp"
+#include "twin_git_revision.hpp"
+
+namespace {
+
+using namespace twin;
+
+constexpr int kExitOk = 0;
+constexpr int kExitRunFailed = 1;
+constexpr int kExitBadInput = 2;
+
+int exitCodeFor(core::ErrorCode code) {
+  switch (code) {
+    case core::ErrorCode::BadInput:
+    case core::ErrorCode::NotFound:
+    case core::ErrorCode::PluginRefused:
+      return kExitBadInput;
+    case core::ErrorCode::ModelFailed:
+    case core::ErrorCode::Io:
+    case core::ErrorCode::Internal:
+      return kExitRunFailed;
+  }
+  return kExitRunFailed;
+}
+
+// prints "citytwin: error: <first line>" and the remaining lines after it
+int reportError(const core::Error& e) {
+  std::string msg = e.message;
+  const std::size_t nl = msg.find('\n');
+  std::fprintf(stderr, "citytwin: error: %s\n", msg.substr(0, nl).c_str());
+  if (nl != std::string::npos)
+    std::fprintf(stderr, "%s\n", msg.substr(nl + 1).c_str());
+  return exitCodeFor(e.code);
+}
+
+std::map<std::string, std::string> libraryVersions() {
+  return {{"gdal", gis::gdalVersion()},
+          {"proj", gis::projVersion()},
+          {"openscenegraph", render::osgVersion()},
+          {"bullet", physics::bulletVersion() + " (" + physics::bulletPrecision() + ")"}};
+}
+
+std::string versionText() {
+  std::string out = "citytwin " TWIN_VERSION " (git " TWIN_GIT_REVISION ")\n";
+  out +=
+      "plugin ABI " + std::to_string(TWIN_ABI_MAJOR) + "." + std::to_string(TWIN_ABI_MINOR) + "\n";
+  const auto libs = libraryVersions();
+  out += "GDAL " + libs.at("gdal") + ", PROJ " + libs.at("proj") + ", OpenSceneGraph " +
+         libs.at("openscenegraph") + ", Bullet " + libs.at("bullet") + "\n";
+  return out;
+}
+
+// loads scenario + plugins and validates; prints every problem on failure
+struct Loaded {
+  plugin::Registry registry;
+  io::Scenario scenario;
+};
+
+core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
+                                                      const std::vector<std::string>& sets) {
+  std::vector<io::Diagnostic> problems;
+  auto doc = io::loadScenarioDocument(path, sets, problems);
+  if (!doc) {
+    if (problems.empty())
+      return core::Unexpected(doc.error());
+    const std::string text = io::formatDiagnostics(problems);
+    return core::fail(core::ErrorCode::BadInput, text.substr(0, text.size() - 1));
+  }
+  auto loaded = std::make_unique<Loaded>();
+  std::vector<std::string> paths = plugin::Registry::defaultSearchPath();
+  for (const std::string& p : io::scenarioPluginPaths(*doc))
+    paths.push_back(p);
+  if (core::Status st = loaded->registry.load(paths); !st)
+    return core::Unexpected(st.error());
+  auto sc = io::validateScenario(*doc, loaded->registry, problems);
+  if (!sc) {
+    const std::string text = io::formatDiagnostics(problems);
+    std::string msg = text.substr(0, text.size() - 1);
+    msg += "\n" + std::to_string(problems.size()) +
+           (problems.size() == 1 ? " problem" : " problems") + " found in " + path;
+    return core::fail(core::ErrorCode::BadInput, msg);
+  }
+  loaded->scenario = std::move(*sc);
+  return loaded;
+}
+
+// progress line on a terminal: sim time, % done, sim speed (x real time), ETA
+class Progress {
+ public:
+  explicit Progress(const io::Scenario& sc) : sc_(sc), start_(std::chrono::steady_clock::now()) {}
+  void update(const core::Scheduler& s, core::Tick t) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100) && t + 1 < sc_.endTick)
+      return;
+    last_ = now;
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    const double frac =
+        sc_.endTick > 0 ? static_cast<double>(t + 1) / static_cast<double>(sc_.endTick) : 1.0;
+    const double simS = s.calendar().seconds(t);
+    const double speed = wall > 0 ? simS / wall : 0.0;
+    const double eta = frac > 0 ? wall * (1.0 - frac) / frac : 0.0;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(frac * kWidth);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    std::fprintf(stderr, "\r[%s] %s %5.1f%%  %8.0fx real time  ETA %5.1fs ", bar.c_str(),
+                 s.calendar().iso(t).c_str(), frac * 100.0, speed, eta);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void finish() {
+    if (shown_)
+      std::fprintf(stderr, "\n");
+  }
+
+ private:
+  const io::Scenario& sc_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_{};
+  bool shown_ = false;
+};
+
+void printKpis(const std::vector<io::KpiRow>& rows) {
+  std::size_t w0 = 3, w1 = 5, w2 = 4;
+  std::vector<std::string> values;
+  for (const auto& r : rows) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g", r.value);
+    values.emplace_back(buf);
+    w0 = std::max(w0, r.kpi.size());
+    w1 = std::max(w1, values.back().size());
+    w2 = std::max(w2, r.unit.size());
+  }
+  std::printf("%-*s  %*s  %-*s  %s\n", static_cast<int>(w0), "KPI", static_cast<int>(w1), "value",
+              static_cast<int>(w2), "unit", "description");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::printf("%-*s  %*s  %-*s  %s\n", static_cast<int>(w0), rows[i].kpi.c_str(),
+                static_cast<int>(w1), values[i].c_str(), static_cast<int>(w2), rows[i].unit.c_str(),
+                rows[i].description.c_str());
+  }
+}
+
+int cmdRun(const std::string& path, std::vector<std::string> sets, const std::string& outOpt,
+           std::optional<std::uint64_t> seed, int threads, bool quiet) {
+  if (seed)
+    sets.push_back("seed=" + std::to_string(*seed));
+  auto loaded = loadAndValidate(path, sets);
+  if (!loaded)
+    return reportError(loaded.error());
+  const io::Scenario& sc = (*loaded)->scenario;
+  if (threads <= 0)
+    threads = exec::hardwareThreads();
+  exec::TbbExecutor executor(threads);
+  Progress progress(sc);
+  const bool tty = ::isatty(STDERR_FILENO) != 0 && !quiet;
+  io::RunRequest req;
+  req.scenario = &sc;
+  req.outDir = outOpt.empty() ? "out/" + sc.name : outOpt;
+  req.executor = &executor;
+  req.threads = threads;
+  req.version = TWIN_VERSION;
+  req.gitRevision = TWIN_GIT_REVISION;
+  req.libraries = libraryVersions();
+  if (tty)
+    req.onTick = [&](const core::Scheduler& s, core::Tick t) { progress.update(s, t); };
+  auto summary = io::runScenario(req);
+  progress.finish();
+  if (!summary)
+    return reportError(summary.error());
+  if (!quiet) {
+    std::printf("scenario  %s (%s, %s from %s)\n", sc.name.c_str(), sc.path.c_str(),
+                core::formatDurationNs(sc.durationNs).c_str(), sc.calendar.iso(0).c_str());
+    std::printf("ran       %llu model steps in %.3f s on %d thread%s\n",
+                static_cast<unsigned long long>(summary->modelSteps), summary->wallTimeS, threads,
+                threads == 1 ? "" : "s");
+    std::printf("\n");
+    printKpis(summary->kpis);
+    std::printf("\noutputs   %s/ (run.json, kpis.csv, timeseries.csv: %llu rows)\n",
+                summary->outDir.c_str(), static_cast<unsigned long long>(summary->timeseriesRows));
+    std::printf("state     %s\n", summary->finalStateHash.c_str());
+  }
+  return kExitOk;
+}
+
+int cmdValidate(const std::string& path, const std::vector<std::string>& sets) {
+  auto loaded = loadAndValidate(path, sets);
+  if (!loaded) {
+    const core::Error& e = loaded.error();
+    if (e.code == core::ErrorCode::BadInput && e.message.find(": ") != std::string::npos) {
+      std::fprintf(stderr, "%s\n", e.message.c_str());
+      return kExitBadInput;
+    }
+    return reportError(e);
+  }
+  const io::Scenario& sc = (*loaded)->scenario;
+  std::printf(
+      "%s: ok: scenario '%s', %zu model%s, %zu connection%s, %zu intervention%s, %s from %s\n",
+      path.c_str(), sc.name.c_str(), sc.models.size(), sc.models.size() == 1 ? "" : "s",
+      sc.connections.size(), sc.connections.size() == 1 ? "" : "s", sc.interventions.size(),
+      sc.interventions.size() == 1 ? "" : "s", core::formatDurationNs(sc.durationNs).c_str(),
+      sc.calendar.iso(0).c_str());
+  return kExitOk;
+}
+
+int cmdPlugins(bool json, const std::vector<std::string>& extra) {
+  plugin::Registry reg;
+  std::vector<std::string> paths = plugin::Registry::defaultSearchPath();
+  paths.insert(paths.end(), extra.begin(), extra.end());
+  if (core::Status st = reg.load(paths); !st)
+    return reportError(st.error());
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const plugin::ModelType& t : reg.types()) {
+      nlohmann::ordered_json ports = nlohmann::ordered_json::array();
+      for (const core::PortSpec& p : t.ports) {
+        ports.push_back({{"name", p.name},
+                         {"direction", core::toString(p.direction)},
+                         {"type", core::toString(p.type)},
+                         {"unit", p.unit},
+                         {"shape", core::toString(p.shape)},
+                         {"required", p.required},
+                         {"description", p.description}});
+      }
+      nlohmann::ordered_json params = nlohmann::ordered_json::array();
+      for (const plugin::ParamSpec& p : t.params) {
+        params.push_back({{"name", p.name},
+                          {"kind", plugin::toString(p.kind)},
+                          {"unit", p.unit},
+                          {"default", p.defaultText ? nlohmann::ordered_json(*p.defaultText)
+                                                    : nlohmann::ordered_json(nullptr)},
+                          {"runtime_settable", p.runtimeSettable},
+                          {"description", p.description}});
+      }
+      nlohmann::ordered_json kpis = nlohmann::ordered_json::array();
+      for (const plugin::KpiSpec& k : t.kpis) {
+        kpis.push_back({{"name", k.name}, {"unit", k.unit}, {"description", k.description}});
+      }
+      out.push_back({{"name", t.typeName},
+                     {"version", t.version},
+                     {"summary", t.summary},
+                     {"plugin", t.plugin->name},
+                     {"plugin_version", t.plugin->version},
+                     {"file", t.plugin->path},
+                     {"ports", ports},
+                     {"parameters", params},
+                     {"kpis", kpis}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitOk;
+  }
+  if (reg.types().empty()) {
+    std::printf("no model types found (searched:");
+    for (const auto& p : paths)
+      std::printf(" %s", p.c_str());
+    std::printf(")\n");
+    return kExitOk;
+  }
+  for (const plugin::ModelType& t : reg.types()) {
+    std::printf("%s %s  (plugin %s %s, %s)\n  %s\n", t.typeName.c_str(), t.version.c_str(),
+                t.plugin->name.c_str(), t.plugin->version.c_str(), t.plugin->path.c_str(),
+                t.summary.c_str());
+    for (const core::PortSpec& p : t.ports) {
+      std::printf("  %-3s %-22s [%s] %s %s  %s\n", core::toString(p.direction).data(),
+                  p.name.c_str(), p.unit.c_str(), core::toString(p.type).data(),
+                  core::toString(p.shape).data(), p.description.c_str());
+    }
+    for (const plugin::ParamSpec& p : t.params) {
+      std::printf("  par %-22s %s%s%s%s  %s\n", p.name.c_str(), plugin::toString(p.kind).data(),
+                  p.kind == plugin::ParamKind::Number ? (" [" + p.unit + "]").c_str() : "",
+                  p.defaultText ? (" = " + *p.defaultText).c_str() : " (required)",
+                  p.runtimeSettable ? ", settable at run time" : "", p.description.c_str());
+    }
+    for (const plugin::KpiSpec& k : t.kpis) {
+      std::printf("  kpi %-22s [%s] %s\n", k.name.c_str(), k.unit.c_str(), k.description.c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"citytwin: digital twin of a smart industrial city (traffic, energy, industry)"};
+  app.require_subcommand(0, 1);
+  bool showVersion = false;
+  std::string logLevel = "warning";
+  app.add_flag("--version", showVersion, "Print version, git revision, ABI and library versions");
+  app.add_option("--log-level", logLevel, "trace, debug, info, warning, error or off")
+      ->capture_default_str();
+
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::string outDir;
+  std::optional<std::uint64_t> seed;
+  int threads = 0;
+  bool quiet = false;
+  CLI::App* run = app.add_subcommand("run", "Run a scenario and write its output folder");
+  run->add_option("SCENARIO", scenario, "Scenario file (YAML)")->required();
+  run->add_option("--out", outDir, "Output folder (default: out/<scenario name>)");
+  run->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
+  run->add_option("--seed", seed, "Random seed (overrides the scenario's)");
+  run->add_option("--threads", threads,
+                  "Worker threads (0: all cores); results do not depend on it")
+      ->capture_default_str();
+  run->add_flag("--quiet", quiet, "No progress bar and no summary");
+
+  std::string validateScenarioPath;
+  std::vector<std::string> validateSets;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a scenario (files, plugins, ports, units) without running");
+  validate->add_option("SCENARIO", validateScenarioPath, "Scenario file (YAML)")->required();
+  validate->add_option("--set", validateSets, "Override a scenario key: key.path=value");
+
+  bool json = false;
+  std::vector<std::string> pluginPaths;
+  CLI::App* plugins = app.add_subcommand("plugins", "List the model types found in plugins");
+  plugins->add_flag("--json", json, "Machine-readable output");
+  plugins->add_option("--path", pluginPaths, "Extra plugin folder or file (repeatable)");
+
+  app.footer(
+      "Exit codes: 0 ok, 1 run failed, 2 bad input.\n"
+      "Plugins are searched in <citytwin>/../lib/citytwin/plugins, CITYTWIN_PLUGIN_PATH and the\n"
+      "scenario's plugin_paths. Data © OpenStreetMap contributors (ODbL); weather: Deutscher "
+      "Wetterdienst.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitBadInput;
+  }
+  core::LogLevel level = core::LogLevel::Warning;
+  if (!core::parseLogLevel(logLevel, level)) {
+    std::fprintf(stderr,
+                 "citytwin: error: unknown log level '%s'; expected trace, debug, info, "
+                 "warning, error or off\n",
+                 logLevel.c_str());
+    return kExitBadInput;
+  }
+  core::setLogLevel(level);
+
+  if (showVersion) {
+    std::fputs(versionText().c_str(), stdout);
+    return kExitOk;
+  }
+  if (*run)
+    return cmdRun(scenario, sets, outDir, seed, threads, quiet);
+  if (*validate)
+    return cmdValidate(validateScenarioPath, validateSets);
+  if (*plugins)
+    return cmdPlugins(json, pluginPaths);
+  std::fputs(app.help().c_str(), stdout);
+  return kExitOk;
+}
