@@ -109,30 +109,39 @@ class Progress {
   explicit Progress(const io::Scenario& sc) : sc_(sc), start_(std::chrono::steady_clock::now()) {}
   void update(const core::Scheduler& s, core::Tick t) {
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100) && t + 1 < sc_.endTick)
+    if (now - last_ < std::chrono::milliseconds(100))
       return;
     last_ = now;
+    show(s.calendar(), t, now);
+  }
+  // the final 100 % line once the run is complete, then a new line
+  void finish(const core::Calendar& calendar, bool completed) {
+    if (shown_ && completed)
+      show(calendar, sc_.endTick, std::chrono::steady_clock::now());
+    if (shown_)
+      std::fprintf(stderr, "\n");
+  }
+
+ private:
+  void show(const core::Calendar& calendar, core::Tick t,
+            std::chrono::steady_clock::time_point now) {
     const double wall = std::chrono::duration<double>(now - start_).count();
     const double frac =
-        sc_.endTick > 0 ? static_cast<double>(t + 1) / static_cast<double>(sc_.endTick) : 1.0;
-    const double simS = s.calendar().seconds(t);
+        sc_.endTick > 0 ? static_cast<double>(t) / static_cast<double>(sc_.endTick) : 1.0;
+    const double simS = calendar.seconds(t);
     const double speed = wall > 0 ? simS / wall : 0.0;
     const double eta = frac > 0 ? wall * (1.0 - frac) / frac : 0.0;
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(frac * kWidth);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r[%s] %s %5.1f%%  %8.0fx real time  ETA %5.1fs ", bar.c_str(),
-                 s.calendar().iso(t).c_str(), frac * 100.0, speed, eta);
+    // \x1b[K clears what a longer previous line left behind
+    std::fprintf(stderr, "\r[%s] %s %5.1f%%  %.3gx real time  ETA %.1fs\x1b[K", bar.c_str(),
+                 calendar.iso(t).c_str(), frac * 100.0, speed, eta);
     std::fflush(stderr);
     shown_ = true;
   }
-  void finish() {
-    if (shown_)
-      std::fprintf(stderr, "\n");
-  }
 
- private:
   const io::Scenario& sc_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_{};
@@ -183,7 +192,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   if (tty)
     req.onTick = [&](const core::Scheduler& s, core::Tick t) { progress.update(s, t); };
   auto summary = io::runScenario(req);
-  progress.finish();
+  progress.finish(sc.calendar, summary.has_value());
   if (!summary)
     return reportError(summary.error());
   if (!quiet) {
