@@ -11,6 +11,7 @@
 
 #include "core/core.hpp"
 #include "exec/tbb_executor.hpp"
+#include "gis/city_builder.hpp"
 #include "gis/library_versions.hpp"
 #include "io/recorder.hpp"
 #include "io/run_builder.hpp"
@@ -305,6 +306,111 @@ int cmdPlugins(bool json, const std::vector<std::string>& extra) {
   return kExitOk;
 }
 
+std::string thousands(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  std::string digits = buf;
+  std::string out;
+  const std::size_t start = digits[0] == '-' ? 1 : 0;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+int cmdInspect(const std::vector<std::string>& files, const std::string& crs, double population,
+               bool json) {
+  gis::CityDef def;
+  def.sources = files;
+  def.crs = crs;
+  def.population = population;
+  def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto city = gis::buildCity(def);
+  if (!city)
+    return reportError(city.error());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const gis::CitySummary s = city->summary();
+  const gis::Box& e = city->extent;
+  const double minE = city->originE + e.minX, minN = city->originN + e.minY;
+  const double maxE = city->originE + e.maxX, maxN = city->originN + e.maxY;
+  if (json) {
+    nlohmann::ordered_json j;
+    j["sources"] = files;
+    j["crs"] = city->crs;
+    j["origin"] = {city->originE, city->originN};
+    j["bbox"] = {minE, minN, maxE, maxN};
+    j["counts"] = {{"buildings", s.buildings},       {"road_km", s.roadKm},
+                   {"graph_nodes", s.graphNodes},    {"graph_edges", s.graphEdges},
+                   {"car_edges", s.carEdges},        {"landuse_areas", s.landUseAreas},
+                   {"highway_lines", s.highwayLines}};
+    j["floor_area_m2"] = s.floorAreaM2;
+    j["residents_estimate"] = s.residents;
+    j["jobs_estimate"] = s.jobs;
+    j["population_scale"] = city->populationScale;
+    j["height_sources"] = s.heightSources;
+    j["use_classes"] = s.useClasses;
+    j["road_km_by_class"] = s.roadKmByClass;
+    j["main_component_share"] = s.mainComponentShare;
+    j["junctions"] = s.junctions;
+    j["landuse_km2"] = s.landUseKm2;
+    j["lines"] = s.lines;
+    j["problems"] = city->problems;
+    j["load_time_s"] = seconds;
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  auto share = [&](const std::string& key) {
+    auto it = s.heightSources.find(key);
+    const double n = it == s.heightSources.end() ? 0.0 : static_cast<double>(it->second);
+    return s.buildings > 0 ? 100.0 * n / static_cast<double>(s.buildings) : 0.0;
+  };
+  std::printf("city       %zu source%s, read in %.2f s\n", files.size(),
+              files.size() == 1 ? "" : "s", seconds);
+  std::printf("crs        %s, local origin E %.0f N %.0f\n", city->crs.c_str(), city->originE,
+              city->originN);
+  std::printf("extent     E %.0f..%.0f  N %.0f..%.0f  (%.1f x %.1f km)\n", minE, maxE, minN, maxN,
+              (maxE - minE) / 1000.0, (maxN - minN) / 1000.0);
+  std::printf("buildings  %s, gross floor area %.2f km2, residents ~%s, jobs ~%s\n",
+              thousands(static_cast<double>(s.buildings)).c_str(), s.floorAreaM2 / 1e6,
+              thousands(s.residents).c_str(), thousands(s.jobs).c_str());
+  std::printf("  heights  measured %.1f%%, tagged %.1f%%, from levels %.1f%%, default %.1f%%\n",
+              share("measured"), share("tagged"), share("levels"), share("default"));
+  std::printf("  use     ");
+  for (const auto& [k, v] : s.useClasses)
+    std::printf(" %s %s", k.c_str(), thousands(static_cast<double>(v)).c_str());
+  std::printf(
+      "\nroads      %.1f km from %s highway lines; graph %s nodes, %s edges (%s for cars)\n",
+      s.roadKm, thousands(static_cast<double>(s.highwayLines)).c_str(),
+      thousands(static_cast<double>(s.graphNodes)).c_str(),
+      thousands(static_cast<double>(s.graphEdges)).c_str(),
+      thousands(static_cast<double>(s.carEdges)).c_str());
+  std::printf("  network  %.1f%% of car nodes in the largest strongly connected component\n",
+              100.0 * s.mainComponentShare);
+  std::printf("  km      ");
+  for (const auto& [k, v] : s.roadKmByClass)
+    std::printf(" %s %.1f", k.c_str(), v);
+  std::printf("\n  control ");
+  for (const auto& [k, v] : s.junctions)
+    std::printf(" %s %s", k.c_str(), thousands(static_cast<double>(v)).c_str());
+  std::printf("\nland use   %s areas:", thousands(static_cast<double>(s.landUseAreas)).c_str());
+  for (const auto& [k, v] : s.landUseKm2)
+    std::printf(" %s %.2f km2", k.c_str(), v);
+  std::printf("\nlines     ");
+  for (const auto& [k, v] : s.lines)
+    std::printf(" %s %s", k.c_str(), thousands(static_cast<double>(v)).c_str());
+  std::printf("\nproblems  ");
+  if (city->problems.empty())
+    std::printf(" none");
+  std::printf("\n");
+  for (const auto& [k, v] : city->problems)
+    std::printf("  %-50s %s\n", k.c_str(), thousands(static_cast<double>(v)).c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -338,6 +444,17 @@ int main(int argc, char** argv) {
       "validate", "Check a scenario (files, plugins, ports, units) without running");
   validate->add_option("SCENARIO", validateScenarioPath, "Scenario file (YAML)")->required();
   validate->add_option("--set", validateSets, "Override a scenario key: key.path=value");
+
+  std::vector<std::string> inspectFiles;
+  std::string inspectCrs = "EPSG:25832";
+  double inspectPopulation = 0.0;
+  bool inspectJson = false;
+  CLI::App* inspect = app.add_subcommand(
+      "inspect", "Summarise GIS sources: CRS, extent, buildings, roads, land use, problems");
+  inspect->add_option("FILE", inspectFiles, "City sources (.osm.pbf, .osm)")->required();
+  inspect->add_option("--crs", inspectCrs, "Target CRS (EPSG:code or auto)")->capture_default_str();
+  inspect->add_option("--population", inspectPopulation, "Scale residents to this total");
+  inspect->add_flag("--json", inspectJson, "Machine-readable output");
 
   bool json = false;
   std::vector<std::string> pluginPaths;
@@ -377,6 +494,8 @@ int main(int argc, char** argv) {
     return cmdValidate(validateScenarioPath, validateSets);
   if (*plugins)
     return cmdPlugins(json, pluginPaths);
+  if (*inspect)
+    return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson);
   std::fputs(app.help().c_str(), stdout);
   return kExitOk;
 }

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+#include "gis/city_model.hpp"
+
+namespace twin::gis {
+
+// How to build a city.
+struct CityDef {
+  std::vector<std::string> sources;  // OSM .osm.pbf/.osm files
+  std::string crs = "EPSG:25832";    // target CRS, or "auto" (UTM zone of the data's centre)
+  double population = 0.0;           // > 0: residents are scaled to this total
+  std::string osmConfig;             // GDAL OSM driver configuration (assets/gdal/osmconf.ini)
+};
+
+// Reads every source, transforms it once into the target CRS around a local origin (the data
+// extent's south-west corner rounded down to 1 km) and interprets it: buildings with heights,
+// use classes, floors, residents and jobs; the road graph; land use; rail and power lines;
+// spatial indices. Bad input (missing, unknown, broken file, unknown CRS) is an error; broken
+// geometry is repaired or skipped and counted in CityModel::problems.
+core::Result<CityModel> buildCity(const CityDef& def);
+
+// Default for CityDef::osmConfig: <asset dir>/gdal/osmconf.ini is passed in by the caller; this
+// is the file name below the asset folder.
+inline constexpr const char* kOsmConfigAsset = "gdal/osmconf.ini";
+
+// Interpretation rules, exposed for tests.
+namespace rules {
+// Leading number of an OSM value ("12", "12.5 m", "12,5", "40'" in feet -> metres); < 0 if none.
+double parseLength(std::string_view text);
+// Speed limit in m/s from maxspeed ("50", "30 mph", "DE:urban", "walk", "none"); < 0 if unknown.
+double parseMaxspeed(std::string_view text);
+// A year in a date tag ("1912", "~1900", "1950-05", "C19" -> 0 when not a year).
+int parseYear(std::string_view text);
+// Building use class from its building/building:use/amenity/shop/office tags; Other if unknown.
+UseClass useFromTags(std::string_view building, std::string_view buildingUse,
+                     std::string_view amenity, std::string_view shop, std::string_view office,
+                     std::string_view healthcare, bool& ancillary, bool& known);
+// Floors assumed when neither height nor levels are tagged.
+int defaultLevels(UseClass use);
+RoadClass roadClass(std::string_view highway);
+}  // namespace rules
+
+}  // namespace twin::gis
