@@ -168,6 +168,13 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   j["outputs"] = {{"kpis", "kpis.csv"},
                   {"timeseries", "timeseries.csv"},
                   {"timeseries_rows", summary.timeseriesRows}};
+  if (request.city.present) {
+    j["city"] = {{"crs", request.city.crs},
+                 {"origin", {request.city.originE, request.city.originN}},
+                 {"sources", request.city.sources},
+                 {"figures", request.city.figures},
+                 {"problems", request.city.problems}};
+  }
   nlohmann::ordered_json libs = nlohmann::ordered_json::object();
   for (const auto& [k, v] : request.libraries)
     libs[k] = v;

@@ -18,6 +18,18 @@ core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& sc
                                                               core::Executor* executor,
                                                               bool profile);
 
+// Facts about the city the run was built on, recorded in run.json (filled by the caller, which
+// owns the GIS module).
+struct CityInfo {
+  bool present = false;
+  std::string crs;
+  double originE = 0.0;
+  double originN = 0.0;
+  std::vector<std::string> sources;
+  std::map<std::string, double> figures;          // buildings, road_km, residents, ...
+  std::map<std::string, std::uint64_t> problems;  // reason -> count
+};
+
 // What `citytwin run` asks for.
 struct RunRequest {
   const Scenario* scenario = nullptr;
@@ -27,6 +39,7 @@ struct RunRequest {
   std::string version;                 // citytwin version
   std::string gitRevision;
   std::map<std::string, std::string> libraries;  // name -> version, recorded in run.json
+  CityInfo city;
   // Called after every processed tick (progress display); must not change anything.
   std::function<void(const core::Scheduler&, core::Tick)> onTick;
 };

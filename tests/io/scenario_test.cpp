@@ -67,7 +67,7 @@ TEST_F(ScenarioTest, ShippedBaselineIsValid) {
   EXPECT_TRUE(fs::exists(std::get<std::string>(s->models[0].params[0].value)));
   EXPECT_DOUBLE_EQ(std::get<double>(s->models[0].params[1].value), 3600.0);
   ASSERT_EQ(s->city.sources.size(), 1u);
-  EXPECT_EQ(s->city.population, 249000.0);
+  EXPECT_EQ(s->city.population, 0.0);
   EXPECT_EQ(s->timeseries.size(), 4u);
 }
 

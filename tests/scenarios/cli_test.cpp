@@ -163,6 +163,29 @@ TEST_F(Cli, RefusedPluginExitsWith2NamingTheFile) {
   EXPECT_THAT(missing.err, HasSubstr("unknown model type 'test.counter'"));
 }
 
+TEST_F(Cli, BrokenCitySourceExitsWith2) {
+  const std::string whole = readFile(dataPath("osm/witten-stockum.osm.pbf"));
+  writeFile(dir_ + "/cut.osm.pbf", whole.substr(0, whole.size() / 3));
+  writeFile(dir_ + "/s.yaml",
+            "name: cut\ncity: {sources: [cut.osm.pbf]}\ntime: {start: "
+            "2026-06-17T00:00:00+02:00, duration: 1h}\nmodels:\n  c: {type: "
+            "test.counter, period: 1min}\n");
+  for (const std::string cmd : {"validate", "run"}) {
+    auto r = cli(cmd + " " + dir_ + "/s.yaml" + (cmd == "run" ? " --out " + dir_ + "/o" : ""));
+    EXPECT_EQ(r.exitCode, 2) << cmd;
+    EXPECT_THAT(r.err, HasSubstr(dir_ + "/s.yaml: city: " + dir_ + "/cut.osm.pbf")) << cmd;
+  }
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+}
+
+TEST_F(Cli, RunRecordsTheCity) {
+  auto r = cli("run " + kSource + "/scenarios/aachen/baseline.yaml --quiet --out " + dir_ + "/o");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string json = readFile(dir_ + "/o/run.json");
+  EXPECT_THAT(json, HasSubstr("\"crs\": \"EPSG:25832\""));
+  EXPECT_THAT(json, HasSubstr("\"buildings\": 35160.0"));
+}
+
 TEST_F(Cli, PluginsListsModelTypesAsJson) {
   auto r = cli("plugins --json");
   ASSERT_EQ(r.exitCode, 0) << r.err;

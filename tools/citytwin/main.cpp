@@ -74,7 +74,48 @@ std::string versionText() {
 struct Loaded {
   plugin::Registry registry;
   io::Scenario scenario;
+  std::optional<gis::CityModel> city;
 };
+
+// builds the scenario's city from its sources (none: no city)
+core::Status buildScenarioCity(Loaded& loaded) {
+  const io::CitySpec& spec = loaded.scenario.city;
+  if (spec.sources.empty())
+    return {};
+  gis::CityDef def;
+  def.sources = spec.sources;
+  def.crs = spec.crs;
+  def.population = spec.population;
+  def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
+  auto city = gis::buildCity(def);
+  if (!city) {
+    return core::fail(core::ErrorCode::BadInput,
+                      loaded.scenario.path + ": city: " + city.error().message);
+  }
+  loaded.city = std::move(*city);
+  return {};
+}
+
+io::CityInfo cityInfo(const gis::CityModel& c) {
+  io::CityInfo info;
+  info.present = true;
+  info.crs = c.crs;
+  info.originE = c.originE;
+  info.originN = c.originN;
+  info.sources = c.sources;
+  const gis::CitySummary s = c.summary();
+  info.figures = {{"buildings", static_cast<double>(s.buildings)},
+                  {"floor_area_m2", s.floorAreaM2},
+                  {"residents_estimate", s.residents},
+                  {"jobs_estimate", s.jobs},
+                  {"road_km", s.roadKm},
+                  {"graph_nodes", static_cast<double>(s.graphNodes)},
+                  {"graph_edges", static_cast<double>(s.graphEdges)},
+                  {"main_component_share", s.mainComponentShare},
+                  {"landuse_areas", static_cast<double>(s.landUseAreas)}};
+  info.problems = c.problems;
+  return info;
+}
 
 core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
                                                       const std::vector<std::string>& sets) {
@@ -101,8 +142,12 @@ core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
     return core::fail(core::ErrorCode::BadInput, msg);
   }
   loaded->scenario = std::move(*sc);
+  if (core::Status st = buildScenarioCity(*loaded); !st)
+    return core::Unexpected(st.error());
   return loaded;
 }
+
+std::string thousands(double v);
 
 // progress line on a terminal: sim time, % done, sim speed (x real time), ETA
 class Progress {
@@ -190,6 +235,8 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   req.version = TWIN_VERSION;
   req.gitRevision = TWIN_GIT_REVISION;
   req.libraries = libraryVersions();
+  if ((*loaded)->city)
+    req.city = cityInfo(*(*loaded)->city);
   if (tty)
     req.onTick = [&](const core::Scheduler& s, core::Tick t) { progress.update(s, t); };
   auto summary = io::runScenario(req);
@@ -199,6 +246,13 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   if (!quiet) {
     std::printf("scenario  %s (%s, %s from %s)\n", sc.name.c_str(), sc.path.c_str(),
                 core::formatDurationNs(sc.durationNs).c_str(), sc.calendar.iso(0).c_str());
+    if ((*loaded)->city) {
+      const gis::CitySummary cs = (*loaded)->city->summary();
+      std::printf("city      %s buildings, %.0f km of roads, ~%s residents, ~%s jobs (%s)\n",
+                  thousands(static_cast<double>(cs.buildings)).c_str(), cs.roadKm,
+                  thousands(cs.residents).c_str(), thousands(cs.jobs).c_str(),
+                  (*loaded)->city->crs.c_str());
+    }
     std::printf("ran       %llu model steps in %.3f s on %d thread%s\n",
                 static_cast<unsigned long long>(summary->modelSteps), summary->wallTimeS, threads,
                 threads == 1 ? "" : "s");
