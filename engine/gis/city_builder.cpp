@@ -807,20 +807,44 @@ void forEachPoint(RawCity& raw, F&& f) {
 
 }  // namespace
 
+namespace {
+
+enum class SourceKind { Osm, Dem, Unknown };
+
+SourceKind kindOf(const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name.ends_with(".osm.pbf") || name.ends_with(".pbf") || name.ends_with(".osm")) {
+    return SourceKind::Osm;
+  }
+  if (name.ends_with(".tif") || name.ends_with(".tiff") || name.ends_with(".asc") ||
+      name.ends_with(".vrt")) {
+    return SourceKind::Dem;
+  }
+  return SourceKind::Unknown;
+}
+
+}  // namespace
+
 core::Result<CityModel> buildCity(const CityDef& def) {
   if (def.sources.empty()) {
     return core::fail(core::ErrorCode::BadInput, "the city has no sources");
   }
   RawCity raw;
   raw.crs = "EPSG:4326";
+  std::vector<std::string> dems;
   for (const std::string& src : def.sources) {
-    const std::string name = fs::path(src).filename().string();
-    const bool osm = name.ends_with(".osm.pbf") || name.ends_with(".pbf") || name.ends_with(".osm");
-    if (!osm) {
+    const SourceKind kind = kindOf(src);
+    if (kind == SourceKind::Dem) {
+      dems.push_back(src);
+      continue;
+    }
+    if (kind != SourceKind::Osm) {
       return core::fail(core::ErrorCode::BadInput,
                         src +
                             ": unsupported city source; this build reads OpenStreetMap "
-                            "(.osm.pbf, .osm)");
+                            "(.osm.pbf, .osm) and DEM rasters (.tif, .tiff, .asc, .vrt)");
     }
     auto r = detail::readOsm(src, def.osmConfig);
     if (!r)
@@ -835,6 +859,7 @@ core::Result<CityModel> buildCity(const CityDef& def) {
     for (const auto& [k, v] : r->problems)
       raw.problems[k] += v;
   }
+  const bool vector = !raw.areas.empty() || !raw.lines.empty() || !raw.points.empty();
   // target CRS: as given, or the UTM zone of the data's centre
   Box ll = Box::empty();
   forEachPoint(raw, [&](std::span<Vec2> pts) {
@@ -842,8 +867,13 @@ core::Result<CityModel> buildCity(const CityDef& def) {
       ll.expand(p);
   });
   std::string crs = normaliseCrsName(def.crs);
-  if (crs == "auto")
+  if (crs == "auto") {
+    if (!vector) {
+      return core::fail(core::ErrorCode::BadInput,
+                        "crs 'auto' needs vector data (OSM) to find the UTM zone; name the CRS");
+    }
     crs = utmCrsFor((ll.minX + ll.maxX) / 2.0, (ll.minY + ll.maxY) / 2.0);
+  }
   auto tr = Transformer::create(raw.crs, crs);
   if (!tr)
     return core::Unexpected(tr.error());
@@ -861,6 +891,15 @@ core::Result<CityModel> buildCity(const CityDef& def) {
     for (const Vec2& p : pts)
       abs.expand(p);
   });
+  if (!vector) {
+    for (const std::string& d : dems) {
+      auto b = detail::demBounds(d, crs);
+      if (!b)
+        return core::Unexpected(b.error());
+      abs.expand({b->minX, b->minY});
+      abs.expand({b->maxX, b->maxY});
+    }
+  }
   CityModel city;
   city.crs = crs;
   city.sources = def.sources;
@@ -872,9 +911,26 @@ core::Result<CityModel> buildCity(const CityDef& def) {
   });
   city.extent = {abs.minX - city.originE, abs.minY - city.originN, abs.maxX - city.originE,
                  abs.maxY - city.originN};
+  for (const std::string& d : dems) {
+    auto tile = detail::readDem(d, crs, city.originE, city.originN);
+    if (!tile)
+      return core::Unexpected(tile.error());
+    city.terrain.push_back(std::move(*tile));
+  }
   city.highwayLines = raw.highwayLines;
   city.problems = raw.problems;
   interpret(raw, def.population, city);
+  // ground heights from the terrain
+  if (!city.terrain.empty()) {
+    for (Building& b : city.buildings) {
+      const double z = city.groundAt(b.centre);
+      if (std::isnan(z)) {
+        ++city.problems["building: outside the terrain, ground at 0 m"];
+      } else {
+        b.groundZ = z;
+      }
+    }
+  }
   return city;
 }
 

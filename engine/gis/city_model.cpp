@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <limits>
 
 namespace twin::gis {
 
@@ -46,6 +48,44 @@ LandUseClass CityModel::landUseAt(Vec2 p) const {
     }
   });
   return best;
+}
+
+double TerrainTile::heightAt(Vec2 p) const {
+  if (cols < 1 || rows < 1)
+    return std::numeric_limits<double>::quiet_NaN();
+  // continuous pixel coordinates with cell centres at integers
+  const double px = (p.x - x0) / cellX - 0.5;
+  const double py = (p.y - y0) / cellY - 0.5;
+  if (px < -0.5 || py < -0.5 || px > cols - 0.5 || py > rows - 0.5) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  const double cx = std::clamp(px, 0.0, static_cast<double>(cols - 1));
+  const double cy = std::clamp(py, 0.0, static_cast<double>(rows - 1));
+  const int i0 = std::min(static_cast<int>(cx), cols - 1),
+            j0 = std::min(static_cast<int>(cy), rows - 1);
+  const int i1 = std::min(i0 + 1, cols - 1), j1 = std::min(j0 + 1, rows - 1);
+  const double fx = cx - i0, fy = cy - j0;
+  auto at = [&](int i, int j) {
+    return static_cast<double>(z[static_cast<std::size_t>(j) * static_cast<std::size_t>(cols) +
+                                 static_cast<std::size_t>(i)]);
+  };
+  const double top = at(i0, j0) * (1 - fx) + at(i1, j0) * fx;
+  const double bottom = at(i0, j1) * (1 - fx) + at(i1, j1) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+Box TerrainTile::bounds() const {
+  const double x1 = x0 + cellX * cols, y1 = y0 + cellY * rows;
+  return {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)};
+}
+
+double CityModel::groundAt(Vec2 p) const {
+  for (const TerrainTile& t : terrain) {
+    const double h = t.heightAt(p);
+    if (!std::isnan(h))
+      return h;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 CitySummary CityModel::summary() const {
@@ -92,6 +132,17 @@ CitySummary CityModel::summary() const {
   for (const LineFeature& l : lines)
     ++s.lines[std::string(kLineNames[static_cast<std::size_t>(l.kind)])];
   s.highwayLines = highwayLines;
+  s.terrainTiles = terrain.size();
+  bool first = true;
+  for (const TerrainTile& t : terrain) {
+    for (float v : t.z) {
+      if (std::isnan(v))
+        continue;
+      s.terrainMinM = first ? v : std::min(s.terrainMinM, static_cast<double>(v));
+      s.terrainMaxM = first ? v : std::max(s.terrainMaxM, static_cast<double>(v));
+      first = false;
+    }
+  }
   return s;
 }
 

@@ -129,6 +129,21 @@ struct LineFeature {
   double voltageV = 0.0;  // power lines, 0 when untagged
 };
 
+// A terrain raster (DEM) in the city's CRS, local metres: ground height above sea level.
+struct TerrainTile {
+  std::string source;
+  double x0 = 0.0;  // local x of the west edge of the first column
+  double y0 = 0.0;  // local y of the north edge of the first row
+  double cellX = 1.0;
+  double cellY = -1.0;  // negative: rows run north to south
+  int cols = 0;
+  int rows = 0;
+  std::vector<float> z;  // row-major, NaN where the source had no data
+  // Bilinear height between cell centres at p; NaN outside the tile or in a no-data hole.
+  double heightAt(Vec2 p) const;
+  Box bounds() const;
+};
+
 // A point of interest from the source (amenity, shop, office ...), used for use classes.
 struct PointOfInterest {
   Vec2 p;
@@ -154,6 +169,9 @@ struct CitySummary {
   std::map<std::string, double> landUseKm2;
   std::map<std::string, std::uint64_t> lines;  // rail, tram, power, waterway
   std::uint64_t highwayLines = 0;
+  std::uint64_t terrainTiles = 0;
+  double terrainMinM = 0.0;
+  double terrainMaxM = 0.0;
 };
 
 // The immutable city all models read (DESIGN.md §2). Geometry is in local metres around
@@ -170,6 +188,7 @@ struct CityModel {
   std::vector<LandUseArea> landUse;
   std::vector<LineFeature> lines;
   std::vector<PointOfInterest> pois;
+  std::vector<TerrainTile> terrain;  // empty: flat ground at 0 m
 
   RTree buildingIndex;  // by building box
   RTree roadNodeIndex;  // by node position
@@ -187,6 +206,8 @@ struct CityModel {
   std::int64_t nearestRoadNode(Vec2 p, bool carOnly) const;
   // Land use at a point (the smallest area containing it), or Other.
   LandUseClass landUseAt(Vec2 p) const;
+  // Ground height at p from the first terrain tile that covers it; NaN when none does.
+  double groundAt(Vec2 p) const;
   // Counts and totals of the whole city.
   CitySummary summary() const;
 };

@@ -412,6 +412,7 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
     j["junctions"] = s.junctions;
     j["landuse_km2"] = s.landUseKm2;
     j["lines"] = s.lines;
+    j["terrain"] = {{"tiles", s.terrainTiles}, {"min_m", s.terrainMinM}, {"max_m", s.terrainMaxM}};
     j["problems"] = city->problems;
     j["load_time_s"] = seconds;
     std::printf("%s\n", j.dump(2).c_str());
@@ -453,6 +454,11 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
   std::printf("\nland use   %s areas:", thousands(static_cast<double>(s.landUseAreas)).c_str());
   for (const auto& [k, v] : s.landUseKm2)
     std::printf(" %s %.2f km2", k.c_str(), v);
+  if (s.terrainTiles > 0) {
+    std::printf("\nterrain    %llu tile%s, ground %.1f..%.1f m",
+                static_cast<unsigned long long>(s.terrainTiles), s.terrainTiles == 1 ? "" : "s",
+                s.terrainMinM, s.terrainMaxM);
+  }
   std::printf("\nlines     ");
   for (const auto& [k, v] : s.lines)
     std::printf(" %s %s", k.c_str(), thousands(static_cast<double>(v)).c_str());

@@ -14,3 +14,21 @@ namespace twin::gis::detail {
 core::Result<RawCity> readOsm(const std::string& path, const std::string& osmConfig);
 
 }  // namespace twin::gis::detail
+
+#include "gis/city_model.hpp"
+
+namespace twin::gis::detail {
+
+// Reads a DEM raster (GeoTIFF or any GDAL raster) into a terrain tile in `targetCrs`, shifted
+// to the local origin. A raster in another CRS is warped (bilinear) with GDAL; a raster without
+// a CRS is an error unless `assumedCrs` names one.
+core::Result<TerrainTile> readDem(const std::string& path, const std::string& targetCrs,
+                                  double originE, double originN,
+                                  const std::string& assumedCrs = "");
+
+// Bounds of a DEM raster in `targetCrs` (absolute metres), to place the origin of a city that
+// has no vector data.
+core::Result<Box> demBounds(const std::string& path, const std::string& targetCrs,
+                            const std::string& assumedCrs = "");
+
+}  // namespace twin::gis::detail
