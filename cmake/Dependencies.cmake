@@ -12,6 +12,8 @@ find_package(GDAL 3.6 CONFIG REQUIRED)
 find_package(PROJ 9 CONFIG REQUIRED)
 pkg_check_modules(OSG REQUIRED IMPORTED_TARGET openscenegraph-osg openscenegraph-osgDB
   openscenegraph-osgViewer openscenegraph-osgUtil openscenegraph-osgGA openscenegraph-osgText)
+# libcitygml 2.4 (LoD2 geometry); its config links libGLU and xerces, listed in tools/packages.txt
+find_package(citygml REQUIRED)
 # Bullet: exactly one precision for the whole project (float, Debian's default build)
 find_package(Bullet REQUIRED)
 
@@ -32,6 +34,8 @@ twin_interface_dep(gdal)
 target_link_libraries(twin_dep_gdal INTERFACE GDAL::GDAL)
 twin_interface_dep(proj)
 target_link_libraries(twin_dep_proj INTERFACE PROJ::proj)
+twin_interface_dep(citygml)
+target_link_libraries(twin_dep_citygml INTERFACE citygml::citygml)
 twin_interface_dep(osg)
 target_link_libraries(twin_dep_osg INTERFACE PkgConfig::OSG)
 twin_interface_dep(bullet)

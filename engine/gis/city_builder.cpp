@@ -98,9 +98,12 @@ int parseYear(std::string_view text) {
 UseClass useFromTags(std::string_view building, std::string_view buildingUse,
                      std::string_view amenity, std::string_view shop, std::string_view office,
                      std::string_view healthcare, bool& ancillary, bool& known) {
-  ancillary = inList(building, {"garage", "garages", "shed", "carport", "hut", "roof", "service",
-                                "parking", "greenhouse", "transformer_tower", "bunker", "ruins",
-                                "construction", "kiosk_roof", "toilets", "container"});
+  ancillary = inList(
+      building, {"garage",    "garages",        "shed",         "carport",    "hut",
+                 "roof",      "service",        "parking",      "greenhouse", "transformer_tower",
+                 "bunker",    "ruins",          "construction", "kiosk_roof", "toilets",
+                 "container", "farm_auxiliary", "barn",         "cowshed",    "stable",
+                 "sty"});
   known = true;
   if (ancillary)
     return UseClass::Other;
@@ -662,6 +665,10 @@ void interpret(const RawCity& raw, double population, CityModel& city) {
     if (!contains(*largest, b.centre))
       b.centre = largest->outer[0];
     b.name = std::string(a.tags.get("name"));
+    if (a.hasGroundZ)
+      b.groundZ = a.groundZ;
+    b.meshVertices = a.meshVertices;
+    b.meshKinds = a.meshKinds;
     // use class: own tags, else points of interest inside, else the land use around
     bool known = false;
     b.use = rules::useFromTags(a.tags.get("building"), a.tags.get("building:use"),
@@ -795,21 +802,36 @@ void forEachPoint(RawCity& raw, F&& f) {
   for (RawArea& a : raw.areas) {
     for (Polygon& p : a.parts) {
       f(std::span<Vec2>(p.outer));
-      for (Ring& h : p.holes)
+      for (Ring& h : p.holes) {
         f(std::span<Vec2>(h));
+      }
+    }
+    if (!a.meshVertices.empty()) {
+      // mesh x/y go through the same function; z stays
+      std::vector<Vec2> xy(a.meshVertices.size());
+      for (std::size_t i = 0; i < xy.size(); ++i) {
+        xy[i] = {a.meshVertices[i].x, a.meshVertices[i].y};
+      }
+      f(std::span<Vec2>(xy));
+      for (std::size_t i = 0; i < xy.size(); ++i) {
+        a.meshVertices[i].x = xy[i].x;
+        a.meshVertices[i].y = xy[i].y;
+      }
     }
   }
-  for (RawLine& l : raw.lines)
+  for (RawLine& l : raw.lines) {
     f(std::span<Vec2>(l.points));
-  for (detail::RawPoint& p : raw.points)
+  }
+  for (detail::RawPoint& p : raw.points) {
     f(std::span<Vec2>(&p.p, 1));
+  }
 }
 
 }  // namespace
 
 namespace {
 
-enum class SourceKind { Osm, Dem, Unknown };
+enum class SourceKind { Osm, CityGml, Dem, Unknown };
 
 SourceKind kindOf(const std::string& path) {
   std::string name = fs::path(path).filename().string();
@@ -817,6 +839,9 @@ SourceKind kindOf(const std::string& path) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (name.ends_with(".osm.pbf") || name.ends_with(".pbf") || name.ends_with(".osm")) {
     return SourceKind::Osm;
+  }
+  if (name.ends_with(".gml") || name.ends_with(".gml.gz") || name.ends_with(".citygml")) {
+    return SourceKind::CityGml;
   }
   if (name.ends_with(".tif") || name.ends_with(".tiff") || name.ends_with(".asc") ||
       name.ends_with(".vrt")) {
@@ -831,8 +856,7 @@ core::Result<CityModel> buildCity(const CityDef& def) {
   if (def.sources.empty()) {
     return core::fail(core::ErrorCode::BadInput, "the city has no sources");
   }
-  RawCity raw;
-  raw.crs = "EPSG:4326";
+  std::vector<RawCity> sources;
   std::vector<std::string> dems;
   for (const std::string& src : def.sources) {
     const SourceKind kind = kindOf(src);
@@ -840,51 +864,71 @@ core::Result<CityModel> buildCity(const CityDef& def) {
       dems.push_back(src);
       continue;
     }
-    if (kind != SourceKind::Osm) {
+    if (kind == SourceKind::Unknown) {
       return core::fail(core::ErrorCode::BadInput,
                         src +
                             ": unsupported city source; this build reads OpenStreetMap "
-                            "(.osm.pbf, .osm) and DEM rasters (.tif, .tiff, .asc, .vrt)");
+                            "(.osm.pbf, .osm), CityGML (.gml, .gml.gz) and DEM rasters (.tif, "
+                            ".tiff, .asc, .vrt)");
     }
-    auto r = detail::readOsm(src, def.osmConfig);
+    auto r =
+        kind == SourceKind::Osm ? detail::readOsm(src, def.osmConfig) : detail::readCityGml(src);
     if (!r)
       return core::Unexpected(r.error());
-    for (auto& a : r->areas)
+    sources.push_back(std::move(*r));
+  }
+  // target CRS: as given, or the UTM zone of the data's centre (in lon/lat)
+  std::string crs = normaliseCrsName(def.crs);
+  if (crs == "auto") {
+    if (sources.empty()) {
+      return core::fail(core::ErrorCode::BadInput,
+                        "crs 'auto' needs vector data (OSM or CityGML) to find the UTM zone; "
+                        "name the CRS");
+    }
+    double lon = 0.0, lat = 0.0;
+    for (RawCity& r : sources) {
+      Box b = Box::empty();
+      forEachPoint(r, [&](std::span<Vec2> pts) {
+        for (const Vec2& p : pts)
+          b.expand(p);
+      });
+      Vec2 c{(b.minX + b.maxX) / 2.0, (b.minY + b.maxY) / 2.0};
+      auto toLonLat = Transformer::create(r.crs, "EPSG:4326");
+      if (!toLonLat)
+        return core::Unexpected(toLonLat.error());
+      toLonLat->transform(c);
+      lon += c.x / static_cast<double>(sources.size());
+      lat += c.y / static_cast<double>(sources.size());
+    }
+    crs = utmCrsFor(lon, lat);
+  }
+  // every source transformed once into the target CRS, then merged
+  RawCity raw;
+  raw.crs = crs;
+  for (RawCity& r : sources) {
+    if (normaliseCrsName(r.crs) != crs) {
+      auto tr = Transformer::create(r.crs, crs);
+      if (!tr)
+        return core::Unexpected(tr.error());
+      bool allOk = true;
+      forEachPoint(r, [&](std::span<Vec2> pts) { allOk = tr->transform(pts) && allOk; });
+      if (!allOk) {
+        return core::fail(core::ErrorCode::BadInput,
+                          "some coordinates cannot be transformed from " + r.crs + " to " + crs +
+                              "; is the data inside that CRS's area of use?");
+      }
+    }
+    for (auto& a : r.areas)
       raw.areas.push_back(std::move(a));
-    for (auto& l : r->lines)
+    for (auto& l : r.lines)
       raw.lines.push_back(std::move(l));
-    for (auto& p : r->points)
+    for (auto& p : r.points)
       raw.points.push_back(std::move(p));
-    raw.highwayLines += r->highwayLines;
-    for (const auto& [k, v] : r->problems)
+    raw.highwayLines += r.highwayLines;
+    for (const auto& [k, v] : r.problems)
       raw.problems[k] += v;
   }
   const bool vector = !raw.areas.empty() || !raw.lines.empty() || !raw.points.empty();
-  // target CRS: as given, or the UTM zone of the data's centre
-  Box ll = Box::empty();
-  forEachPoint(raw, [&](std::span<Vec2> pts) {
-    for (const Vec2& p : pts)
-      ll.expand(p);
-  });
-  std::string crs = normaliseCrsName(def.crs);
-  if (crs == "auto") {
-    if (!vector) {
-      return core::fail(core::ErrorCode::BadInput,
-                        "crs 'auto' needs vector data (OSM) to find the UTM zone; name the CRS");
-    }
-    crs = utmCrsFor((ll.minX + ll.maxX) / 2.0, (ll.minY + ll.maxY) / 2.0);
-  }
-  auto tr = Transformer::create(raw.crs, crs);
-  if (!tr)
-    return core::Unexpected(tr.error());
-  bool allOk = true;
-  forEachPoint(raw, [&](std::span<Vec2> pts) { allOk = tr->transform(pts) && allOk; });
-  if (!allOk) {
-    return core::fail(core::ErrorCode::BadInput, "some coordinates cannot be transformed to " +
-                                                     crs +
-                                                     "; is the data inside "
-                                                     "that CRS's area of use?");
-  }
   // local origin: the extent's south-west corner rounded down to 1 km (PLATFORM.md §6)
   Box abs = Box::empty();
   forEachPoint(raw, [&](std::span<Vec2> pts) {
@@ -899,6 +943,10 @@ core::Result<CityModel> buildCity(const CityDef& def) {
       abs.expand({b->minX, b->minY});
       abs.expand({b->maxX, b->maxY});
     }
+  }
+  if (abs.minX > abs.maxX) {
+    return core::fail(core::ErrorCode::BadInput,
+                      "the city sources hold no buildings, roads, land use or terrain");
   }
   CityModel city;
   city.crs = crs;
@@ -923,6 +971,8 @@ core::Result<CityModel> buildCity(const CityDef& def) {
   // ground heights from the terrain
   if (!city.terrain.empty()) {
     for (Building& b : city.buildings) {
+      if (b.heightSource == HeightSource::Measured)
+        continue;  // 3D sources carry their ground
       const double z = city.groundAt(b.centre);
       if (std::isnan(z)) {
         ++city.problems["building: outside the terrain, ground at 0 m"];

@@ -29,6 +29,16 @@ enum class HeightSource : std::uint8_t { Measured, Tagged, Levels, Default };
 
 enum class RoofShape : std::uint8_t { Flat, Gabled, Hipped, Pyramidal, Skillion, Other };
 
+// A point in local metres with height above sea level.
+struct Vec3 {
+  double x = 0.0;
+  double y = 0.0;
+  double z = 0.0;
+};
+
+// Surface a LoD2 triangle belongs to.
+enum class SurfaceKind : std::uint8_t { Wall, Roof, Ground, Unknown };
+
 struct Building {
   std::int64_t sourceId = 0;   // OSM id (ways positive, relations as GDAL numbers them)
   std::vector<Polygon> parts;  // footprint(s) in local metres, holes kept
@@ -47,6 +57,9 @@ struct Building {
   double residents = 0.0;
   double jobs = 0.0;
   std::string name;
+  // LoD2 geometry where the source has it (CityGML): triangles, 3 vertices each, absolute z
+  std::vector<Vec3> meshVertices;
+  std::vector<SurfaceKind> meshKinds;  // one per triangle
 };
 
 enum class RoadClass : std::uint8_t {

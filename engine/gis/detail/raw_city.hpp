@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "gis/city_model.hpp"
 #include "gis/geometry.hpp"
 
 namespace twin::gis::detail {
@@ -36,6 +37,10 @@ struct RawArea {
   std::vector<Polygon> parts;
   Tags tags;
   double measuredHeightM = -1.0;  // from 3D sources (CityGML); < 0 when absent
+  double groundZ = 0.0;           // lowest ground point from 3D sources
+  bool hasGroundZ = false;
+  std::vector<Vec3> meshVertices;  // LoD2 triangles (x, y in the raw CRS, z absolute)
+  std::vector<SurfaceKind> meshKinds;
 };
 
 struct RawLine {

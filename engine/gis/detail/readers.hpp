@@ -26,6 +26,12 @@ core::Result<TerrainTile> readDem(const std::string& path, const std::string& ta
                                   double originE, double originN,
                                   const std::string& assumedCrs = "");
 
+// Reads a CityGML 1.0/2.0 file (.gml, or .gml.gz through GDAL's gzip reader) with libcitygml:
+// one raw area per top-level building, its footprint from the ground surfaces (roofs when there
+// are none), measured height, ALKIS function and roof type as tags, LoD1/LoD2 triangles.
+// The CRS comes from the file's srsName (AdV URNs mapped) or `assumedCrs`.
+core::Result<RawCity> readCityGml(const std::string& path, const std::string& assumedCrs = "");
+
 // Bounds of a DEM raster in `targetCrs` (absolute metres), to place the origin of a city that
 // has no vector data.
 core::Result<Box> demBounds(const std::string& path, const std::string& targetCrs,
