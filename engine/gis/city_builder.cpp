@@ -831,10 +831,12 @@ void forEachPoint(RawCity& raw, F&& f) {
 
 namespace {
 
-enum class SourceKind { Osm, CityGml, Dem, Unknown };
+enum class SourceKind { Osm, CityGml, Vector, Dem, Unknown };
 
-SourceKind kindOf(const std::string& path) {
-  std::string name = fs::path(path).filename().string();
+SourceKind kindOf(const CitySource& src) {
+  if (!src.kind.empty() || !src.fields.empty() || !src.layer.empty())
+    return SourceKind::Vector;
+  std::string name = fs::path(src.path).filename().string();
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (name.ends_with(".osm.pbf") || name.ends_with(".pbf") || name.ends_with(".osm")) {
@@ -842,6 +844,10 @@ SourceKind kindOf(const std::string& path) {
   }
   if (name.ends_with(".gml") || name.ends_with(".gml.gz") || name.ends_with(".citygml")) {
     return SourceKind::CityGml;
+  }
+  for (const char* ext : {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml.xml", ".kml"}) {
+    if (name.ends_with(ext))
+      return SourceKind::Vector;
   }
   if (name.ends_with(".tif") || name.ends_with(".tiff") || name.ends_with(".asc") ||
       name.ends_with(".vrt")) {
@@ -858,8 +864,9 @@ core::Result<CityModel> buildCity(const CityDef& def) {
   }
   std::vector<RawCity> sources;
   std::vector<std::string> dems;
-  for (const std::string& src : def.sources) {
-    const SourceKind kind = kindOf(src);
+  for (const CitySource& source : def.sources) {
+    const std::string& src = source.path;
+    const SourceKind kind = kindOf(source);
     if (kind == SourceKind::Dem) {
       dems.push_back(src);
       continue;
@@ -867,14 +874,21 @@ core::Result<CityModel> buildCity(const CityDef& def) {
     if (kind == SourceKind::Unknown) {
       return core::fail(core::ErrorCode::BadInput,
                         src +
-                            ": unsupported city source; this build reads OpenStreetMap "
-                            "(.osm.pbf, .osm), CityGML (.gml, .gml.gz) and DEM rasters (.tif, "
-                            ".tiff, .asc, .vrt)");
+                            ": unsupported city source; citytwin reads OpenStreetMap (.osm.pbf, "
+                            ".osm), CityGML (.gml, .gml.gz), GIS vector files (.geojson, .gpkg, "
+                            ".shp, .fgb) and DEM rasters (.tif, .tiff, .asc, .vrt)");
     }
-    auto r =
-        kind == SourceKind::Osm ? detail::readOsm(src, def.osmConfig) : detail::readCityGml(src);
-    if (!r)
+    core::Result<RawCity> r = RawCity{};
+    if (kind == SourceKind::Osm) {
+      r = detail::readOsm(src, def.osmConfig);
+    } else if (kind == SourceKind::CityGml) {
+      r = detail::readCityGml(src, source.crs);
+    } else {
+      r = detail::readVector({src, source.layer, source.crs, source.kind, source.fields});
+    }
+    if (!r) {
       return core::Unexpected(r.error());
+    }
     sources.push_back(std::move(*r));
   }
   // target CRS: as given, or the UTM zone of the data's centre (in lon/lat)
@@ -950,7 +964,8 @@ core::Result<CityModel> buildCity(const CityDef& def) {
   }
   CityModel city;
   city.crs = crs;
-  city.sources = def.sources;
+  for (const CitySource& s : def.sources)
+    city.sources.push_back(s.path);
   city.originE = std::floor(abs.minX / 1000.0) * 1000.0;
   city.originN = std::floor(abs.minY / 1000.0) * 1000.0;
   forEachPoint(raw, [&](std::span<Vec2> pts) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,12 +10,26 @@
 
 namespace twin::gis {
 
+// One city source: a file and, for GIS vector files, how to read it.
+struct CitySource {
+  CitySource() = default;
+  CitySource(std::string file) : path(std::move(file)) {}  // NOLINT: a plain file is a source
+  CitySource(const char* file) : path(file) {}             // NOLINT
+  std::string path;
+  std::string layer;                          // vector files: one layer (default: all)
+  std::string crs;                            // vector files without their own CRS
+  std::string kind;                           // vector files: buildings, roads or landuse
+  std::map<std::string, std::string> fields;  // vector files: OSM-style tag -> column
+};
+
 // How to build a city.
 struct CityDef {
-  std::vector<std::string> sources;  // OSM .osm.pbf/.osm files
-  std::string crs = "EPSG:25832";    // target CRS, or "auto" (UTM zone of the data's centre)
-  double population = 0.0;           // > 0: residents are scaled to this total
-  std::string osmConfig;             // GDAL OSM driver configuration (assets/gdal/osmconf.ini)
+  // OSM (.osm.pbf, .osm), CityGML (.gml, .gml.gz), GIS vector files (.geojson, .gpkg, .shp,
+  // .fgb, ...) and DEM rasters (.tif, .asc, .vrt), combined into one city
+  std::vector<CitySource> sources;
+  std::string crs = "EPSG:25832";  // target CRS, or "auto" (UTM zone of the data's centre)
+  double population = 0.0;         // > 0: residents are scaled to this total
+  std::string osmConfig;           // GDAL OSM driver configuration (assets/gdal/osmconf.ini)
 };
 
 // Reads every source, transforms it once into the target CRS around a local origin (the data

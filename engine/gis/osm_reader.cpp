@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "gis/detail/ogr_geometry.hpp"
 #include "gis/detail/readers.hpp"
 
 namespace twin::gis::detail {
@@ -112,6 +113,41 @@ std::int64_t idOf(const OGRFeature& f, const LayerFields& lf, const char* layer)
   return f.GetFID();
 }
 
+// errors GDAL reports while reading (a truncated file, a bad block)
+struct ErrorCapture {
+  std::string first;
+  int count = 0;
+  bool inGeometryCheck = false;  // GEOS complaints about one feature are not file errors
+  int geometryErrors = 0;
+};
+void CPL_STDCALL captureError(CPLErr level, CPLErrorNum, const char* msg) {
+  if (level < CE_Failure)
+    return;
+  auto* cap = static_cast<ErrorCapture*>(CPLGetErrorHandlerUserData());
+  if (cap->inGeometryCheck) {
+    ++cap->geometryErrors;
+    return;
+  }
+  if (cap->count++ == 0)
+    cap->first = msg != nullptr ? msg : "unknown GDAL error";
+}
+
+bool isAreaFeature(const Tags& t) {
+  return t.has("building") || t.has("landuse") || t.has("natural") || t.has("leisure") ||
+         t.has("water") || t.get("waterway") == "riverbank";
+}
+
+bool isLineFeature(const Tags& t) {
+  return t.has("highway") || t.has("railway") || t.has("power") || t.has("waterway");
+}
+
+bool isPointFeature(const Tags& t) {
+  return t.get("highway") == "traffic_signals" || t.has("amenity") || t.has("shop") ||
+         t.has("office") || t.has("craft") || t.has("healthcare") || t.has("tourism");
+}
+
+}  // namespace
+
 Ring ringOf(const OGRLinearRing* r) {
   Ring out;
   const int n = r->getNumPoints();
@@ -155,41 +191,6 @@ void addPolygons(const OGRGeometry* g, std::vector<Polygon>& out) {
       break;  // lines and points left over by MakeValid carry no area
   }
 }
-
-// errors GDAL reports while reading (a truncated file, a bad block)
-struct ErrorCapture {
-  std::string first;
-  int count = 0;
-  bool inGeometryCheck = false;  // GEOS complaints about one feature are not file errors
-  int geometryErrors = 0;
-};
-void CPL_STDCALL captureError(CPLErr level, CPLErrorNum, const char* msg) {
-  if (level < CE_Failure)
-    return;
-  auto* cap = static_cast<ErrorCapture*>(CPLGetErrorHandlerUserData());
-  if (cap->inGeometryCheck) {
-    ++cap->geometryErrors;
-    return;
-  }
-  if (cap->count++ == 0)
-    cap->first = msg != nullptr ? msg : "unknown GDAL error";
-}
-
-bool isAreaFeature(const Tags& t) {
-  return t.has("building") || t.has("landuse") || t.has("natural") || t.has("leisure") ||
-         t.has("water") || t.get("waterway") == "riverbank";
-}
-
-bool isLineFeature(const Tags& t) {
-  return t.has("highway") || t.has("railway") || t.has("power") || t.has("waterway");
-}
-
-bool isPointFeature(const Tags& t) {
-  return t.get("highway") == "traffic_signals" || t.has("amenity") || t.has("shop") ||
-         t.has("office") || t.has("craft") || t.has("healthcare") || t.has("tourism");
-}
-
-}  // namespace
 
 core::Result<RawCity> readOsm(const std::string& path, const std::string& osmConfig) {
   static std::once_flag registered;

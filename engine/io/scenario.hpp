@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,17 @@ struct SeriesSpec {
   Location where;
 };
 
+// One city source as the scenario names it: a path, or a map with a column mapping.
+struct CitySourceSpec {
+  std::string path;  // absolute, checked to exist
+  std::string layer;
+  std::string crs;
+  std::string kind;                           // buildings, roads, landuse or empty
+  std::map<std::string, std::string> fields;  // OSM-style tag -> column
+};
+
 struct CitySpec {
-  std::vector<std::string> sources;  // absolute paths, checked to exist
+  std::vector<CitySourceSpec> sources;
   std::string crs = "EPSG:25832";
   double population = 0.0;  // 0: not given
 };

@@ -346,13 +346,43 @@ void Validator::validateCity(const Node& root, Scenario& s) {
       problem(src->where, "'city.sources' must be a list of files");
     } else {
       for (const Node& item : src->items) {
-        if (!item.isScalar()) {
-          problem(item.where, "'city.sources' items must be file paths");
+        CitySourceSpec spec;
+        const Node* file = &item;
+        if (item.isMap()) {
+          checkKeys(item, {"file", "layer", "crs", "kind", "fields"}, "a city source");
+          file = item.find("file");
+          if (file == nullptr) {
+            missing(item, "file", "missing required key 'file' (the source's path)");
+            continue;
+          }
+          if (auto v = scalar(item, "layer", false, "a layer name"))
+            spec.layer = *v;
+          if (auto v = scalar(item, "crs", false, "a CRS like EPSG:25832"))
+            spec.crs = *v;
+          if (auto v = scalar(item, "kind", false, "buildings, roads or landuse")) {
+            if (*v != "buildings" && *v != "roads" && *v != "landuse") {
+              problem(item.find("kind")->where,
+                      "'kind' must be buildings, roads or landuse, got '" + *v + "'");
+            }
+            spec.kind = *v;
+          }
+          if (const Node* fields = requireMap(item, "fields", false)) {
+            for (const Node::Entry& e : fields->entries) {
+              if (!e.value.isScalar()) {
+                problem(e.value.where, "'fields' maps a tag to a column name");
+                continue;
+              }
+              spec.fields[e.key] = e.value.scalar;
+            }
+          }
+        }
+        if (!file->isScalar()) {
+          problem(file->where, "a city source is a file path or a map with 'file'");
           continue;
         }
-        const std::string path = resolvePath(item.scalar, item.where);
-        if (checkFile(path, item.where, "city source"))
-          s.city.sources.push_back(path);
+        spec.path = resolvePath(file->scalar, file->where);
+        if (checkFile(spec.path, file->where, "city source"))
+          s.city.sources.push_back(spec);
       }
     }
   }

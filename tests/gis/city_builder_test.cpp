@@ -239,11 +239,17 @@ TEST_F(CityBuilder, BrokenInputsGetClearErrors) {
   auto text = build(dir_ + "/text.osm.pbf");
   ASSERT_FALSE(text);
   EXPECT_THAT(text.error().message, HasSubstr("not an OpenStreetMap file"));
-  // a format this build does not read
+  // a GeoJSON with a syntax error
   test::writeFile(dir_ + "/city.geojson", "{\"type\": \"FeatureCollection\", \"features\": [");
   auto geo = build(dir_ + "/city.geojson");
   ASSERT_FALSE(geo);
-  EXPECT_THAT(geo.error().message, HasSubstr("unsupported city source"));
+  EXPECT_EQ(geo.error().code, core::ErrorCode::BadInput);
+  EXPECT_THAT(geo.error().message, HasSubstr("city.geojson: not a vector file GDAL can read"));
+  // a format citytwin does not read
+  test::writeFile(dir_ + "/city.xyz", "1 2 3\n");
+  auto xyz = build(dir_ + "/city.xyz");
+  ASSERT_FALSE(xyz);
+  EXPECT_THAT(xyz.error().message, HasSubstr("unsupported city source"));
   // unknown CRS
   auto crs = build(fixture(test::dataPath("osm/handmade.osm")), "EPSG:0");
   ASSERT_FALSE(crs);

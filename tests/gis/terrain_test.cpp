@@ -60,7 +60,7 @@ class Terrain : public test::EngineTest {
   }
   core::Result<CityModel> build(std::vector<std::string> sources, std::string crs = "EPSG:25832") {
     CityDef def;
-    def.sources = std::move(sources);
+    def.sources.assign(sources.begin(), sources.end());
     def.crs = std::move(crs);
     def.osmConfig = TWIN_OSM_CONFIG;
     return buildCity(def);

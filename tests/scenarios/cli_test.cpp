@@ -186,6 +186,26 @@ TEST_F(Cli, RunRecordsTheCity) {
   EXPECT_THAT(json, HasSubstr("\"buildings\": 35160.0"));
 }
 
+TEST_F(Cli, InspectSummarisesACityAndRefusesBrokenFiles) {
+  fs::copy_file(dataPath("osm/witten-stockum.osm.pbf"), dir_ + "/w.osm.pbf");
+  auto ok = cli("inspect " + dir_ + "/w.osm.pbf --json");
+  ASSERT_EQ(ok.exitCode, 0) << ok.err;
+  for (const char* key :
+       {"\"crs\": \"EPSG:25832\"", "\"bbox\"", "\"buildings\": 2512", "\"road_km\"",
+        "\"graph_nodes\"", "\"graph_edges\"", "\"landuse_areas\"", "\"floor_area_m2\"",
+        "\"residents_estimate\"", "\"height_sources\"", "\"problems\""}) {
+    EXPECT_THAT(ok.out, HasSubstr(key));
+  }
+  auto text = cli("inspect " + dir_ + "/w.osm.pbf");
+  EXPECT_EQ(text.exitCode, 0);
+  EXPECT_THAT(text.out, HasSubstr("buildings  2,512"));
+  writeFile(dir_ + "/broken.geojson", "{\"type\": \"FeatureCollection\", \"features\": [");
+  auto bad = cli("inspect " + dir_ + "/broken.geojson");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("broken.geojson: not a vector file GDAL can read"));
+  EXPECT_EQ(bad.out, "");
+}
+
 TEST_F(Cli, PluginsListsModelTypesAsJson) {
   auto r = cli("plugins --json");
   ASSERT_EQ(r.exitCode, 0) << r.err;

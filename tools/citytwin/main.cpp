@@ -83,7 +83,14 @@ core::Status buildScenarioCity(Loaded& loaded) {
   if (spec.sources.empty())
     return {};
   gis::CityDef def;
-  def.sources = spec.sources;
+  for (const io::CitySourceSpec& src : spec.sources) {
+    gis::CitySource c(src.path);
+    c.layer = src.layer;
+    c.crs = src.crs;
+    c.kind = src.kind;
+    c.fields = src.fields;
+    def.sources.push_back(std::move(c));
+  }
   def.crs = spec.crs;
   def.population = spec.population;
   def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
@@ -377,7 +384,7 @@ std::string thousands(double v) {
 int cmdInspect(const std::vector<std::string>& files, const std::string& crs, double population,
                bool json) {
   gis::CityDef def;
-  def.sources = files;
+  def.sources.assign(files.begin(), files.end());
   def.crs = crs;
   def.population = population;
   def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;

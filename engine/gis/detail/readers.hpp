@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "core/status.hpp"
@@ -31,6 +32,20 @@ core::Result<TerrainTile> readDem(const std::string& path, const std::string& ta
 // are none), measured height, ALKIS function and roof type as tags, LoD1/LoD2 triangles.
 // The CRS comes from the file's srsName (AdV URNs mapped) or `assumedCrs`.
 core::Result<RawCity> readCityGml(const std::string& path, const std::string& assumedCrs = "");
+
+// A GIS vector file with its column mapping (scenario city.sources entry as a map).
+struct VectorSource {
+  std::string path;
+  std::string layer;  // empty: every layer
+  std::string crs;    // empty: the layer's own
+  std::string kind;   // buildings, roads, landuse or empty (decided by the tags)
+  std::map<std::string, std::string> fields;  // OSM-style tag -> column name
+};
+
+// Reads GeoJSON, GeoPackage, Shapefile, FlatGeobuf or any GDAL vector format: polygons become
+// areas, lines lines, points points, with tags from the mapped columns (and columns named like
+// OSM keys). Coordinates stay in the layer's CRS.
+core::Result<RawCity> readVector(const VectorSource& src);
 
 // Bounds of a DEM raster in `targetCrs` (absolute metres), to place the origin of a city that
 // has no vector data.
