@@ -381,8 +381,20 @@ void Validator::validateCity(const Node& root, Scenario& s) {
           continue;
         }
         spec.path = resolvePath(file->scalar, file->where);
-        if (checkFile(spec.path, file->where, "city source"))
+        std::error_code ec;
+        if (!fs::exists(spec.path, ec)) {
+          // city data is often downloaded separately: say how to get it
+          const fs::path readme = fs::path(file->where.file).parent_path() / "README.md";
+          problem(
+              file->where,
+              "city source not found: " + spec.path +
+                  (fs::exists(readme, ec) ? "; " + readme.string() + " says where to get it" : "") +
+                  " (tools/fetch-city NAME --bbox W,S,E,N downloads OSM data)");
+          continue;
+        }
+        if (checkFile(spec.path, file->where, "city source")) {
           s.city.sources.push_back(spec);
+        }
       }
     }
   }

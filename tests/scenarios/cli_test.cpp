@@ -206,6 +206,15 @@ TEST_F(Cli, InspectSummarisesACityAndRefusesBrokenFiles) {
   EXPECT_EQ(bad.out, "");
 }
 
+TEST_F(Cli, DormagenWithoutItsDataSaysWhatToGet) {
+  auto r = cli("validate " + kSource + "/scenarios/dormagen/baseline.yaml");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_THAT(r.err, HasSubstr("city source not found: " + kSource +
+                               "/scenarios/dormagen/data/dormagen.osm.pbf"));
+  EXPECT_THAT(r.err, HasSubstr("README.md says where to get it"));
+  EXPECT_THAT(r.err, HasSubstr("tools/fetch-city"));
+}
+
 TEST_F(Cli, PluginsListsModelTypesAsJson) {
   auto r = cli("plugins --json");
   ASSERT_EQ(r.exitCode, 0) << r.err;
