@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gis/city_builder.hpp"
+#include "gis/city_cache.hpp"
 #include "gis/city_model.hpp"
 #include "gis/crs.hpp"
 #include "gis/geometry.hpp"

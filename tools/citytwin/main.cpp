@@ -6,12 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "core/core.hpp"
 #include "exec/tbb_executor.hpp"
 #include "gis/city_builder.hpp"
+#include "gis/city_cache.hpp"
 #include "gis/library_versions.hpp"
 #include "io/recorder.hpp"
 #include "io/run_builder.hpp"
@@ -78,7 +80,7 @@ struct Loaded {
 };
 
 // builds the scenario's city from its sources (none: no city)
-core::Status buildScenarioCity(Loaded& loaded) {
+core::Status buildScenarioCity(Loaded& loaded, const std::string& cacheDir) {
   const io::CitySpec& spec = loaded.scenario.city;
   if (spec.sources.empty())
     return {};
@@ -94,7 +96,7 @@ core::Status buildScenarioCity(Loaded& loaded) {
   def.crs = spec.crs;
   def.population = spec.population;
   def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
-  auto city = gis::buildCity(def);
+  auto city = gis::buildCityCached(def, cacheDir);
   if (!city) {
     return core::fail(core::ErrorCode::BadInput,
                       loaded.scenario.path + ": city: " + city.error().message);
@@ -125,7 +127,8 @@ io::CityInfo cityInfo(const gis::CityModel& c) {
 }
 
 core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
-                                                      const std::vector<std::string>& sets) {
+                                                      const std::vector<std::string>& sets,
+                                                      const std::string& cacheDir = "") {
   std::vector<io::Diagnostic> problems;
   auto doc = io::loadScenarioDocument(path, sets, problems);
   if (!doc) {
@@ -149,7 +152,7 @@ core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
     return core::fail(core::ErrorCode::BadInput, msg);
   }
   loaded->scenario = std::move(*sc);
-  if (core::Status st = buildScenarioCity(*loaded); !st)
+  if (core::Status st = buildScenarioCity(*loaded, cacheDir); !st)
     return core::Unexpected(st.error());
   return loaded;
 }
@@ -225,7 +228,11 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
            std::optional<std::uint64_t> seed, int threads, bool quiet) {
   if (seed)
     sets.push_back("seed=" + std::to_string(*seed));
-  auto loaded = loadAndValidate(path, sets);
+  // the built city is cached beside the output folder (DESIGN.md §5)
+  const std::string cacheDir =
+      (std::filesystem::path(outOpt.empty() ? "out/x" : outOpt).parent_path() / ".citytwin-cache")
+          .string();
+  auto loaded = loadAndValidate(path, sets, cacheDir);
   if (!loaded)
     return reportError(loaded.error());
   const io::Scenario& sc = (*loaded)->scenario;
@@ -382,16 +389,18 @@ std::string thousands(double v) {
 }
 
 int cmdInspect(const std::vector<std::string>& files, const std::string& crs, double population,
-               bool json) {
+               bool json, const std::string& cacheDir) {
   gis::CityDef def;
   def.sources.assign(files.begin(), files.end());
   def.crs = crs;
   def.population = population;
   def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
   const auto t0 = std::chrono::steady_clock::now();
-  auto city = gis::buildCity(def);
-  if (!city)
+  bool fromCache = false;
+  auto city = gis::buildCityCached(def, cacheDir, &fromCache);
+  if (!city) {
     return reportError(city.error());
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const gis::CitySummary s = city->summary();
@@ -422,6 +431,7 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
     j["terrain"] = {{"tiles", s.terrainTiles}, {"min_m", s.terrainMinM}, {"max_m", s.terrainMaxM}};
     j["problems"] = city->problems;
     j["load_time_s"] = seconds;
+    j["from_cache"] = fromCache;
     std::printf("%s\n", j.dump(2).c_str());
     return kExitOk;
   }
@@ -430,8 +440,8 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
     const double n = it == s.heightSources.end() ? 0.0 : static_cast<double>(it->second);
     return s.buildings > 0 ? 100.0 * n / static_cast<double>(s.buildings) : 0.0;
   };
-  std::printf("city       %zu source%s, read in %.2f s\n", files.size(),
-              files.size() == 1 ? "" : "s", seconds);
+  std::printf("city       %zu source%s, read in %.2f s%s\n", files.size(),
+              files.size() == 1 ? "" : "s", seconds, fromCache ? " (from the cache)" : "");
   std::printf("crs        %s, local origin E %.0f N %.0f\n", city->crs.c_str(), city->originE,
               city->originN);
   std::printf("extent     E %.0f..%.0f  N %.0f..%.0f  (%.1f x %.1f km)\n", minE, maxE, minN, maxN,
@@ -522,6 +532,8 @@ int main(int argc, char** argv) {
   inspect->add_option("--crs", inspectCrs, "Target CRS (EPSG:code or auto)")->capture_default_str();
   inspect->add_option("--population", inspectPopulation, "Scale residents to this total");
   inspect->add_flag("--json", inspectJson, "Machine-readable output");
+  std::string inspectCache;
+  inspect->add_option("--cache", inspectCache, "Folder of the built-city cache (default: none)");
 
   bool json = false;
   std::vector<std::string> pluginPaths;
@@ -562,7 +574,7 @@ int main(int argc, char** argv) {
   if (*plugins)
     return cmdPlugins(json, pluginPaths);
   if (*inspect)
-    return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson);
+    return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson, inspectCache);
   std::fputs(app.help().c_str(), stdout);
   return kExitOk;
 }
