@@ -744,6 +744,51 @@ void interpret(const RawCity& raw, double population, CityModel& city) {
     }
     city.buildings.push_back(std::move(b));
   }
+  // where a 3D source (CityGML) and a 2D source (OSM, vector) describe the same building, the
+  // measured one wins: 2D buildings whose centre lies in a measured footprint are dropped
+  {
+    std::vector<Box> measuredBoxes;
+    std::vector<std::size_t> measured;
+    for (std::size_t i = 0; i < city.buildings.size(); ++i) {
+      if (city.buildings[i].heightSource == HeightSource::Measured) {
+        measured.push_back(i);
+        measuredBoxes.push_back(city.buildings[i].box);
+      }
+    }
+    if (!measured.empty() && measured.size() < city.buildings.size()) {
+      const RTree index(measuredBoxes);
+      std::vector<bool> drop(city.buildings.size(), false);
+      for (std::size_t i = 0; i < city.buildings.size(); ++i) {
+        const Building& b = city.buildings[i];
+        if (b.heightSource == HeightSource::Measured) {
+          continue;
+        }
+        const Vec2 c = b.centre;
+        index.query(Box{c.x, c.y, c.x, c.y}, [&](std::uint32_t k) {
+          for (const Polygon& part : city.buildings[measured[k]].parts) {
+            if (contains(part, c)) {
+              drop[i] = true;
+            }
+          }
+        });
+      }
+      std::size_t kept = 0, dropped = 0;
+      for (std::size_t i = 0; i < city.buildings.size(); ++i) {
+        if (drop[i]) {
+          ++dropped;
+          continue;
+        }
+        if (kept != i) {
+          city.buildings[kept] = std::move(city.buildings[i]);
+        }
+        ++kept;
+      }
+      city.buildings.resize(kept);
+      if (dropped > 0) {
+        city.problems["building: replaced by a measured 3D building"] += dropped;
+      }
+    }
+  }
   // residents scaled to the scenario's population total
   double residents = 0.0;
   for (const Building& b : city.buildings)

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "gis/city_builder.hpp"
+#include "gis/crs.hpp"
 #include "support/twin_test.hpp"
 
 namespace twin::gis {
@@ -134,6 +135,38 @@ TEST_F(CityGml, CombinesWithOsmAndTerrainInOneCity) {
   ASSERT_TRUE(city) << city.error().message;
   EXPECT_EQ(city->buildings.size(), 199u + 6u);
   EXPECT_EQ(city->roads.nodes.size(), 7u);
+}
+
+TEST_F(CityGml, MeasuredBuildingsReplaceTheSame2dBuildings) {
+  // an OSM outline of the box building (from its UTM 33 corners) and one building elsewhere
+  auto toLonLat = Transformer::create("EPSG:25833", "EPSG:4326");
+  ASSERT_TRUE(toLonLat);
+  std::vector<Vec2> corners{{299999.0, 5653999.0}, {300011.0, 5653999.0}, {300011.0, 5654021.0},
+                            {299999.0, 5654021.0}, {300100.0, 5654000.0}, {300110.0, 5654000.0},
+                            {300110.0, 5654010.0}, {300100.0, 5654010.0}};
+  ASSERT_TRUE(toLonLat->transform(corners));
+  std::string osm = "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n";
+  for (std::size_t i = 0; i < corners.size(); ++i) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  <node id=\"%zu\" lat=\"%.9f\" lon=\"%.9f\"/>\n", i + 1,
+                  corners[i].y, corners[i].x);
+    osm += line;
+  }
+  osm +=
+      "  <way id=\"100\"><nd ref=\"1\"/><nd ref=\"2\"/><nd ref=\"3\"/><nd ref=\"4\"/><nd "
+      "ref=\"1\"/><tag k=\"building\" v=\"yes\"/></way>\n";
+  osm +=
+      "  <way id=\"101\"><nd ref=\"5\"/><nd ref=\"6\"/><nd ref=\"7\"/><nd ref=\"8\"/><nd "
+      "ref=\"5\"/><tag k=\"building\" v=\"house\"/></way>\n</osm>\n";
+  test::writeFile(dir_ + "/outline.osm", osm);
+  auto city = build({fixture("lod1_box_utm33.gml"), dir_ + "/outline.osm"}, "EPSG:25833");
+  ASSERT_TRUE(city) << city.error().message;
+  ASSERT_EQ(city->buildings.size(), 2u);
+  EXPECT_EQ(city->problems.at("building: replaced by a measured 3D building"), 1u);
+  int measured = 0;
+  for (const Building& b : city->buildings)
+    measured += b.heightSource == HeightSource::Measured;
+  EXPECT_EQ(measured, 1);
 }
 
 }  // namespace
