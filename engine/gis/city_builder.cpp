@@ -481,6 +481,49 @@ void buildRoadGraph(const RawCity& raw, const std::vector<std::size_t>& roadLine
     g.outEdges[g.edges[e].from].push_back(static_cast<std::uint32_t>(e));
   }
 
+  // turn restrictions: (from way, via node, to way) onto edge pairs at the via node
+  {
+    std::vector<Box> nodeBoxes;
+    for (const RoadNode& n : g.nodes)
+      nodeBoxes.push_back({n.p.x, n.p.y, n.p.x, n.p.y});
+    const RTree nodeIndex(nodeBoxes);
+    std::vector<std::vector<std::uint32_t>> inEdges(g.nodes.size());
+    for (std::size_t e = 0; e < g.edges.size(); ++e) {
+      inEdges[g.edges[e].to].push_back(static_cast<std::uint32_t>(e));
+    }
+    for (const detail::RawRestriction& r : raw.restrictions) {
+      // the via node is a graph vertex; its position comes from a second reader, so match
+      // within a few centimetres rather than bit for bit
+      const std::int64_t via =
+          nodeIndex.nearest(r.via, [&](std::uint32_t i) { return distance(g.nodes[i].p, r.via); });
+      if (via < 0 || distance(g.nodes[static_cast<std::size_t>(via)].p, r.via) > 0.05) {
+        ++city.problems["turn restriction: via node not in the road graph, skipped"];
+        continue;
+      }
+      const auto v = static_cast<std::size_t>(via);
+      std::vector<std::uint32_t> from, to, others;
+      for (std::uint32_t e : inEdges[v]) {
+        if (g.edges[e].wayId == r.fromWay)
+          from.push_back(e);
+      }
+      for (std::uint32_t e : g.outEdges[v]) {
+        (g.edges[e].wayId == r.toWay ? to : others).push_back(e);
+      }
+      if (from.empty() || to.empty()) {
+        ++city.problems["turn restriction: from/to way not at the via node, skipped"];
+        continue;
+      }
+      for (std::uint32_t f : from) {
+        for (std::uint32_t t : r.only ? others : to)
+          g.bannedTurns.emplace_back(f, t);
+      }
+      ++g.turnRestrictions;
+    }
+    std::sort(g.bannedTurns.begin(), g.bannedTurns.end());
+    g.bannedTurns.erase(std::unique(g.bannedTurns.begin(), g.bannedTurns.end()),
+                        g.bannedTurns.end());
+  }
+
   // junction control: signals as tagged; else right-before-left where only equal minor roads
   // meet (StVO §8), priority where classes differ
   std::vector<std::vector<int>> incidentClasses(g.nodes.size());
@@ -870,6 +913,9 @@ void forEachPoint(RawCity& raw, F&& f) {
   for (detail::RawPoint& p : raw.points) {
     f(std::span<Vec2>(&p.p, 1));
   }
+  for (detail::RawRestriction& r : raw.restrictions) {
+    f(std::span<Vec2>(&r.via, 1));
+  }
 }
 
 }  // namespace
@@ -926,6 +972,13 @@ core::Result<CityModel> buildCity(const CityDef& def) {
     core::Result<RawCity> r = RawCity{};
     if (kind == SourceKind::Osm) {
       r = detail::readOsm(src, def.osmConfig);
+      if (r) {
+        auto restrictions = detail::readOsmRestrictions(src, r->problems);
+        if (!restrictions) {
+          return core::Unexpected(restrictions.error());
+        }
+        r->restrictions = std::move(*restrictions);
+      }
     } else if (kind == SourceKind::CityGml) {
       r = detail::readCityGml(src, source.crs);
     } else {
@@ -983,6 +1036,9 @@ core::Result<CityModel> buildCity(const CityDef& def) {
       raw.lines.push_back(std::move(l));
     for (auto& p : r.points)
       raw.points.push_back(std::move(p));
+    for (const auto& t : r.restrictions) {
+      raw.restrictions.push_back(t);
+    }
     raw.highwayLines += r.highwayLines;
     for (const auto& [k, v] : r.problems)
       raw.problems[k] += v;

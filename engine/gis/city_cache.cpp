@@ -20,7 +20,7 @@ using core::ByteReader;
 using core::ByteWriter;
 
 // bump when CityModel or the interpretation rules change: old caches are then ignored
-constexpr std::uint32_t kCacheVersion = 1;
+constexpr std::uint32_t kCacheVersion = 2;
 constexpr std::uint32_t kMagic = 0x54574359;  // "TWCY"
 
 void putString(ByteWriter& w, const std::string& s) {
@@ -41,7 +41,7 @@ bool getPods(ByteReader& r, std::vector<T>& v) {
     return false;
   v.resize(b.size() / sizeof(T));
   if (!b.empty())
-    std::memcpy(v.data(), b.data(), b.size());
+    std::memcpy(static_cast<void*>(v.data()), b.data(), b.size());
   return true;
 }
 void putPolygon(ByteWriter& w, const Polygon& p) {
@@ -171,6 +171,8 @@ core::Status saveCityCache(const CityModel& c, const std::string& dir, const std
     w.put(e.inMainComponent);
     w.put(e.twin);
   }
+  putPods(w, c.roads.bannedTurns);
+  w.put(c.roads.turnRestrictions);
   w.put<std::uint64_t>(c.landUse.size());
   for (const LandUseArea& a : c.landUse) {
     w.put(a.sourceId);
@@ -314,6 +316,9 @@ std::optional<CityModel> loadCityCache(const std::string& dir, const std::string
     if (e.from >= c.roads.nodes.size() || e.to >= c.roads.nodes.size())
       return bad();
   }
+  if (!getPods(r, c.roads.bannedTurns))
+    return bad();
+  c.roads.turnRestrictions = r.get<std::uint64_t>();
   n = r.get<std::uint64_t>();
   if (!limit(n))
     return bad();

@@ -132,6 +132,8 @@ CitySummary CityModel::summary() const {
   for (const LineFeature& l : lines)
     ++s.lines[std::string(kLineNames[static_cast<std::size_t>(l.kind)])];
   s.highwayLines = highwayLines;
+  s.turnRestrictions = roads.turnRestrictions;
+  s.bannedTurns = roads.bannedTurns.size();
   s.terrainTiles = terrain.size();
   bool first = true;
   for (const TerrainTile& t : terrain) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -108,6 +109,13 @@ struct RoadGraph {
   std::vector<RoadNode> nodes;
   std::vector<RoadEdge> edges;
   std::vector<std::vector<std::uint32_t>> outEdges;  // per node, edge indices in order
+  // turns that OSM restrictions forbid: (edge into the via node, edge out of it), sorted
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> bannedTurns;
+  std::uint64_t turnRestrictions = 0;  // restrictions applied
+  bool turnBanned(std::uint32_t fromEdge, std::uint32_t toEdge) const {
+    return std::binary_search(bannedTurns.begin(), bannedTurns.end(),
+                              std::make_pair(fromEdge, toEdge));
+  }
 };
 
 enum class LandUseClass : std::uint8_t {
@@ -182,6 +190,8 @@ struct CitySummary {
   std::map<std::string, double> landUseKm2;
   std::map<std::string, std::uint64_t> lines;  // rail, tram, power, waterway
   std::uint64_t highwayLines = 0;
+  std::uint64_t turnRestrictions = 0;
+  std::uint64_t bannedTurns = 0;
   std::uint64_t terrainTiles = 0;
   double terrainMinM = 0.0;
   double terrainMaxM = 0.0;

@@ -130,6 +130,18 @@ TEST_F(CityBuilder, HandMadeRoadGraph) {
   for (const RoadNode& n : g.nodes)
     signals += n.control == JunctionControl::TrafficSignals;
   EXPECT_EQ(signals, 1);
+  // the no-left-turn relation bans Ringstrasse (both directions into the signals) -> primary;
+  // the one via a way is counted, not applied
+  EXPECT_EQ(g.turnRestrictions, 1u);
+  ASSERT_EQ(g.bannedTurns.size(), 2u);
+  for (const auto& [from, to] : g.bannedTurns) {
+    EXPECT_EQ(g.edges[from].wayId, 1008);
+    EXPECT_EQ(g.edges[to].wayId, 1009);
+    EXPECT_EQ(g.edges[from].to, g.edges[to].from);
+    EXPECT_EQ(g.nodes[g.edges[to].from].control, JunctionControl::TrafficSignals);
+    EXPECT_TRUE(g.turnBanned(from, to));
+  }
+  EXPECT_EQ(problem(*city, "turn restriction: via a way, not applied"), 1u);
   // nearest car node to the isolated service road is in the main network
   const std::int64_t near = city->nearestRoadNode(g.nodes[g.edges.back().from].p, true);
   ASSERT_GE(near, 0);
@@ -212,6 +224,7 @@ TEST_F(CityBuilder, AachenAccountsForEveryBuilding) {
   const CitySummary s = city->summary();
   EXPECT_GT(s.mainComponentShare, 0.95);
   EXPECT_GT(s.junctions.at("traffic_signals"), 100u);
+  EXPECT_GT(s.turnRestrictions, 50u);
   checkGraphInvariants(*city);
 }
 

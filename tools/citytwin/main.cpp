@@ -413,10 +413,11 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
     j["crs"] = city->crs;
     j["origin"] = {city->originE, city->originN};
     j["bbox"] = {minE, minN, maxE, maxN};
-    j["counts"] = {{"buildings", s.buildings},       {"road_km", s.roadKm},
-                   {"graph_nodes", s.graphNodes},    {"graph_edges", s.graphEdges},
-                   {"car_edges", s.carEdges},        {"landuse_areas", s.landUseAreas},
-                   {"highway_lines", s.highwayLines}};
+    j["counts"] = {{"buildings", s.buildings},        {"road_km", s.roadKm},
+                   {"graph_nodes", s.graphNodes},     {"graph_edges", s.graphEdges},
+                   {"car_edges", s.carEdges},         {"landuse_areas", s.landUseAreas},
+                   {"highway_lines", s.highwayLines}, {"turn_restrictions", s.turnRestrictions},
+                   {"banned_turns", s.bannedTurns}};
     j["floor_area_m2"] = s.floorAreaM2;
     j["residents_estimate"] = s.residents;
     j["jobs_estimate"] = s.jobs;
@@ -465,6 +466,9 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
   std::printf("  km      ");
   for (const auto& [k, v] : s.roadKmByClass)
     std::printf(" %s %.1f", k.c_str(), v);
+  std::printf("\n  turns    %s restrictions applied (%s banned turns)",
+              thousands(static_cast<double>(s.turnRestrictions)).c_str(),
+              thousands(static_cast<double>(s.bannedTurns)).c_str());
   std::printf("\n  control ");
   for (const auto& [k, v] : s.junctions)
     std::printf(" %s %s", k.c_str(), thousands(static_cast<double>(v)).c_str());

@@ -55,11 +55,21 @@ struct RawPoint {
   Tags tags;
 };
 
+// An OSM turn restriction (relation type=restriction) with a via node.
+struct RawRestriction {
+  std::int64_t relationId = 0;
+  std::int64_t fromWay = 0;
+  std::int64_t toWay = 0;
+  Vec2 via;           // the via node's position (raw CRS)
+  bool only = false;  // only_* (every other turn banned) rather than no_*
+};
+
 struct RawCity {
   std::string crs;  // of the coordinates
   std::vector<RawArea> areas;
   std::vector<RawLine> lines;
   std::vector<RawPoint> points;
+  std::vector<RawRestriction> restrictions;
   std::uint64_t highwayLines = 0;
   std::map<std::string, std::uint64_t> problems;
 };

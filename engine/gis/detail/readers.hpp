@@ -27,6 +27,12 @@ core::Result<TerrainTile> readDem(const std::string& path, const std::string& ta
                                   double originE, double originN,
                                   const std::string& assumedCrs = "");
 
+// Reads the turn restrictions of an OSM file with libosmium (GDAL's OSM driver does not expose
+// relation member roles): from way, via node (position in lon/lat), to way. Restrictions via a
+// way, or with members missing from the extract, are counted in `problems` and left out.
+core::Result<std::vector<RawRestriction>> readOsmRestrictions(
+    const std::string& path, std::map<std::string, std::uint64_t>& problems);
+
 // Reads a CityGML 1.0/2.0 file (.gml, or .gml.gz through GDAL's gzip reader) with libcitygml:
 // one raw area per top-level building, its footprint from the ground surfaces (roofs when there
 // are none), measured height, ALKIS function and roof type as tags, LoD1/LoD2 triangles.
