@@ -954,12 +954,12 @@ core::Result<CityModel> buildCity(const CityDef& def) {
     return core::fail(core::ErrorCode::BadInput, "the city has no sources");
   }
   std::vector<RawCity> sources;
-  std::vector<std::string> dems;
+  std::vector<CitySource> dems;  // with the CRS a scenario states for a raster without one
   for (const CitySource& source : def.sources) {
     const std::string& src = source.path;
     const SourceKind kind = kindOf(source);
     if (kind == SourceKind::Dem) {
-      dems.push_back(src);
+      dems.push_back(source);
       continue;
     }
     if (kind == SourceKind::Unknown) {
@@ -1051,8 +1051,8 @@ core::Result<CityModel> buildCity(const CityDef& def) {
       abs.expand(p);
   });
   if (!vector) {
-    for (const std::string& d : dems) {
-      auto b = detail::demBounds(d, crs);
+    for (const CitySource& d : dems) {
+      auto b = detail::demBounds(d.path, crs, d.crs);
       if (!b)
         return core::Unexpected(b.error());
       abs.expand({b->minX, b->minY});
@@ -1075,8 +1075,8 @@ core::Result<CityModel> buildCity(const CityDef& def) {
   });
   city.extent = {abs.minX - city.originE, abs.minY - city.originN, abs.maxX - city.originE,
                  abs.maxY - city.originN};
-  for (const std::string& d : dems) {
-    auto tile = detail::readDem(d, crs, city.originE, city.originN);
+  for (const CitySource& d : dems) {
+    auto tile = detail::readDem(d.path, crs, city.originE, city.originN, d.crs);
     if (!tile)
       return core::Unexpected(tile.error());
     city.terrain.push_back(std::move(*tile));

@@ -141,6 +141,30 @@ TEST_F(Terrain, BuildingsStandOnTheGround) {
   EXPECT_EQ(city->problems.at("building: outside the terrain, ground at 0 m"), 1u);
 }
 
+TEST_F(Terrain, ARasterWithoutCrsNeedsOneFromTheScenario) {
+  // the published text grid as an ESRI ASCII grid: no CRS in the file
+  const TextDem text = readTextDem();
+  std::string asc = "ncols 50\nnrows 50\nxllcenter 357000\nyllcenter 5646019\ncellsize 20\n";
+  for (std::size_t j = 0; j < 50; ++j) {
+    for (std::size_t i = 0; i < 50; ++i)
+      asc += std::to_string(text.z[j * 50 + i]) + " ";
+    asc += "\n";
+  }
+  test::writeFile(dir_ + "/grid.asc", asc);
+  auto without = build({dir_ + "/grid.asc"});
+  ASSERT_FALSE(without);
+  EXPECT_THAT(without.error().message, ::testing::HasSubstr("has no coordinate reference system"));
+  CitySource stated(dir_ + "/grid.asc");
+  stated.crs = "EPSG:25832";
+  CityDef def;
+  def.sources = {stated};
+  def.osmConfig = TWIN_OSM_CONFIG;
+  auto with = buildCity(def);
+  ASSERT_TRUE(with) << with.error().message;
+  const Vec2 p{text.x[7] - with->originE, text.y[9] - with->originN};
+  EXPECT_NEAR(with->groundAt(p), text.z[9 * 50 + 7], 1e-3);
+}
+
 TEST_F(Terrain, BrokenRasterIsAClearError) {
   const std::string whole = test::readFile(dem_);
   test::writeFile(dir_ + "/cut.tif", whole.substr(0, 300));

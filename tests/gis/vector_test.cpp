@@ -74,9 +74,9 @@ TEST_F(VectorSources, GeoJsonWithAColumnMapping) {
   expectTwoBuildings(build({mapped(dir_ + "/gebaeude.geojson")}));
 }
 
-TEST_F(VectorSources, GeoPackageAndShapefileReadTheSame) {
+TEST_F(VectorSources, GeoPackageShapefileAndFlatGeobufReadTheSame) {
   // converted with GDAL's own tool, as a planner's export would be
-  for (const std::string out : {"gebaeude.gpkg", "gebaeude.shp"}) {
+  for (const std::string out : {"gebaeude.gpkg", "gebaeude.shp", "gebaeude.fgb"}) {
     auto r = test::runCommand("ogr2ogr '" + dir_ + "/" + out + "' '" + dir_ + "/gebaeude.geojson'");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     expectTwoBuildings(build({mapped(dir_ + "/" + out)}));
