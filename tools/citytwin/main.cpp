@@ -532,7 +532,10 @@ int main(int argc, char** argv) {
   bool inspectJson = false;
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Summarise GIS sources: CRS, extent, buildings, roads, land use, problems");
-  inspect->add_option("FILE", inspectFiles, "City sources (.osm.pbf, .osm)")->required();
+  inspect
+      ->add_option("FILE", inspectFiles,
+                   "City sources: .osm.pbf, .osm, .gml, .gml.gz, .geojson, .gpkg, .shp, .fgb, .tif")
+      ->required();
   inspect->add_option("--crs", inspectCrs, "Target CRS (EPSG:code or auto)")->capture_default_str();
   inspect->add_option("--population", inspectPopulation, "Scale residents to this total");
   inspect->add_flag("--json", inspectJson, "Machine-readable output");
