@@ -184,6 +184,44 @@ std::string assetDir() {
 #endif
 }
 
+core::Result<std::int64_t> simTimeOffsetNs(const core::Calendar& calendar, std::string_view text) {
+  const std::string t(text);
+  if (t.size() >= 4 && t.size() <= 8 && t[2] == ':' && t.find('-') == std::string::npos) {
+    auto z = core::parseIsoDateTime("2000-01-01T" + t);
+    if (!z) {
+      return fail(ErrorCode::BadInput, "'" + t + "' is not a time of day (HH:MM or HH:MM:SS)");
+    }
+    const core::CivilTime start = core::civilFromUnix(calendar.startUnixS, calendar.utcOffsetS);
+    const std::int64_t startOfDay =
+        calendar.startUnixS - (start.hour * 3600 + start.minute * 60 + start.second);
+    const std::int64_t secOfDay = z->unixS - core::daysFromCivil(2000, 1, 1) * 86400;
+    return (startOfDay + secOfDay - calendar.startUnixS) * core::kNanosPerSecond;
+  }
+  if (!t.empty() && (t[0] == '+' || t.find('-') == std::string::npos)) {
+    auto d = core::parseDurationNs(t[0] == '+' ? t.substr(1) : t);
+    if (!d) return core::Unexpected(d.error());
+    return *d;
+  }
+  auto z = core::parseIsoDateTime(t);
+  if (!z) return core::Unexpected(z.error());
+  return (z->unixS - calendar.startUnixS) * core::kNanosPerSecond;
+}
+
+core::Result<core::Tick> simTimeTick(const Scenario& s, std::string_view text) {
+  auto offset = simTimeOffsetNs(s.calendar, text);
+  if (!offset) return core::Unexpected(offset.error());
+  if (*offset < 0 || *offset > s.durationNs) {
+    return fail(ErrorCode::BadInput,
+                "time '" + std::string(text) + "' lies outside the run (" +
+                    core::formatIso(s.calendar.startUnixS, s.calendar.utcOffsetS) + " + " +
+                    core::formatDurationNs(s.durationNs) + ")");
+  }
+  if (*offset % s.calendar.tickNs != 0) {
+    return fail(ErrorCode::BadInput, "time '" + std::string(text) + "' does not fall on a tick");
+  }
+  return *offset / s.calendar.tickNs;
+}
+
 std::size_t editDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j)

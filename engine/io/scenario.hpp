@@ -104,6 +104,14 @@ core::Result<Scenario> validateScenario(const ScenarioDocument& doc,
                                         const plugin::Registry& registry,
                                         std::vector<Diagnostic>& problems);
 
+// Resolves a simulation time as scenarios and the CLI write it: "08:00" or "08:00:30" (time of
+// day on the start date, in the scenario's UTC offset), "+2h" or "90min" (offset from the
+// start), or an ISO 8601 instant. Returns nanoseconds since the start (may be outside the run).
+core::Result<std::int64_t> simTimeOffsetNs(const core::Calendar& calendar, std::string_view text);
+
+// The same as a tick of `scenario`: an error when it lies outside the run or between ticks.
+core::Result<core::Tick> simTimeTick(const Scenario& scenario, std::string_view text);
+
 // Directory of shipped data (assets/): CITYTWIN_ASSET_DIR, else <exe>/../share/citytwin/assets,
 // else the source tree's assets/ (build tree). Parameter defaults "asset:weather/x.dat" use it.
 std::string assetDir();

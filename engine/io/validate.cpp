@@ -700,36 +700,13 @@ void Validator::validateInterventions(const Node& root, Scenario& s) {
     if (!atText || set == nullptr || !timeOk_)
       continue;
     const Location atWhere = iv.find("at")->where;
-    // resolve the time: time of day on the start date, an offset, or an instant
-    std::optional<std::int64_t> offsetNs;
     const std::string& t = *atText;
-    if (t.size() >= 4 && t.size() <= 8 && t[2] == ':' && t.find('-') == std::string::npos) {
-      auto z = core::parseIsoDateTime("2000-01-01T" + t);
-      if (!z) {
-        problem(atWhere, "'" + t + "' is not a time of day (HH:MM or HH:MM:SS)");
-        continue;
-      }
-      const core::CivilTime start =
-          core::civilFromUnix(s.calendar.startUnixS, s.calendar.utcOffsetS);
-      const std::int64_t startOfDay =
-          s.calendar.startUnixS - (start.hour * 3600 + start.minute * 60 + start.second);
-      const std::int64_t secOfDay = (z->unixS - core::daysFromCivil(2000, 1, 1) * 86400);
-      offsetNs = (startOfDay + secOfDay - s.calendar.startUnixS) * core::kNanosPerSecond;
-    } else if (!t.empty() && (t[0] == '+' || (t.find('-') == std::string::npos))) {
-      auto d = core::parseDurationNs(t[0] == '+' ? t.substr(1) : t);
-      if (!d) {
-        problem(atWhere, d.error().message);
-        continue;
-      }
-      offsetNs = *d;
-    } else {
-      auto z = core::parseIsoDateTime(t);
-      if (!z) {
-        problem(atWhere, z.error().message);
-        continue;
-      }
-      offsetNs = (z->unixS - s.calendar.startUnixS) * core::kNanosPerSecond;
+    auto offset = simTimeOffsetNs(s.calendar, t);
+    if (!offset) {
+      problem(atWhere, offset.error().message);
+      continue;
     }
+    std::optional<std::int64_t> offsetNs = *offset;
     if (*offsetNs < 0 || *offsetNs >= s.durationNs) {
       problem(atWhere, "intervention time '" + t + "' lies outside the run (" +
                            core::formatIso(s.calendar.startUnixS, s.calendar.utcOffsetS) + " + " +

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+#include "gis/city_model.hpp"
+
+namespace twin::render {
+
+// A view of the city: camera position and target in local metres (z up).
+struct CameraDef {
+  std::string name = "overview";
+  gis::Vec3 eye;
+  gis::Vec3 target;
+  double fovYDeg = 35.0;
+};
+
+// The named cameras of a city: "overview" (whole city, oblique from the south), "center"
+// (closer, over the centre), "park" (the largest industrial area, oblique).
+std::vector<CameraDef> namedCameras(const gis::CityModel& city);
+
+// What one image shows and how big it is.
+struct RenderDef {
+  int width = 1280;
+  int height = 720;
+  std::string camera = "overview";
+  std::string caption;        // e.g. "aachen-baseline · 2026-06-17 08:00"
+  bool osmAttribution = true; // "© OpenStreetMap contributors" under the caption
+  int samples = 4;            // multisample antialiasing (0: off)
+};
+
+// Renders the city off-screen (EGL surfaceless, Mesa llvmpipe without a GPU) and writes a PNG
+// atomically (temporary file, then rename). Errors: BadInput for an unknown camera or size,
+// Io when no GL context can be made or the file cannot be written.
+core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
+                           const std::string& pngPath);
+
+// Parses "WxH" (e.g. 1920x1080); false when malformed or outside 16..8192.
+bool parseSize(const std::string& text, int& width, int& height);
+
+}  // namespace twin::render
