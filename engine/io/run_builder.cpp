@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "io/run_builder.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
@@ -77,7 +79,28 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   if (request.onTick)
     s.addObserver(request.onTick);
 
-  if (core::Status st = s.run(); !st) {
+  // run in segments that end at each requested render time, then to the end
+  std::vector<const RenderSpec*> renders;
+  for (const RenderSpec& r : sc.renders)
+    renders.push_back(&r);
+  std::stable_sort(renders.begin(), renders.end(),
+                   [](const RenderSpec* a, const RenderSpec* b) { return a->at < b->at; });
+  core::Status runStatus;
+  for (const RenderSpec* r : renders) {
+    runStatus = s.runUntil(r->at + 1);
+    if (!runStatus)
+      break;
+    if (request.render) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(dir) / "renders", ec);
+      if (core::Status rs = request.render(*r, dir + "/" + r->file); !rs) {
+        return core::Unexpected(rs.error());
+      }
+    }
+  }
+  if (runStatus)
+    runStatus = s.run();
+  if (!runStatus) {
     if (const core::StepFailure* f = s.failure()) {
       const int m = s.findModel(f->model);
       std::string who = "model '" + f->model + "'";
@@ -91,7 +114,7 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
                   who + " failed at " + sc.calendar.iso(f->tick) + " (sim time " +
                       formatNumber(sc.calendar.seconds(f->tick)) + " s): " + f->message);
     }
-    return core::Unexpected(st.error());
+    return core::Unexpected(runStatus.error());
   }
 
   // KPIs in scenario order, then declaration order
@@ -165,7 +188,13 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   j["wall_time_s"] = summary.wallTimeS;
   j["model_time_share"] = share;
   j["final_state_hash"] = summary.finalStateHash;
+  nlohmann::ordered_json renderFiles = nlohmann::ordered_json::array();
+  if (request.render) {
+    for (const RenderSpec& r : sc.renders)
+      renderFiles.push_back(r.file);
+  }
   j["outputs"] = {{"kpis", "kpis.csv"},
+                  {"renders", renderFiles},
                   {"timeseries", "timeseries.csv"},
                   {"timeseries_rows", summary.timeseriesRows}};
   if (request.city.present) {

@@ -40,6 +40,9 @@ struct RunRequest {
   std::string gitRevision;
   std::map<std::string, std::string> libraries;  // name -> version, recorded in run.json
   CityInfo city;
+  // Writes the picture of outputs.renders[i] to `file` (the caller owns the renderer); called
+  // when the run has processed every tick up to the render's time. Null: renders are skipped.
+  std::function<core::Status(const RenderSpec& render, const std::string& file)> render;
   // Called after every processed tick (progress display); must not change anything.
   std::function<void(const core::Scheduler&, core::Tick)> onTick;
 };

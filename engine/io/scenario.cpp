@@ -199,17 +199,20 @@ core::Result<std::int64_t> simTimeOffsetNs(const core::Calendar& calendar, std::
   }
   if (!t.empty() && (t[0] == '+' || t.find('-') == std::string::npos)) {
     auto d = core::parseDurationNs(t[0] == '+' ? t.substr(1) : t);
-    if (!d) return core::Unexpected(d.error());
+    if (!d)
+      return core::Unexpected(d.error());
     return *d;
   }
   auto z = core::parseIsoDateTime(t);
-  if (!z) return core::Unexpected(z.error());
+  if (!z)
+    return core::Unexpected(z.error());
   return (z->unixS - calendar.startUnixS) * core::kNanosPerSecond;
 }
 
 core::Result<core::Tick> simTimeTick(const Scenario& s, std::string_view text) {
   auto offset = simTimeOffsetNs(s.calendar, text);
-  if (!offset) return core::Unexpected(offset.error());
+  if (!offset)
+    return core::Unexpected(offset.error());
   if (*offset < 0 || *offset > s.durationNs) {
     return fail(ErrorCode::BadInput,
                 "time '" + std::string(text) + "' lies outside the run (" +

@@ -56,6 +56,17 @@ struct InterventionSpec {
   Location where;
 };
 
+// A picture the run writes (outputs.renders): the city at a sim time through a named camera.
+struct RenderSpec {
+  core::Tick at = 0;
+  std::string atText;
+  std::string camera = "overview";
+  int width = 1280;
+  int height = 720;
+  std::string file;  // relative to the run folder: renders/<camera>.png or <camera>-HHMM.png
+  Location where;
+};
+
 struct SeriesSpec {
   std::string model;
   std::string port;
@@ -92,6 +103,7 @@ struct Scenario {
   std::vector<ConnectionSpec> connections;
   std::vector<InterventionSpec> interventions;
   std::vector<SeriesSpec> timeseries;
+  std::vector<RenderSpec> renders;
   bool traces = false;
   std::int64_t minGroup = 5;
 };

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -763,7 +764,65 @@ void Validator::validateOutputs(const Node& root, Scenario& s) {
   const Node* outputs = requireMap(root, "outputs", false);
   if (outputs == nullptr)
     return;
-  checkKeys(*outputs, {"timeseries", "traces", "min_group"}, "'outputs'");
+  checkKeys(*outputs, {"timeseries", "renders", "traces", "min_group"}, "'outputs'");
+  if (const Node* renders = outputs->find("renders")) {
+    if (!renders->isSeq()) {
+      problem(renders->where, "'outputs.renders' must be a list of {at, camera, size}");
+    } else {
+      for (const Node& r : renders->items) {
+        if (!r.isMap()) {
+          problem(r.where, "a render must be {at: TIME, camera: NAME, size: WxH}");
+          continue;
+        }
+        checkKeys(r, {"at", "camera", "size"}, "a render");
+        RenderSpec spec;
+        spec.where = r.where;
+        auto at = scalar(r, "at", true, "a time: 08:00, +2h or an ISO date-time");
+        if (!at || !timeOk_)
+          continue;
+        auto tick = simTimeTick(s, *at);
+        if (!tick) {
+          problem(r.find("at")->where, tick.error().message);
+          continue;
+        }
+        spec.at = *tick;
+        spec.atText = *at;
+        if (auto cam = scalar(r, "camera", false, "a camera name"))
+          spec.camera = *cam;
+        if (auto size = scalar(r, "size", false, "WIDTHxHEIGHT")) {
+          const std::size_t x = size->find('x');
+          int w = 0, h = 0;
+          const bool ok =
+              x != std::string::npos &&
+              std::from_chars(size->data(), size->data() + x, w).ptr == size->data() + x &&
+              std::from_chars(size->data() + x + 1, size->data() + size->size(), h).ptr ==
+                  size->data() + size->size() &&
+              w >= 16 && h >= 16 && w <= 8192 && h <= 8192;
+          if (!ok) {
+            problem(r.find("size")->where,
+                    "'size' must be WIDTHxHEIGHT (16..8192), e.g. 1920x1080");
+            continue;
+          }
+          spec.width = w;
+          spec.height = h;
+        }
+        s.renders.push_back(std::move(spec));
+      }
+      // file names: <camera>.png, or <camera>-HHMM.png when a camera is used more than once
+      for (RenderSpec& r : s.renders) {
+        const auto uses = std::count_if(s.renders.begin(), s.renders.end(),
+                                        [&](const RenderSpec& o) { return o.camera == r.camera; });
+        std::string name = r.camera;
+        if (uses > 1) {
+          const core::CivilTime c = s.calendar.local(r.at);
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "-%02d%02d%02d", c.hour, c.minute, c.second);
+          name += buf;
+        }
+        r.file = "renders/" + name + ".png";
+      }
+    }
+  }
   if (const Node* ts = outputs->find("timeseries")) {
     if (!ts->isSeq()) {
       problem(ts->where, "'outputs.timeseries' must be a list of model.port");

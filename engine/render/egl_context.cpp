@@ -12,9 +12,11 @@ core::Result<std::unique_ptr<EglContext>> EglContext::create(int width, int heig
   auto getPlatformDisplay = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
       eglGetProcAddress("eglGetPlatformDisplayEXT"));
   if (getPlatformDisplay == nullptr) {
-    return core::fail(core::ErrorCode::Io, "EGL has no eglGetPlatformDisplayEXT; install Mesa's EGL");
+    return core::fail(core::ErrorCode::Io,
+                      "EGL has no eglGetPlatformDisplayEXT; install Mesa's EGL");
   }
-  EGLDisplay display = getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+  EGLDisplay display =
+      getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
   if (display == EGL_NO_DISPLAY || eglInitialize(display, nullptr, nullptr) != EGL_TRUE) {
     return core::fail(core::ErrorCode::Io, "cannot open an EGL surfaceless display (Mesa)");
   }
@@ -22,22 +24,40 @@ core::Result<std::unique_ptr<EglContext>> EglContext::create(int width, int heig
   ctx->display_ = display;
   // RGB 8 bits (the first configs offered are 10-bit), depth 24, optionally multisampled
   for (int want : {samples, 0}) {
-    const EGLint attribs[] = {EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
-                              EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8, EGL_DEPTH_SIZE, 24,
-                              EGL_SAMPLE_BUFFERS, want > 0 ? 1 : 0, EGL_SAMPLES, want, EGL_NONE};
+    const EGLint attribs[] = {EGL_SURFACE_TYPE,
+                              EGL_PBUFFER_BIT,
+                              EGL_RENDERABLE_TYPE,
+                              EGL_OPENGL_BIT,
+                              EGL_RED_SIZE,
+                              8,
+                              EGL_GREEN_SIZE,
+                              8,
+                              EGL_BLUE_SIZE,
+                              8,
+                              EGL_DEPTH_SIZE,
+                              24,
+                              EGL_SAMPLE_BUFFERS,
+                              want > 0 ? 1 : 0,
+                              EGL_SAMPLES,
+                              want,
+                              EGL_NONE};
     EGLConfig configs[64];
     EGLint count = 0;
-    if (eglChooseConfig(display, attribs, configs, 64, &count) != EGL_TRUE || count == 0) continue;
+    if (eglChooseConfig(display, attribs, configs, 64, &count) != EGL_TRUE || count == 0)
+      continue;
     EGLConfig chosen = nullptr;
     for (EGLint i = 0; i < count && chosen == nullptr; ++i) {
       EGLint red = 0;
       eglGetConfigAttrib(display, configs[i], EGL_RED_SIZE, &red);
-      if (red == 8) chosen = configs[i];
+      if (red == 8)
+        chosen = configs[i];
     }
-    if (chosen == nullptr) continue;
+    if (chosen == nullptr)
+      continue;
     const EGLint pb[] = {EGL_WIDTH, width, EGL_HEIGHT, height, EGL_NONE};
     EGLSurface surface = eglCreatePbufferSurface(display, chosen, pb);
-    if (surface == EGL_NO_SURFACE) continue;
+    if (surface == EGL_NO_SURFACE)
+      continue;
     eglBindAPI(EGL_OPENGL_API);
     // no attributes: a compatibility context, which OSG's fixed-function path needs
     EGLContext context = eglCreateContext(display, chosen, EGL_NO_CONTEXT, nullptr);
@@ -59,11 +79,15 @@ core::Result<std::unique_ptr<EglContext>> EglContext::create(int width, int heig
 }
 
 EglContext::~EglContext() {
-  if (display_ == nullptr) return;
+  if (display_ == nullptr)
+    return;
   eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-  if (context_ != nullptr) eglDestroyContext(display_, context_);
-  if (surface_ != nullptr) eglDestroySurface(display_, surface_);
-  eglTerminate(display_);
+  if (context_ != nullptr)
+    eglDestroyContext(display_, context_);
+  if (surface_ != nullptr)
+    eglDestroySurface(display_, surface_);
+  // the display stays initialised for the process: eglTerminate would unload Mesa's driver,
+  // and what the driver keeps until exit would then show up as leaks in an unknown module
 }
 
 std::string EglContext::renderer() const {

@@ -49,7 +49,8 @@ osg::Vec4 landUseColour(gis::LandUseClass c) {
 }
 
 osg::Vec4 buildingColour(const gis::Building& b) {
-  if (b.ancillary) return {0.80f, 0.78f, 0.75f, 1.f};
+  if (b.ancillary)
+    return {0.80f, 0.78f, 0.75f, 1.f};
   static const std::array<osg::Vec4, gis::kUseClassCount> kColours{{
       {0.94f, 0.82f, 0.64f, 1.f},  // residential: sand
       {0.87f, 0.58f, 0.47f, 1.f},  // commercial: terracotta
@@ -98,13 +99,15 @@ std::vector<osg::Vec3> triangulate(const gis::Polygon& p, float z) {
   osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
   auto addRing = [&](const gis::Ring& r) {
     const auto first = static_cast<GLint>(v->size());
-    for (const Vec2& q : r) v->push_back({static_cast<float>(q.x), static_cast<float>(q.y), z});
+    for (const Vec2& q : r)
+      v->push_back({static_cast<float>(q.x), static_cast<float>(q.y), z});
     g->addPrimitiveSet(new osg::DrawArrays(GL_POLYGON, first, static_cast<GLsizei>(r.size())));
   };
   g->setVertexArray(v);
   addRing(p.outer);
   for (const gis::Ring& h : p.holes) {
-    if (h.size() >= 3) addRing(h);
+    if (h.size() >= 3)
+      addRing(h);
   }
   osg::ref_ptr<osgUtil::Tessellator> t = new osgUtil::Tessellator;
   t->setTessellationType(osgUtil::Tessellator::TESS_TYPE_GEOMETRY);
@@ -119,12 +122,14 @@ std::vector<osg::Vec3> triangulate(const gis::Polygon& p, float z) {
 }
 
 // a polyline as a flat ribbon of `width` metres at height z
-void ribbon(Mesh& m, const std::vector<Vec2>& line, double width, float z, const osg::Vec4& colour) {
+void ribbon(Mesh& m, const std::vector<Vec2>& line, double width, float z,
+            const osg::Vec4& colour) {
   const double h = width / 2.0;
   for (std::size_t i = 1; i < line.size(); ++i) {
     const Vec2 a = line[i - 1], b = line[i];
     const double dx = b.x - a.x, dy = b.y - a.y, len = std::hypot(dx, dy);
-    if (len <= 0.0) continue;
+    if (len <= 0.0)
+      continue;
     const double nx = -dy / len * h, ny = dx / len * h;
     const osg::Vec3 up(0, 0, 1);
     m.quad({static_cast<float>(a.x + nx), static_cast<float>(a.y + ny), z},
@@ -142,7 +147,8 @@ TileKey tileOf(Vec2 p) {
 osg::ref_ptr<osg::Geode> geodeOf(std::map<TileKey, Mesh>& tiles, osg::StateSet* state) {
   osg::ref_ptr<osg::Geode> geode = new osg::Geode;
   for (auto& [key, m] : tiles) {
-    if (m.v->empty()) continue;
+    if (m.v->empty())
+      continue;
     osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
     g->setUseDisplayList(false);
     g->setUseVertexBufferObjects(true);
@@ -152,7 +158,8 @@ osg::ref_ptr<osg::Geode> geodeOf(std::map<TileKey, Mesh>& tiles, osg::StateSet* 
     g->addPrimitiveSet(new osg::DrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(m.v->size())));
     geode->addDrawable(g);
   }
-  if (state != nullptr) geode->setStateSet(state);
+  if (state != nullptr)
+    geode->setStateSet(state);
   return geode;
 }
 
@@ -172,7 +179,8 @@ osg::ref_ptr<osg::Group> buildScene(const gis::CityModel& city) {
            {0.87f, 0.86f, 0.83f, 1.f});
   }
   std::vector<std::size_t> order(city.landUse.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return city.landUse[a].areaM2 > city.landUse[b].areaM2;
   });
@@ -189,23 +197,31 @@ osg::ref_ptr<osg::Group> buildScene(const gis::CityModel& city) {
   // roads, rail and waterways as ribbons
   for (std::size_t i = 0; i < city.roads.edges.size(); ++i) {
     const gis::RoadEdge& e = city.roads.edges[i];
-    if (e.twin >= 0 && static_cast<std::size_t>(e.twin) < i) continue;  // each segment once
+    if (e.twin >= 0 && static_cast<std::size_t>(e.twin) < i)
+      continue;  // each segment once
     Mesh& m = roads[tileOf(e.geometry[e.geometry.size() / 2])];
     if (e.carAllowed) {
-      const int lanes = e.lanes + (e.twin >= 0 ? city.roads.edges[static_cast<std::size_t>(e.twin)].lanes : 0);
+      const int lanes =
+          e.lanes + (e.twin >= 0 ? city.roads.edges[static_cast<std::size_t>(e.twin)].lanes : 0);
       ribbon(m, e.geometry, 3.0 * lanes + 1.0, 1.2f, {0.40f, 0.40f, 0.43f, 1.f});
     } else {
       ribbon(m, e.geometry, 1.5, 1.1f, {0.97f, 0.96f, 0.93f, 1.f});
     }
   }
   for (const gis::LineFeature& l : city.lines) {
-    if (l.points.size() < 2) continue;
+    if (l.points.size() < 2)
+      continue;
     Mesh& m = roads[tileOf(l.points[l.points.size() / 2])];
     switch (l.kind) {
       case gis::LineKind::Rail:
-      case gis::LineKind::Tram: ribbon(m, l.points, 2.0, 1.25f, {0.32f, 0.27f, 0.27f, 1.f}); break;
-      case gis::LineKind::Waterway: ribbon(m, l.points, 4.0, 0.9f, {0.56f, 0.73f, 0.87f, 1.f}); break;
-      case gis::LineKind::Power: break;
+      case gis::LineKind::Tram:
+        ribbon(m, l.points, 2.0, 1.25f, {0.32f, 0.27f, 0.27f, 1.f});
+        break;
+      case gis::LineKind::Waterway:
+        ribbon(m, l.points, 4.0, 0.9f, {0.56f, 0.73f, 0.87f, 1.f});
+        break;
+      case gis::LineKind::Power:
+        break;
     }
   }
   // buildings: LoD2 meshes where the source has them, else footprints extruded with flat roofs
@@ -217,13 +233,16 @@ osg::ref_ptr<osg::Group> buildScene(const gis::CityModel& city) {
         osg::Vec3 p[3];
         for (int k = 0; k < 3; ++k) {
           const gis::Vec3& q = b.meshVertices[t + static_cast<std::size_t>(k)];
-          p[k] = {static_cast<float>(q.x), static_cast<float>(q.y), static_cast<float>(q.z - b.groundZ)};
+          p[k] = {static_cast<float>(q.x), static_cast<float>(q.y),
+                  static_cast<float>(q.z - b.groundZ)};
         }
         osg::Vec3 normal = (p[1] - p[0]) ^ (p[2] - p[0]);
         normal.normalize();
-        if (normal.z() < -0.2f) normal = -normal;  // ground faces: light them from above
+        if (normal.z() < -0.2f)
+          normal = -normal;  // ground faces: light them from above
         const bool roof = b.meshKinds[t / 3] == gis::SurfaceKind::Roof;
-        m.tri(p[0], p[1], p[2], normal, roof ? colour * 0.85f + osg::Vec4(0.1f, 0.06f, 0.06f, 0.15f) : colour);
+        m.tri(p[0], p[1], p[2], normal,
+              roof ? colour * 0.85f + osg::Vec4(0.1f, 0.06f, 0.06f, 0.15f) : colour);
       }
       continue;
     }
@@ -234,8 +253,10 @@ osg::ref_ptr<osg::Group> buildScene(const gis::CityModel& city) {
         for (std::size_t i = 0; i < r.size(); ++i) {
           const Vec2 a = r[i], c = r[(i + 1) % r.size()];
           const double dx = c.x - a.x, dy = c.y - a.y, len = std::hypot(dx, dy);
-          if (len <= 0.0) continue;
-          const osg::Vec3 normal(static_cast<float>(sign * dy / len), static_cast<float>(-sign * dx / len), 0.f);
+          if (len <= 0.0)
+            continue;
+          const osg::Vec3 normal(static_cast<float>(sign * dy / len),
+                                 static_cast<float>(-sign * dx / len), 0.f);
           m.quad({static_cast<float>(a.x), static_cast<float>(a.y), 0.f},
                  {static_cast<float>(c.x), static_cast<float>(c.y), 0.f},
                  {static_cast<float>(c.x), static_cast<float>(c.y), top},
@@ -243,10 +264,12 @@ osg::ref_ptr<osg::Group> buildScene(const gis::CityModel& city) {
         }
       };
       walls(part.outer);
-      for (const gis::Ring& h : part.holes) walls(h);
+      for (const gis::Ring& h : part.holes)
+        walls(h);
       const auto roof = triangulate(part, top);
       const osg::Vec4 roofColour = colour * 0.92f + osg::Vec4(0.08f, 0.08f, 0.08f, 0.08f);
-      for (std::size_t i = 0; i + 2 < roof.size(); i += 3) m.tri(roof[i], roof[i + 1], roof[i + 2], up, roofColour);
+      for (std::size_t i = 0; i + 2 < roof.size(); i += 3)
+        m.tri(roof[i], roof[i + 1], roof[i + 2], up, roofColour);
     }
   }
   osg::ref_ptr<osg::Group> root = new osg::Group;
@@ -288,7 +311,8 @@ osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
   const std::string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   auto line = [&](const std::string& text, float y, float scale) {
     osg::ref_ptr<osgText::Text> t = new osgText::Text;
-    if (fs::exists(font)) t->setFont(font);
+    if (fs::exists(font))
+      t->setFont(font);
     t->setCharacterSize(size * scale);
     t->setColor({0.12f, 0.12f, 0.14f, 1.f});
     t->setPosition({size * 0.8f, y, 0.f});
@@ -315,8 +339,10 @@ osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
     panel->getOrCreateStateSet()->setMode(GL_BLEND, osg::StateAttribute::ON);
     geode->addDrawable(panel);
   }
-  if (def.osmAttribution) line("\xC2\xA9 OpenStreetMap contributors", size * 0.6f, 0.7f);
-  if (!def.caption.empty()) line(def.caption, size * (def.osmAttribution ? 1.7f : 0.8f), 1.f);
+  if (def.osmAttribution)
+    line("\xC2\xA9 OpenStreetMap contributors", size * 0.6f, 0.7f);
+  if (!def.caption.empty())
+    line(def.caption, size * (def.osmAttribution ? 1.7f : 0.8f), 1.f);
   hud->addChild(geode);
   return hud;
 }
@@ -329,16 +355,19 @@ std::vector<CameraDef> namedCameras(const gis::CityModel& city) {
   const double size = std::max(e.maxX - e.minX, e.maxY - e.minY);
   std::vector<CameraDef> cams;
   // whole city from the south, about 35 degrees down
-  cams.push_back({"overview", {cx, cy - 0.60 * size, 0.42 * size}, {cx, cy + 0.06 * size, 0.0}, 40.0});
+  cams.push_back(
+      {"overview", {cx, cy - 0.60 * size, 0.42 * size}, {cx, cy + 0.06 * size, 0.0}, 40.0});
   cams.push_back({"center", {cx, cy - 0.35 * size, 0.22 * size}, {cx, cy, 0.0}, 40.0});
   // the largest industrial area (the park's site), else the centre
   const gis::LandUseArea* park = nullptr;
   for (const gis::LandUseArea& a : city.landUse) {
-    if (a.landUse == gis::LandUseClass::Industrial && (park == nullptr || a.areaM2 > park->areaM2)) park = &a;
+    if (a.landUse == gis::LandUseClass::Industrial && (park == nullptr || a.areaM2 > park->areaM2))
+      park = &a;
   }
   if (park != nullptr) {
     const gis::Vec2 c = gis::centroid(park->polygon.outer);
-    const double s = std::max({park->box.maxX - park->box.minX, park->box.maxY - park->box.minY, 300.0});
+    const double s =
+        std::max({park->box.maxX - park->box.minX, park->box.maxY - park->box.minY, 300.0});
     cams.push_back({"park", {c.x, c.y - 1.3 * s, 0.9 * s}, {c.x, c.y, 0.0}, 40.0});
   } else {
     cams.push_back({"park", cams[1].eye, cams[1].target, 40.0});
@@ -348,13 +377,16 @@ std::vector<CameraDef> namedCameras(const gis::CityModel& city) {
 
 bool parseSize(const std::string& text, int& width, int& height) {
   const std::size_t x = text.find('x');
-  if (x == std::string::npos) return false;
+  if (x == std::string::npos)
+    return false;
   try {
     std::size_t used = 0;
     width = std::stoi(text.substr(0, x), &used);
-    if (used != x) return false;
+    if (used != x)
+      return false;
     height = std::stoi(text.substr(x + 1), &used);
-    if (used != text.size() - x - 1) return false;
+    if (used != text.size() - x - 1)
+      return false;
   } catch (...) {
     return false;
   }
@@ -371,14 +403,16 @@ core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
   std::string names;
   for (const CameraDef& c : cams) {
     names += (names.empty() ? "" : ", ") + c.name;
-    if (c.name == def.camera) cam = &c;
+    if (c.name == def.camera)
+      cam = &c;
   }
   if (cam == nullptr) {
     return core::fail(core::ErrorCode::BadInput,
                       "unknown camera '" + def.camera + "'; cameras: " + names);
   }
   auto ctx = detail::EglContext::create(def.width, def.height, def.samples);
-  if (!ctx) return core::Unexpected(ctx.error());
+  if (!ctx)
+    return core::Unexpected(ctx.error());
 
   osgViewer::Viewer viewer;
   viewer.setThreadingModel(osgViewer::Viewer::SingleThreaded);
@@ -391,8 +425,8 @@ core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
   osg::Camera* camera = viewer.getCamera();
   camera->setClearColor({0.80f, 0.86f, 0.92f, 1.f});  // pale sky
   camera->setComputeNearFarMode(osg::CullSettings::COMPUTE_NEAR_FAR_USING_BOUNDING_VOLUMES);
-  camera->setProjectionMatrixAsPerspective(cam->fovYDeg, static_cast<double>(def.width) / def.height,
-                                           1.0, 100000.0);
+  camera->setProjectionMatrixAsPerspective(
+      cam->fovYDeg, static_cast<double>(def.width) / def.height, 1.0, 100000.0);
   camera->setViewMatrixAsLookAt({cam->eye.x, cam->eye.y, cam->eye.z},
                                 {cam->target.x, cam->target.y, cam->target.z}, {0, 0, 1});
   viewer.realize();
@@ -401,7 +435,8 @@ core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
   image->readPixels(0, 0, def.width, def.height, GL_RGB, GL_UNSIGNED_BYTE);
   // written under a temporary name with the same extension, then renamed
   std::error_code ec;
-  if (fs::path(pngPath).has_parent_path()) fs::create_directories(fs::path(pngPath).parent_path(), ec);
+  if (fs::path(pngPath).has_parent_path())
+    fs::create_directories(fs::path(pngPath).parent_path(), ec);
   const std::string temp = pngPath + ".tmp-" + std::to_string(::getpid()) + ".png";
   if (!osgDB::writeImageFile(*image, temp) || !fs::exists(temp)) {
     fs::remove(temp, ec);

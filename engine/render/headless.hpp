@@ -26,9 +26,9 @@ struct RenderDef {
   int width = 1280;
   int height = 720;
   std::string camera = "overview";
-  std::string caption;        // e.g. "aachen-baseline · 2026-06-17 08:00"
-  bool osmAttribution = true; // "© OpenStreetMap contributors" under the caption
-  int samples = 4;            // multisample antialiasing (0: off)
+  std::string caption;         // e.g. "aachen-baseline · 2026-06-17 08:00"
+  bool osmAttribution = true;  // "© OpenStreetMap contributors" under the caption
+  int samples = 4;             // multisample antialiasing (0: off)
 };
 
 // Renders the city off-screen (EGL surfaceless, Mesa llvmpipe without a GPU) and writes a PNG

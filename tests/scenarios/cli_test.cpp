@@ -108,12 +108,16 @@ TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
   EXPECT_THAT(kpis, HasSubstr("kpi,value,unit,description\nweather.mean_temperature,"));
   EXPECT_THAT(readFile(dir_ + "/t1/timeseries.csv"),
               HasSubstr("time_s,series,entity,value,unit\n0,weather.ambient_temperature,,"));
-  // nothing but the three files
+  // the three files and the render the baseline asks for (identical too: llvmpipe is deterministic)
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir_ + "/t1"))
+  for (const auto& e : fs::directory_iterator(dir_ + "/t1")) {
     names.push_back(e.path().filename());
+  }
   std::sort(names.begin(), names.end());
-  EXPECT_THAT(names, ::testing::ElementsAre("kpis.csv", "run.json", "timeseries.csv"));
+  EXPECT_THAT(names, ::testing::ElementsAre("kpis.csv", "renders", "run.json", "timeseries.csv"));
+  const std::string png = readFile(dir_ + "/t1/renders/overview.png");
+  EXPECT_GT(png.size(), 100000u);
+  EXPECT_EQ(png, readFile(dir_ + "/t2/renders/overview.png"));
 }
 
 TEST_F(Cli, SummaryShowsKpisAndOutputs) {
@@ -213,6 +217,19 @@ TEST_F(Cli, DormagenWithoutItsDataSaysWhatToGet) {
                                "/scenarios/dormagen/data/dormagen.osm.pbf"));
   EXPECT_THAT(r.err, HasSubstr("README.md says where to get it"));
   EXPECT_THAT(r.err, HasSubstr("tools/fetch-city"));
+}
+
+TEST_F(Cli, RenderRefusesUnknownCamerasAndTimesOutsideTheRun) {
+  const std::string scenario = kSource + "/scenarios/aachen/baseline.yaml";
+  auto cam = cli("render " + scenario + " --at 08:00 --camera drone -o " + dir_ + "/x.png");
+  EXPECT_EQ(cam.exitCode, 2);
+  EXPECT_THAT(cam.err, HasSubstr("unknown camera 'drone'; cameras: overview, center, park"));
+  auto late = cli("render " + scenario + " --at +30h -o " + dir_ + "/x.png");
+  EXPECT_EQ(late.exitCode, 2);
+  EXPECT_THAT(late.err, HasSubstr("lies outside the run"));
+  auto size = cli("render " + scenario + " --at 08:00 --size big -o " + dir_ + "/x.png");
+  EXPECT_EQ(size.exitCode, 2);
+  EXPECT_FALSE(fs::exists(dir_ + "/x.png"));
 }
 
 TEST_F(Cli, PluginsListsModelTypesAsJson) {

@@ -159,6 +159,7 @@ core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
 }
 
 std::string thousands(double v);
+std::string captionAt(const io::Scenario& sc, core::Tick t);
 
 // progress line on a terminal: sim time, % done, sim speed (x real time), ETA
 class Progress {
@@ -254,6 +255,33 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
     req.city = cityInfo(*(*loaded)->city);
   if (tty)
     req.onTick = [&](const core::Scheduler& s, core::Tick t) { progress.update(s, t); };
+  // outputs.renders: cameras are checked before the run starts
+  if (!sc.renders.empty()) {
+    if (!(*loaded)->city) {
+      std::fprintf(stderr, "citytwin: error: %s: outputs.renders needs a city (city.sources)\n",
+                   sc.path.c_str());
+      return kExitBadInput;
+    }
+    const auto cams = render::namedCameras(*(*loaded)->city);
+    for (const io::RenderSpec& r : sc.renders) {
+      const bool known = std::any_of(
+          cams.begin(), cams.end(), [&](const render::CameraDef& c) { return c.name == r.camera; });
+      if (!known) {
+        std::fprintf(stderr,
+                     "citytwin: error: %s: unknown camera '%s'; cameras: overview, center, park\n",
+                     r.where.str().c_str(), r.camera.c_str());
+        return kExitBadInput;
+      }
+    }
+    req.render = [&](const io::RenderSpec& r, const std::string& file) {
+      render::RenderDef def;
+      def.width = r.width;
+      def.height = r.height;
+      def.camera = r.camera;
+      def.caption = captionAt(sc, r.at);
+      return render::renderCityPng(*(*loaded)->city, def, file);
+    };
+  }
   auto summary = io::runScenario(req);
   progress.finish(sc.calendar, summary.has_value());
   if (!summary)
@@ -275,6 +303,9 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
     printKpis(summary->kpis);
     std::printf("\noutputs   %s/ (run.json, kpis.csv, timeseries.csv: %llu rows)\n",
                 summary->outDir.c_str(), static_cast<unsigned long long>(summary->timeseriesRows));
+    for (const io::RenderSpec& r : sc.renders) {
+      std::printf("render    %s/%s\n", summary->outDir.c_str(), r.file.c_str());
+    }
     std::printf("state     %s\n", summary->finalStateHash.c_str());
   }
   return kExitOk;
@@ -390,12 +421,14 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
   render::RenderDef def;
   def.camera = camera;
   if (!render::parseSize(size, def.width, def.height)) {
-    std::fprintf(stderr, "citytwin: error: --size '%s' is not WIDTHxHEIGHT (16..8192), e.g. 1920x1080\n",
+    std::fprintf(stderr,
+                 "citytwin: error: --size '%s' is not WIDTHxHEIGHT (16..8192), e.g. 1920x1080\n",
                  size.c_str());
     return kExitBadInput;
   }
   auto loaded = loadAndValidate(path, sets, "out/.citytwin-cache");
-  if (!loaded) return reportError(loaded.error());
+  if (!loaded)
+    return reportError(loaded.error());
   const io::Scenario& sc = (*loaded)->scenario;
   if (!(*loaded)->city) {
     std::fprintf(stderr, "citytwin: error: %s: the scenario has no city (city.sources) to render\n",
@@ -409,8 +442,10 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
   }
   // run the models up to and including TIME: the picture shows that state
   auto sched = io::buildScheduler(sc, nullptr, false);
-  if (!sched) return reportError(sched.error());
-  if (core::Status st = (*sched)->runUntil(*tick + 1); !st) return reportError(st.error());
+  if (!sched)
+    return reportError(sched.error());
+  if (core::Status st = (*sched)->runUntil(*tick + 1); !st)
+    return reportError(st.error());
   def.caption = captionAt(sc, *tick);
   if (core::Status st = render::renderCityPng(*(*loaded)->city, def, out); !st) {
     return reportError(st.error());
@@ -588,13 +623,15 @@ int main(int argc, char** argv) {
   std::string inspectCache;
   inspect->add_option("--cache", inspectCache, "Folder of the built-city cache (default: none)");
 
-  std::string renderScenario, renderAt, renderCamera = "overview", renderSize = "1280x720", renderOut;
+  std::string renderScenario, renderAt, renderCamera = "overview", renderSize = "1280x720",
+                                        renderOut;
   std::vector<std::string> renderSets;
   CLI::App* renderCmd =
       app.add_subcommand("render", "Render the scenario's city at a sim time to a PNG (headless)");
   renderCmd->add_option("SCENARIO", renderScenario, "Scenario file (YAML)")->required();
   renderCmd->add_option("--at", renderAt, "Sim time: 08:00, +2h or an ISO date-time")->required();
-  renderCmd->add_option("--camera", renderCamera, "overview, center or park")->capture_default_str();
+  renderCmd->add_option("--camera", renderCamera, "overview, center or park")
+      ->capture_default_str();
   renderCmd->add_option("--size", renderSize, "WIDTHxHEIGHT")->capture_default_str();
   renderCmd->add_option("-o,--output", renderOut, "PNG file to write")->required();
   renderCmd->add_option("--set", renderSets, "Override a scenario key: key.path=value");
