@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The static city scene (buildings, land use, roads, rail, water) merged per 500 m tile, and the
+// The static city scene (buildings, land use, roads, rail, water) merged per 1 km tile, and the
 // off-screen render to PNG through OpenSceneGraph's embedded viewer on an EGL context.
 #include "render/headless.hpp"
 
@@ -18,6 +18,7 @@
 #include <osgViewer/Viewer>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -30,7 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using gis::Vec2;
 
-constexpr double kTileM = 500.0;
+constexpr double kTileM = 1000.0;  // about 3 drawables per km² of city
 
 // a restrained palette: light ground, warm residential, cooler work places
 osg::Vec4 landUseColour(gis::LandUseClass c) {
@@ -391,6 +392,67 @@ bool parseSize(const std::string& text, int& width, int& height) {
     return false;
   }
   return width >= 16 && height >= 16 && width <= 8192 && height <= 8192;
+}
+
+core::Result<RenderStats> measureRender(const gis::CityModel& city, const RenderDef& def,
+                                        int frames) {
+  using Clock = std::chrono::steady_clock;
+  const auto cams = namedCameras(city);
+  const CameraDef* cam = nullptr;
+  for (const CameraDef& c : cams) {
+    if (c.name == def.camera)
+      cam = &c;
+  }
+  if (cam == nullptr)
+    return core::fail(core::ErrorCode::BadInput, "unknown camera " + def.camera);
+  auto ctx = detail::EglContext::create(def.width, def.height, def.samples);
+  if (!ctx)
+    return core::Unexpected(ctx.error());
+  RenderStats stats;
+  stats.renderer = (*ctx)->renderer();
+  const auto t0 = Clock::now();
+  osg::ref_ptr<osg::Group> scene = buildScene(city);
+  stats.sceneBuildS = std::chrono::duration<double>(Clock::now() - t0).count();
+  // count what the GPU draws: one draw call per drawable
+  struct Counter : osg::NodeVisitor {
+    Counter() : osg::NodeVisitor(TRAVERSE_ALL_CHILDREN) {}
+    void apply(osg::Drawable& d) override {
+      ++drawables;
+      if (const auto* g = d.asGeometry(); g != nullptr && g->getVertexArray() != nullptr) {
+        triangles += g->getVertexArray()->getNumElements() / 3;
+      }
+    }
+    std::size_t drawables = 0, triangles = 0;
+  } counter;
+  scene->accept(counter);
+  stats.drawables = counter.drawables + 3;  // + the caption panel and two text lines
+  stats.triangles = counter.triangles;
+  osgViewer::Viewer viewer;
+  viewer.setThreadingModel(osgViewer::Viewer::SingleThreaded);
+  viewer.setUpViewerAsEmbeddedInWindow(0, 0, def.width, def.height);
+  viewer.setLightingMode(osg::View::NO_LIGHT);
+  osg::ref_ptr<osg::Group> root = new osg::Group;
+  root->addChild(scene);
+  root->addChild(captionHud(def));
+  viewer.setSceneData(root);
+  viewer.getCamera()->setProjectionMatrixAsPerspective(
+      cam->fovYDeg, static_cast<double>(def.width) / def.height, 1.0, 100000.0);
+  viewer.getCamera()->setViewMatrixAsLookAt({cam->eye.x, cam->eye.y, cam->eye.z},
+                                            {cam->target.x, cam->target.y, cam->target.z},
+                                            {0, 0, 1});
+  const auto t1 = Clock::now();
+  viewer.realize();
+  viewer.frame();
+  glFinish();
+  stats.firstFrameS = std::chrono::duration<double>(Clock::now() - t1).count();
+  const auto t2 = Clock::now();
+  for (int i = 0; i < frames; ++i) {
+    viewer.frame();
+    glFinish();  // the frame is done, not just queued
+  }
+  stats.frameS =
+      frames > 0 ? std::chrono::duration<double>(Clock::now() - t2).count() / frames : 0.0;
+  return stats;
 }
 
 core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,

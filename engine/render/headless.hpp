@@ -37,6 +37,20 @@ struct RenderDef {
 core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
                            const std::string& pngPath);
 
+// What one measured render cost (tools/bench/render_bench).
+struct RenderStats {
+  double sceneBuildS = 0.0;   // CityModel -> OSG scene
+  double firstFrameS = 0.0;   // realize + first frame (uploads)
+  double frameS = 0.0;        // mean of the later frames
+  std::size_t drawables = 0;  // draw calls per frame (merged tile geometries + caption)
+  std::size_t triangles = 0;
+  std::string renderer;  // GL_RENDERER
+};
+
+// Builds the scene and renders `frames` frames off-screen (no file written), timing each stage.
+core::Result<RenderStats> measureRender(const gis::CityModel& city, const RenderDef& def,
+                                        int frames);
+
 // Parses "WxH" (e.g. 1920x1080); false when malformed or outside 16..8192.
 bool parseSize(const std::string& text, int& width, int& height);
 

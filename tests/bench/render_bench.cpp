@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// Render benchmark: scene build and frame time at 1920x1080 for the Aachen city (35k buildings)
+// and a synthetic 200k-building city, with the draw calls per frame. Goals (issue: rendering):
+// scene build <= 1 s for Aachen, frame <= 50 ms on llvmpipe, draw calls <= 500 at any size.
+// Usage: render_bench ASSET_DIR [frames]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "gis/city_builder.hpp"
+#include "gis/city_cache.hpp"
+#include "render/headless.hpp"
+
+namespace {
+
+using namespace twin;
+
+// a grid of n x n box buildings, 12 m x 12 m on a 20 m pitch, heights 6..30 m
+gis::CityModel syntheticCity(int n) {
+  gis::CityModel c;
+  c.extent = {0, 0, 20.0 * n, 20.0 * n};
+  c.buildings.reserve(static_cast<std::size_t>(n) * static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) {
+      gis::Building b;
+      const double x = 20.0 * i, y = 20.0 * j;
+      b.parts.push_back({{{x, y}, {x + 12, y}, {x + 12, y + 12}, {x, y + 12}}, {}});
+      b.box = {x, y, x + 12, y + 12};
+      b.centre = {x + 6, y + 6};
+      b.heightM = 6.0 + 3.0 * ((i * 7 + j * 13) % 9);
+      b.use = static_cast<gis::UseClass>((i + j) % 7);
+      c.buildings.push_back(std::move(b));
+    }
+  }
+  return c;
+}
+
+void report(const char* name, std::size_t buildings, const render::RenderStats& s) {
+  std::printf(
+      "%-24s %7zu buildings  build %6.3f s  first frame %6.3f s  frame %7.1f ms  "
+      "draw calls %4zu  triangles %9zu\n",
+      name, buildings, s.sceneBuildS, s.firstFrameS, s.frameS * 1000.0, s.drawables, s.triangles);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: render_bench ASSET_DIR [frames]\n");
+    return 2;
+  }
+  const std::string assets = argv[1];
+  const int frames = argc > 2 ? std::atoi(argv[2]) : 10;
+  render::RenderDef def;
+  def.width = 1920;
+  def.height = 1080;
+  def.caption = "render benchmark";
+  gis::CityDef cityDef;
+  cityDef.sources = {assets + "/cities/aachen/aachen.osm.pbf"};
+  cityDef.osmConfig = assets + "/gdal/osmconf.ini";
+  auto aachen = gis::buildCity(cityDef);
+  if (!aachen) {
+    std::fprintf(stderr, "render_bench: %s\n", aachen.error().message.c_str());
+    return 1;
+  }
+  auto a = render::measureRender(*aachen, def, frames);
+  if (!a) {
+    std::fprintf(stderr, "render_bench: %s\n", a.error().message.c_str());
+    return 1;
+  }
+  std::printf("renderer: %s, %dx%d, %d frames\n", a->renderer.c_str(), def.width, def.height,
+              frames);
+  report("aachen (OSM), 4x MSAA", aachen->buildings.size(), *a);
+  render::RenderDef noAa = def;
+  noAa.samples = 0;
+  auto b = render::measureRender(*aachen, noAa, frames);
+  if (b)
+    report("aachen (OSM), no MSAA", aachen->buildings.size(), *b);
+  const gis::CityModel synthetic = syntheticCity(448);  // 200,704 buildings
+  auto s = render::measureRender(synthetic, def, frames);
+  if (!s) {
+    std::fprintf(stderr, "render_bench: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  report("synthetic grid", synthetic.buildings.size(), *s);
+  return 0;
+}
