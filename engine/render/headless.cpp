@@ -324,7 +324,7 @@ osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
   };
   // a pale panel behind the caption keeps it readable over any part of the city
   {
-    const float panelH = size * (def.osmAttribution ? 3.0f : 2.0f);
+    const float panelH = size * (def.attribution.empty() ? 2.0f : 3.0f);
     const float panelW = std::min(static_cast<float>(def.width), size * 26.f);
     osg::ref_ptr<osg::Geometry> panel = new osg::Geometry;
     osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
@@ -340,15 +340,25 @@ osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
     panel->getOrCreateStateSet()->setMode(GL_BLEND, osg::StateAttribute::ON);
     geode->addDrawable(panel);
   }
-  if (def.osmAttribution)
-    line("\xC2\xA9 OpenStreetMap contributors", size * 0.6f, 0.7f);
+  if (!def.attribution.empty()) {
+    line(def.attribution, size * 0.6f, 0.7f);
+  }
   if (!def.caption.empty())
-    line(def.caption, size * (def.osmAttribution ? 1.7f : 0.8f), 1.f);
+    line(def.caption, size * (def.attribution.empty() ? 0.8f : 1.7f), 1.f);
   hud->addChild(geode);
   return hud;
 }
 
 }  // namespace
+
+std::string attributionFor(const gis::CityModel& city) {
+  for (const std::string& s : city.sources) {
+    if (s.ends_with(".osm") || s.ends_with(".pbf") || s.ends_with(".osm.gz")) {
+      return "\xC2\xA9 OpenStreetMap contributors";
+    }
+  }
+  return {};
+}
 
 std::vector<CameraDef> namedCameras(const gis::CityModel& city) {
   const gis::Box& e = city.extent;

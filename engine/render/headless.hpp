@@ -17,6 +17,9 @@ struct CameraDef {
   double fovYDeg = 35.0;
 };
 
+// The attribution a city's sources require: OSM data needs "© OpenStreetMap contributors".
+std::string attributionFor(const gis::CityModel& city);
+
 // The named cameras of a city: "overview" (whole city, oblique from the south), "center"
 // (closer, over the centre), "park" (the largest industrial area, oblique).
 std::vector<CameraDef> namedCameras(const gis::CityModel& city);
@@ -26,9 +29,10 @@ struct RenderDef {
   int width = 1280;
   int height = 720;
   std::string camera = "overview";
-  std::string caption;         // e.g. "aachen-baseline · 2026-06-17 08:00"
-  bool osmAttribution = true;  // "© OpenStreetMap contributors" under the caption
-  int samples = 4;             // multisample antialiasing (0: off)
+  std::string caption;  // e.g. "aachen-baseline · 2026-06-17 08:00"
+  // data attribution under the caption, e.g. "© OpenStreetMap contributors" (empty: none)
+  std::string attribution = "\xC2\xA9 OpenStreetMap contributors";
+  int samples = 4;  // multisample antialiasing (0: off)
 };
 
 // Renders the city off-screen (EGL surfaceless, Mesa llvmpipe without a GPU) and writes a PNG

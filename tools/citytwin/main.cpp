@@ -279,6 +279,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
       def.height = r.height;
       def.camera = r.camera;
       def.caption = captionAt(sc, r.at);
+      def.attribution = render::attributionFor(*(*loaded)->city);
       return render::renderCityPng(*(*loaded)->city, def, file);
     };
   }
@@ -447,6 +448,7 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
   if (core::Status st = (*sched)->runUntil(*tick + 1); !st)
     return reportError(st.error());
   def.caption = captionAt(sc, *tick);
+  def.attribution = render::attributionFor(*(*loaded)->city);
   if (core::Status st = render::renderCityPng(*(*loaded)->city, def, out); !st) {
     return reportError(st.error());
   }
