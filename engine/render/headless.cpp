@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 
+#include "render/detail/scene.hpp"
 #include "render/egl_context.hpp"
 
 namespace twin::render {
@@ -350,6 +351,12 @@ osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
 }
 
 }  // namespace
+
+namespace detail {
+osg::ref_ptr<osg::Group> buildCityScene(const gis::CityModel& city) {
+  return buildScene(city);
+}
+}  // namespace detail
 
 std::string attributionFor(const gis::CityModel& city) {
   for (const std::string& s : city.sources) {

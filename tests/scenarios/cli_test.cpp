@@ -232,6 +232,29 @@ TEST_F(Cli, RenderRefusesUnknownCamerasAndTimesOutsideTheRun) {
   EXPECT_FALSE(fs::exists(dir_ + "/x.png"));
 }
 
+TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
+  // the one test that needs an X server: xvfb-run starts a private one (-a: a free display)
+  if (runCommand("command -v xvfb-run").exitCode != 0)
+    GTEST_SKIP() << "xvfb-run is not installed";
+  fs::copy_file(dataPath("osm/witten-stockum.osm.pbf"), dir_ + "/w.osm.pbf");
+  writeFile(dir_ + "/v.yaml",
+            "name: view-smoke\ncity: {sources: [w.osm.pbf]}\ntime: {start: "
+            "2026-06-17T08:00:00+02:00, duration: 2h}\nmodels:\n  weather: "
+            "{type: weather.tmy, period: 1min}\noutputs:\n  timeseries: "
+            "[weather.ambient_temperature]\n");
+  // GLX under LeakSanitizer reports Mesa's allocations from unloaded modules: no leak check here
+  auto r = runCommand(
+      "ASAN_OPTIONS=detect_leaks=0 xvfb-run -a -s '-screen 0 800x600x24 -extension "
+      "MIT-SHM' '" +
+      kCli + "' view " + dir_ +
+      "/v.yaml --frames 30 --size 640x360 "
+      "--screenshot " +
+      dir_ + "/view.png");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("viewer closed after 30 frames"));
+  EXPECT_GT(readFile(dir_ + "/view.png").size(), 10000u);
+}
+
 TEST_F(Cli, PluginsListsModelTypesAsJson) {
   auto r = cli("plugins --json");
   ASSERT_EQ(r.exitCode, 0) << r.err;

@@ -22,6 +22,7 @@
 #include "plugin/loader.hpp"
 #include "render/headless.hpp"
 #include "render/library_versions.hpp"
+#include "render/viewer.hpp"
 #include "twin_git_revision.hpp"
 
 namespace {
@@ -457,6 +458,68 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
   return kExitOk;
 }
 
+int cmdView(const std::string& path, const std::vector<std::string>& sets, const std::string& size,
+            int frames, const std::string& screenshot) {
+  render::ViewerDef def;
+  if (!render::parseSize(size, def.width, def.height)) {
+    std::fprintf(stderr, "citytwin: error: --size '%s' is not WIDTHxHEIGHT\n", size.c_str());
+    return kExitBadInput;
+  }
+  auto loaded = loadAndValidate(path, sets, "out/.citytwin-cache");
+  if (!loaded)
+    return reportError(loaded.error());
+  const io::Scenario& sc = (*loaded)->scenario;
+  if (!(*loaded)->city) {
+    std::fprintf(stderr, "citytwin: error: %s: the scenario has no city (city.sources) to view\n",
+                 path.c_str());
+    return kExitBadInput;
+  }
+  auto sched = io::buildScheduler(sc, nullptr, false);
+  if (!sched)
+    return reportError(sched.error());
+  core::Scheduler& s = **sched;
+  // headline values: the scenario's time series (scalar ports), at most four
+  std::vector<std::pair<std::size_t, std::size_t>> headlines;
+  for (const io::SeriesSpec& ts : sc.timeseries) {
+    const int m = s.findModel(ts.model);
+    const int o = m >= 0 ? s.findOutput(static_cast<std::size_t>(m), ts.port) : -1;
+    if (o >= 0 && headlines.size() < 4 &&
+        s.outputSpec(static_cast<std::size_t>(m), static_cast<std::size_t>(o)).shape ==
+            core::PortShape::Scalar) {
+      headlines.emplace_back(static_cast<std::size_t>(m), static_cast<std::size_t>(o));
+    }
+  }
+  def.title = sc.name;
+  def.tickNs = sc.calendar.tickNs;
+  def.endTick = sc.endTick;
+  def.maxFrames = frames;
+  def.finalScreenshot = screenshot;
+  def.attribution = render::attributionFor(*(*loaded)->city);
+  auto advance = [&](core::Tick target) -> core::Result<render::PublishedFrame> {
+    if (core::Status st = s.runUntil(target); !st)
+      return core::Unexpected(st.error());
+    render::PublishedFrame f;
+    f.tick = target;
+    f.finished = target >= sc.endTick;
+    f.clock = captionAt(sc, std::min(target, sc.endTick));
+    for (const auto& [m, o] : headlines) {
+      const auto v = s.outputValue(m, o);
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s.%s  %.4g %s", s.modelName(m).c_str(),
+                    s.outputSpec(m, o).name.c_str(), v.empty() ? 0.0 : v[0],
+                    s.outputSpec(m, o).unit.c_str());
+      f.headlines.emplace_back(buf);
+    }
+    return f;
+  };
+  auto drawn = render::runViewer(*(*loaded)->city, def, advance);
+  if (!drawn)
+    return reportError(drawn.error());
+  std::printf("viewer closed after %d frames at %s\n", *drawn,
+              sc.calendar.iso(s.lastTick() < 0 ? 0 : s.lastTick()).c_str());
+  return kExitOk;
+}
+
 std::string thousands(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -638,6 +701,18 @@ int main(int argc, char** argv) {
   renderCmd->add_option("-o,--output", renderOut, "PNG file to write")->required();
   renderCmd->add_option("--set", renderSets, "Override a scenario key: key.path=value");
 
+  std::string viewScenario, viewSize = "1280x720";
+  std::vector<std::string> viewSets;
+  int viewFrames = 0;
+  CLI::App* viewCmd = app.add_subcommand(
+      "view", "Interactive 3D window: space pause, +/- speed, 1-3 cameras, s screenshot, Esc quit");
+  viewCmd->add_option("SCENARIO", viewScenario, "Scenario file (YAML)")->required();
+  viewCmd->add_option("--size", viewSize, "Window WIDTHxHEIGHT")->capture_default_str();
+  viewCmd->add_option("--frames", viewFrames, "Close after N frames (0: when the window closes)");
+  std::string viewShot;
+  viewCmd->add_option("--screenshot", viewShot, "With --frames: write the last frame to this PNG");
+  viewCmd->add_option("--set", viewSets, "Override a scenario key: key.path=value");
+
   bool json = false;
   std::vector<std::string> pluginPaths;
   CLI::App* plugins = app.add_subcommand("plugins", "List the model types found in plugins");
@@ -676,6 +751,8 @@ int main(int argc, char** argv) {
     return cmdValidate(validateScenarioPath, validateSets);
   if (*plugins)
     return cmdPlugins(json, pluginPaths);
+  if (*viewCmd)
+    return cmdView(viewScenario, viewSets, viewSize, viewFrames, viewShot);
   if (*renderCmd) {
     return cmdRender(renderScenario, renderSets, renderAt, renderCamera, renderSize, renderOut);
   }
