@@ -298,9 +298,13 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
                   thousands(cs.residents).c_str(), thousands(cs.jobs).c_str(),
                   (*loaded)->city->crs.c_str());
     }
-    std::printf("ran       %llu model steps in %.3f s on %d thread%s\n",
-                static_cast<unsigned long long>(summary->modelSteps), summary->wallTimeS, threads,
-                threads == 1 ? "" : "s");
+    std::printf("ran       %llu model steps%s in %.3f s on %d thread%s\n",
+                static_cast<unsigned long long>(summary->modelSteps),
+                sc.renders.empty() ? ""
+                                   : (" and " + std::to_string(sc.renders.size()) +
+                                      (sc.renders.size() == 1 ? " render" : " renders"))
+                                         .c_str(),
+                summary->wallTimeS, threads, threads == 1 ? "" : "s");
     std::printf("\n");
     printKpis(summary->kpis);
     std::printf("\noutputs   %s/ (run.json, kpis.csv, timeseries.csv: %llu rows)\n",
