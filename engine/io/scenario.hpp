@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -56,6 +57,18 @@ struct InterventionSpec {
   Location where;
 };
 
+// A camera the scenario defines (top-level `cameras:`), in the scenario CRS (absolute metres):
+// either eye + target, or a box to look at obliquely from the south.
+struct CameraSpec {
+  std::string name;
+  bool fromBox = false;
+  std::array<double, 3> eye{};
+  std::array<double, 3> target{};
+  std::array<double, 4> box{};  // minE, minN, maxE, maxN
+  double fovDeg = 40.0;
+  Location where;
+};
+
 // A picture the run writes (outputs.renders): the city at a sim time through a named camera.
 struct RenderSpec {
   core::Tick at = 0;
@@ -104,6 +117,7 @@ struct Scenario {
   std::vector<InterventionSpec> interventions;
   std::vector<SeriesSpec> timeseries;
   std::vector<RenderSpec> renders;
+  std::vector<CameraSpec> cameras;
   bool traces = false;
   std::int64_t minGroup = 5;
 };

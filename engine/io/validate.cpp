@@ -274,6 +274,28 @@ class Validator {
   void validateConnections(const Node& root, Scenario& s);
   void validateInterventions(const Node& root, Scenario& s);
   void validateOutputs(const Node& root, Scenario& s);
+  void validateCameras(const Node& root, Scenario& s);
+  // a list of exactly n numbers (metres or degrees as written)
+  bool numbers(const Node& n, std::size_t count, double* out, std::string_view what) {
+    if (!n.isSeq() || n.items.size() != count) {
+      problem(n.where,
+              std::string(what) + " must be a list of " + std::to_string(count) + " numbers");
+      return false;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      auto q =
+          n.items[i].isScalar()
+              ? core::parseQuantity(n.items[i].scalar)
+              : core::Result<core::Quantity>(core::fail(core::ErrorCode::BadInput, "not a number"));
+      if (!q || (!q->unit.isDimensionless() && q->unit.dims != core::parseUnit("m")->dims)) {
+        problem(n.items[i].where, std::string(what) + ": item " + std::to_string(i + 1) +
+                                      " is not a number of metres");
+        return false;
+      }
+      out[i] = q->si();
+    }
+    return true;
+  }
 
   const ScenarioDocument& doc_;
   const plugin::Registry& registry_;
@@ -760,6 +782,63 @@ void Validator::validateInterventions(const Node& root, Scenario& s) {
   }
 }
 
+void Validator::validateCameras(const Node& root, Scenario& s) {
+  const Node* cams = requireMap(root, "cameras", false);
+  if (cams == nullptr)
+    return;
+  for (const Node::Entry& e : cams->entries) {
+    CameraSpec c;
+    c.name = e.key;
+    c.where = e.keyWhere;
+    if (!isIdentifier(e.key)) {
+      problem(e.keyWhere, "camera name '" + e.key + "' must be lower-case letters, digits and '_'");
+      continue;
+    }
+    if (e.key == "overview" || e.key == "center" || e.key == "park") {
+      problem(e.keyWhere, "camera '" + e.key + "' is built in; choose another name");
+      continue;
+    }
+    if (!e.value.isMap()) {
+      problem(e.value.where, "camera '" + e.key +
+                                 "' must be {eye: [E, N, z], target: [E, N, z]} or "
+                                 "{box: [minE, minN, maxE, maxN]}");
+      continue;
+    }
+    checkKeys(e.value, {"eye", "target", "box", "fov"}, "a camera");
+    bool ok = true;
+    if (const Node* box = e.value.find("box")) {
+      c.fromBox = true;
+      ok = numbers(*box, 4, c.box.data(), "'box'");
+      if (ok && (c.box[2] <= c.box[0] || c.box[3] <= c.box[1])) {
+        problem(box->where, "'box' must be [minE, minN, maxE, maxN] with max > min");
+        ok = false;
+      }
+    } else {
+      const Node* eye = e.value.find("eye");
+      const Node* target = e.value.find("target");
+      if (eye == nullptr || target == nullptr) {
+        problem(e.value.where, "camera '" + e.key + "' needs eye and target, or box");
+        continue;
+      }
+      ok = numbers(*eye, 3, c.eye.data(), "'eye'") &&
+           numbers(*target, 3, c.target.data(), "'target'");
+    }
+    if (const Node* fov = e.value.find("fov")) {
+      auto q = fov->isScalar()
+                   ? core::parseQuantity(fov->scalar)
+                   : core::Result<core::Quantity>(core::fail(core::ErrorCode::BadInput, ""));
+      if (!q || q->si() <= 0.0 || q->si() >= 3.0) {
+        problem(fov->where, "'fov' must be an angle like 40deg");
+        ok = false;
+      } else {
+        c.fovDeg = q->si() * 180.0 / 3.141592653589793;
+      }
+    }
+    if (ok)
+      s.cameras.push_back(c);
+  }
+}
+
 void Validator::validateOutputs(const Node& root, Scenario& s) {
   const Node* outputs = requireMap(root, "outputs", false);
   if (outputs == nullptr)
@@ -884,7 +963,7 @@ core::Result<Scenario> Validator::run() {
   s.path = doc_.path;
   checkKeys(root,
             {"name", "description", "city", "time", "seed", "plugin_paths", "models", "connect",
-             "interventions", "outputs"},
+             "interventions", "outputs", "cameras"},
             "the scenario");
   if (auto name = scalar(root, "name", true, "a scenario name")) {
     s.name = *name;
@@ -917,6 +996,7 @@ core::Result<Scenario> Validator::run() {
   validateModels(root, s);
   validateConnections(root, s);
   validateInterventions(root, s);
+  validateCameras(root, s);
   validateOutputs(root, s);
   s.hash = core::toHex(core::fnv1a64(canonicalText(root)));
   if (problems_.size() != before) {

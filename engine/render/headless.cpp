@@ -367,6 +367,18 @@ std::string attributionFor(const gis::CityModel& city) {
   return {};
 }
 
+CameraDef cameraForBox(const std::string& name, const gis::Box& box, double fovYDeg) {
+  const double cx = (box.minX + box.maxX) / 2.0, cy = (box.minY + box.maxY) / 2.0;
+  const double size = std::max({box.maxX - box.minX, box.maxY - box.minY, 100.0});
+  return {name, {cx, cy - 0.60 * size, 0.42 * size}, {cx, cy + 0.06 * size, 0.0}, fovYDeg};
+}
+
+std::vector<CameraDef> camerasFor(const gis::CityModel& city, const std::vector<CameraDef>& extra) {
+  std::vector<CameraDef> all = namedCameras(city);
+  all.insert(all.end(), extra.begin(), extra.end());
+  return all;
+}
+
 std::vector<CameraDef> namedCameras(const gis::CityModel& city) {
   const gis::Box& e = city.extent;
   const double cx = (e.minX + e.maxX) / 2.0, cy = (e.minY + e.maxY) / 2.0;
@@ -414,7 +426,7 @@ bool parseSize(const std::string& text, int& width, int& height) {
 core::Result<RenderStats> measureRender(const gis::CityModel& city, const RenderDef& def,
                                         int frames) {
   using Clock = std::chrono::steady_clock;
-  const auto cams = namedCameras(city);
+  const auto cams = camerasFor(city, def.extraCameras);
   const CameraDef* cam = nullptr;
   for (const CameraDef& c : cams) {
     if (c.name == def.camera)
@@ -477,7 +489,7 @@ core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
   if (def.width < 16 || def.height < 16 || def.width > 8192 || def.height > 8192) {
     return core::fail(core::ErrorCode::BadInput, "image size must be 16..8192 pixels per side");
   }
-  const auto cams = namedCameras(city);
+  const auto cams = camerasFor(city, def.extraCameras);
   const CameraDef* cam = nullptr;
   std::string names;
   for (const CameraDef& c : cams) {

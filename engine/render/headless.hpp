@@ -23,6 +23,10 @@ std::string attributionFor(const gis::CityModel& city);
 // The named cameras of a city: "overview" (whole city, oblique from the south), "center"
 // (closer, over the centre), "park" (the largest industrial area, oblique).
 std::vector<CameraDef> namedCameras(const gis::CityModel& city);
+// The named cameras followed by `extra`.
+std::vector<CameraDef> camerasFor(const gis::CityModel& city, const std::vector<CameraDef>& extra);
+// The named cameras followed by `extra`.
+std::vector<CameraDef> camerasFor(const gis::CityModel& city, const std::vector<CameraDef>& extra);
 
 // What one image shows and how big it is.
 struct RenderDef {
@@ -32,8 +36,12 @@ struct RenderDef {
   std::string caption;  // e.g. "aachen-baseline · 2026-06-17 08:00"
   // data attribution under the caption, e.g. "© OpenStreetMap contributors" (empty: none)
   std::string attribution = "\xC2\xA9 OpenStreetMap contributors";
-  int samples = 4;  // multisample antialiasing (0: off)
+  int samples = 4;                      // multisample antialiasing (0: off)
+  std::vector<CameraDef> extraCameras;  // cameras the scenario defines
 };
+
+// A camera looking obliquely from the south at a box (local metres), like "overview".
+CameraDef cameraForBox(const std::string& name, const gis::Box& box, double fovYDeg = 40.0);
 
 // Renders the city off-screen (EGL surfaceless, Mesa llvmpipe without a GPU) and writes a PNG
 // atomically (temporary file, then rename). Errors: BadInput for an unknown camera or size,

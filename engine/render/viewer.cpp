@@ -177,7 +177,7 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
   viewer.setSceneData(root);
   viewer.getCamera()->setClearColor({0.80f, 0.86f, 0.92f, 1.f});
 
-  const auto cams = namedCameras(city);
+  const auto cams = camerasFor(city, def.extraCameras);
   osg::ref_ptr<osgGA::TrackballManipulator> manip = new osgGA::TrackballManipulator;
   manip->setHomePosition({cams[0].eye.x, cams[0].eye.y, cams[0].eye.z},
                          {cams[0].target.x, cams[0].target.y, cams[0].target.z}, {0, 0, 1});

@@ -8,6 +8,7 @@
 #include "core/status.hpp"
 #include "core/time.hpp"
 #include "gis/city_model.hpp"
+#include "render/headless.hpp"
 
 namespace twin::render {
 
@@ -32,7 +33,8 @@ struct ViewerDef {
   int maxFrames = 0;  // > 0: close after that many frames (smoke tests)
   std::string attribution;
   std::string screenshotDir = ".";
-  std::string finalScreenshot;  // non-empty: write the last frame to this PNG
+  std::string finalScreenshot;          // non-empty: write the last frame to this PNG
+  std::vector<CameraDef> extraCameras;  // scenario cameras after overview, center, park
 };
 
 // Opens an interactive window (X11/GLX through osgViewer) on the city; the simulation runs in

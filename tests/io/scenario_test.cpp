@@ -236,6 +236,35 @@ TEST_F(ScenarioTest, InterventionsNeedRuntimeSettableParameters) {
   EXPECT_THAT(io::formatDiagnostics(problems_), ::testing::Not(HasSubstr("s.yaml:10:")));
 }
 
+TEST_F(ScenarioTest, CamerasAreCheckedAndConverted) {
+  auto ok =
+      loadText(std::string(kHeader) +
+               "models:\n  w: {type: weather.tmy, period: 1h}\n"
+               "cameras:\n"
+               "  dom: {eye: [294200, 5627600, 420], target: [294350, 5628550, 0], fov: 45deg}\n"
+               "  west: {box: [290200, 5626000, 293000, 5628500]}\n"
+               "outputs:\n  renders: [{at: '08:00', camera: dom}, {at: '09:00', camera: dom}]\n");
+  ASSERT_TRUE(ok) << io::formatDiagnostics(problems_);
+  ASSERT_EQ(ok->cameras.size(), 2u);
+  EXPECT_DOUBLE_EQ(ok->cameras[0].eye[2], 420.0);
+  EXPECT_NEAR(ok->cameras[0].fovDeg, 45.0, 1e-9);
+  EXPECT_TRUE(ok->cameras[1].fromBox);
+  ASSERT_EQ(ok->renders.size(), 2u);
+  EXPECT_EQ(ok->renders[0].file, "renders/dom-080000.png");  // one camera twice: times in names
+  EXPECT_EQ(ok->renders[0].at, 8 * 360000);
+  auto bad = loadText(std::string(kHeader) +
+                      "models:\n  w: {type: weather.tmy, period: 1h}\n"
+                      "cameras:\n"
+                      "  overview: {box: [0, 0, 1, 1]}\n"
+                      "  flat: {box: [10, 10, 5, 20]}\n"
+                      "  lost: {eye: [1, 2, 3]}\n");
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(lines(), ::testing::UnorderedElementsAre(
+                           HasSubstr(":8:3: camera 'overview' is built in"),
+                           HasSubstr(":9:15: 'box' must be [minE, minN, maxE, maxN] with max > min"),
+                           HasSubstr(":10:9: camera 'lost' needs eye and target, or box")));
+}
+
 TEST(EditDistance, Levenshtein) {
   EXPECT_EQ(io::editDistance("kitten", "sitting"), 3u);
   EXPECT_EQ(io::editDistance("", "abc"), 3u);

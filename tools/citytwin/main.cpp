@@ -162,6 +162,25 @@ core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
 std::string thousands(double v);
 std::string captionAt(const io::Scenario& sc, core::Tick t);
 
+// the scenario's cameras in the city's local metres (z: metres above the ground)
+std::vector<render::CameraDef> scenarioCameras(const io::Scenario& sc, const gis::CityModel& city) {
+  std::vector<render::CameraDef> out;
+  for (const io::CameraSpec& c : sc.cameras) {
+    if (c.fromBox) {
+      out.push_back(render::cameraForBox(c.name,
+                                         {c.box[0] - city.originE, c.box[1] - city.originN,
+                                          c.box[2] - city.originE, c.box[3] - city.originN},
+                                         c.fovDeg));
+    } else {
+      out.push_back({c.name,
+                     {c.eye[0] - city.originE, c.eye[1] - city.originN, c.eye[2]},
+                     {c.target[0] - city.originE, c.target[1] - city.originN, c.target[2]},
+                     c.fovDeg});
+    }
+  }
+  return out;
+}
+
 // progress line on a terminal: sim time, % done, sim speed (x real time), ETA
 class Progress {
  public:
@@ -263,14 +282,16 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
                    sc.path.c_str());
       return kExitBadInput;
     }
-    const auto cams = render::namedCameras(*(*loaded)->city);
+    const auto cams = render::camerasFor(*(*loaded)->city, scenarioCameras(sc, *(*loaded)->city));
     for (const io::RenderSpec& r : sc.renders) {
       const bool known = std::any_of(
           cams.begin(), cams.end(), [&](const render::CameraDef& c) { return c.name == r.camera; });
       if (!known) {
-        std::fprintf(stderr,
-                     "citytwin: error: %s: unknown camera '%s'; cameras: overview, center, park\n",
-                     r.where.str().c_str(), r.camera.c_str());
+        std::string names;
+        for (const render::CameraDef& c : cams)
+          names += (names.empty() ? "" : ", ") + c.name;
+        std::fprintf(stderr, "citytwin: error: %s: unknown camera '%s'; cameras: %s\n",
+                     r.where.str().c_str(), r.camera.c_str(), names.c_str());
         return kExitBadInput;
       }
     }
@@ -281,6 +302,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
       def.camera = r.camera;
       def.caption = captionAt(sc, r.at);
       def.attribution = render::attributionFor(*(*loaded)->city);
+      def.extraCameras = scenarioCameras(sc, *(*loaded)->city);
       return render::renderCityPng(*(*loaded)->city, def, file);
     };
   }
@@ -454,6 +476,7 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
     return reportError(st.error());
   def.caption = captionAt(sc, *tick);
   def.attribution = render::attributionFor(*(*loaded)->city);
+  def.extraCameras = scenarioCameras(sc, *(*loaded)->city);
   if (core::Status st = render::renderCityPng(*(*loaded)->city, def, out); !st) {
     return reportError(st.error());
   }
@@ -498,6 +521,7 @@ int cmdView(const std::string& path, const std::vector<std::string>& sets, const
   def.endTick = sc.endTick;
   def.maxFrames = frames;
   def.finalScreenshot = screenshot;
+  def.extraCameras = scenarioCameras(sc, *(*loaded)->city);
   def.attribution = render::attributionFor(*(*loaded)->city);
   auto advance = [&](core::Tick target) -> core::Result<render::PublishedFrame> {
     if (core::Status st = s.runUntil(target); !st)
