@@ -259,10 +259,11 @@ TEST_F(ScenarioTest, CamerasAreCheckedAndConverted) {
                       "  flat: {box: [10, 10, 5, 20]}\n"
                       "  lost: {eye: [1, 2, 3]}\n");
   ASSERT_FALSE(bad);
-  EXPECT_THAT(lines(), ::testing::UnorderedElementsAre(
-                           HasSubstr(":8:3: camera 'overview' is built in"),
-                           HasSubstr(":9:15: 'box' must be [minE, minN, maxE, maxN] with max > min"),
-                           HasSubstr(":10:9: camera 'lost' needs eye and target, or box")));
+  EXPECT_THAT(lines(),
+              ::testing::UnorderedElementsAre(
+                  HasSubstr(":8:3: camera 'overview' is built in"),
+                  HasSubstr(":9:15: 'box' must be [minE, minN, maxE, maxN] with max > min"),
+                  HasSubstr(":10:9: camera 'lost' needs eye and target, or box")));
 }
 
 TEST(EditDistance, Levenshtein) {
