@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "gis/crs.hpp"
+#include "gis/detail/index.hpp"
 #include "gis/detail/readers.hpp"
 
 namespace twin::gis {
@@ -476,17 +477,11 @@ void buildRoadGraph(const RawCity& raw, const std::vector<std::size_t>& roadLine
       from = to;
     }
   }
-  g.outEdges.assign(g.nodes.size(), {});
-  for (std::size_t e = 0; e < g.edges.size(); ++e) {
-    g.outEdges[g.edges[e].from].push_back(static_cast<std::uint32_t>(e));
-  }
+  detail::indexRoadGraph(city);
 
   // turn restrictions: (from way, via node, to way) onto edge pairs at the via node
   {
-    std::vector<Box> nodeBoxes;
-    for (const RoadNode& n : g.nodes)
-      nodeBoxes.push_back({n.p.x, n.p.y, n.p.x, n.p.y});
-    const RTree nodeIndex(nodeBoxes);
+    const RTree& nodeIndex = city.roadNodeIndex;
     std::vector<std::vector<std::uint32_t>> inEdges(g.nodes.size());
     for (std::size_t e = 0; e < g.edges.size(); ++e) {
       inEdges[g.edges[e].to].push_back(static_cast<std::uint32_t>(e));
@@ -661,12 +656,7 @@ void interpret(const RawCity& raw, double population, CityModel& city) {
       city.landUse.push_back(std::move(area));
     }
   }
-  {
-    std::vector<Box> boxes;
-    for (const LandUseArea& a : city.landUse)
-      boxes.push_back(a.box);
-    city.landUseIndex = RTree(boxes);
-  }
+  detail::indexLandUse(city);
   // points of interest
   for (const detail::RawPoint& p : raw.points) {
     bool ancillary = false, known = false;
@@ -841,12 +831,7 @@ void interpret(const RawCity& raw, double population, CityModel& city) {
     for (Building& b : city.buildings)
       b.residents *= city.populationScale;
   }
-  {
-    std::vector<Box> boxes;
-    for (const Building& b : city.buildings)
-      boxes.push_back(b.box);
-    city.buildingIndex = RTree(boxes);
-  }
+  detail::indexBuildings(city);
 
   // lines: roads into the graph, rail/power/water as layers
   std::vector<std::size_t> roadLines;
@@ -877,12 +862,6 @@ void interpret(const RawCity& raw, double population, CityModel& city) {
     city.lines.push_back(std::move(f));
   }
   buildRoadGraph(raw, roadLines, city);
-  {
-    std::vector<Box> boxes;
-    for (const RoadNode& n : city.roads.nodes)
-      boxes.push_back({n.p.x, n.p.y, n.p.x, n.p.y});
-    city.roadNodeIndex = RTree(boxes);
-  }
 }
 
 template <typename F>

@@ -12,6 +12,7 @@
 #include "core/bytes.hpp"
 #include "core/hash.hpp"
 #include "core/log.hpp"
+#include "gis/detail/index.hpp"
 
 namespace twin::gis {
 namespace {
@@ -62,25 +63,6 @@ bool getPolygon(ByteReader& r, Polygon& p) {
       return false;
   }
   return r.ok();
-}
-
-void indexCity(CityModel& c) {
-  std::vector<Box> boxes;
-  for (const Building& b : c.buildings)
-    boxes.push_back(b.box);
-  c.buildingIndex = RTree(boxes);
-  boxes.clear();
-  for (const RoadNode& n : c.roads.nodes)
-    boxes.push_back({n.p.x, n.p.y, n.p.x, n.p.y});
-  c.roadNodeIndex = RTree(boxes);
-  boxes.clear();
-  for (const LandUseArea& a : c.landUse)
-    boxes.push_back(a.box);
-  c.landUseIndex = RTree(boxes);
-  c.roads.outEdges.assign(c.roads.nodes.size(), {});
-  for (std::size_t e = 0; e < c.roads.edges.size(); ++e) {
-    c.roads.outEdges[c.roads.edges[e].from].push_back(static_cast<std::uint32_t>(e));
-  }
 }
 
 std::string cachePath(const std::string& dir, const std::string& key) {
@@ -375,7 +357,9 @@ std::optional<CityModel> loadCityCache(const std::string& dir, const std::string
   c.populationScale = r.get<double>();
   if (r.get<std::uint32_t>() != kMagic || !r.ok() || !r.atEnd())
     return bad();
-  indexCity(c);
+  detail::indexLandUse(c);
+  detail::indexBuildings(c);
+  detail::indexRoadGraph(c);
   return c;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gis/city_model.hpp"
 
+#include "gis/detail/index.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -147,6 +149,39 @@ CitySummary CityModel::summary() const {
   }
   return s;
 }
+
+namespace detail {
+
+void indexLandUse(CityModel& city) {
+  std::vector<Box> boxes;
+  for (const LandUseArea& a : city.landUse) {
+    boxes.push_back(a.box);
+  }
+  city.landUseIndex = RTree(boxes);
+}
+
+void indexBuildings(CityModel& city) {
+  std::vector<Box> boxes;
+  for (const Building& b : city.buildings) {
+    boxes.push_back(b.box);
+  }
+  city.buildingIndex = RTree(boxes);
+}
+
+void indexRoadGraph(CityModel& city) {
+  RoadGraph& g = city.roads;
+  g.outEdges.assign(g.nodes.size(), {});
+  for (std::size_t e = 0; e < g.edges.size(); ++e) {
+    g.outEdges[g.edges[e].from].push_back(static_cast<std::uint32_t>(e));
+  }
+  std::vector<Box> boxes;
+  for (const RoadNode& n : g.nodes) {
+    boxes.push_back({n.p.x, n.p.y, n.p.x, n.p.y});
+  }
+  city.roadNodeIndex = RTree(boxes);
+}
+
+}  // namespace detail
 
 std::string_view toString(UseClass c) {
   static constexpr std::array<std::string_view, kUseClassCount> kNames{

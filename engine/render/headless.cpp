@@ -300,17 +300,10 @@ osg::ref_ptr<osg::Group> buildScene(const gis::CityModel& city) {
 }
 
 osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
-  osg::ref_ptr<osg::Camera> hud = new osg::Camera;
-  hud->setProjectionMatrixAsOrtho2D(0, def.width, 0, def.height);
-  hud->setReferenceFrame(osg::Transform::ABSOLUTE_RF);
-  hud->setViewMatrix(osg::Matrix::identity());
-  hud->setClearMask(GL_DEPTH_BUFFER_BIT);
-  hud->setRenderOrder(osg::Camera::POST_RENDER);
-  hud->setAllowEventFocus(false);
-  hud->getOrCreateStateSet()->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
+  osg::ref_ptr<osg::Camera> hud = detail::hudCamera(def.width, def.height);
   osg::ref_ptr<osg::Geode> geode = new osg::Geode;
   const float size = std::max(12.f, static_cast<float>(def.height) / 42.f);
-  const std::string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  const std::string font = detail::kHudFont;
   auto line = [&](const std::string& text, float y, float scale) {
     osg::ref_ptr<osgText::Text> t = new osgText::Text;
     if (fs::exists(font))
@@ -355,6 +348,18 @@ osg::ref_ptr<osg::Camera> captionHud(const RenderDef& def) {
 namespace detail {
 osg::ref_ptr<osg::Group> buildCityScene(const gis::CityModel& city) {
   return buildScene(city);
+}
+
+osg::ref_ptr<osg::Camera> hudCamera(int width, int height) {
+  osg::ref_ptr<osg::Camera> hud = new osg::Camera;
+  hud->setProjectionMatrixAsOrtho2D(0, width, 0, height);
+  hud->setReferenceFrame(osg::Transform::ABSOLUTE_RF);
+  hud->setViewMatrix(osg::Matrix::identity());
+  hud->setClearMask(GL_DEPTH_BUFFER_BIT);
+  hud->setRenderOrder(osg::Camera::POST_RENDER);
+  hud->setAllowEventFocus(false);
+  hud->getOrCreateStateSet()->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
+  return hud;
 }
 }  // namespace detail
 

@@ -152,19 +152,12 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
   root->addChild(detail::buildCityScene(city));
 
   // HUD: sim clock, factor, state, headline KPIs, attribution
-  osg::ref_ptr<osg::Camera> hud = new osg::Camera;
-  hud->setProjectionMatrixAsOrtho2D(0, def.width, 0, def.height);
-  hud->setReferenceFrame(osg::Transform::ABSOLUTE_RF);
-  hud->setViewMatrix(osg::Matrix::identity());
-  hud->setClearMask(GL_DEPTH_BUFFER_BIT);
-  hud->setRenderOrder(osg::Camera::POST_RENDER);
-  hud->setAllowEventFocus(false);
-  hud->getOrCreateStateSet()->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
+  osg::ref_ptr<osg::Camera> hud = detail::hudCamera(def.width, def.height);
   osg::ref_ptr<osg::Geode> hudGeode = new osg::Geode;
   osg::ref_ptr<osgText::Text> text = new osgText::Text;
-  const std::string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  if (std::filesystem::exists(font))
-    text->setFont(font);
+  if (std::filesystem::exists(detail::kHudFont)) {
+    text->setFont(detail::kHudFont);
+  }
   text->setCharacterSize(16.f);
   text->setColor({0.1f, 0.1f, 0.12f, 1.f});
   text->setBackdropType(osgText::Text::OUTLINE);

@@ -444,6 +444,24 @@ std::string captionAt(const io::Scenario& sc, core::Tick t) {
   return sc.name + buf;
 }
 
+// loads and validates a scenario that must have a city (render, view); on failure the exit
+// code is in `failed` and the result is null
+std::unique_ptr<Loaded> loadWithCity(const std::string& path, const std::vector<std::string>& sets,
+                                     const char* what, int& failed) {
+  auto loaded = loadAndValidate(path, sets, "out/.citytwin-cache");
+  if (!loaded) {
+    failed = reportError(loaded.error());
+    return nullptr;
+  }
+  if (!(*loaded)->city) {
+    std::fprintf(stderr, "citytwin: error: %s: the scenario has no city (city.sources) to %s\n",
+                 path.c_str(), what);
+    failed = kExitBadInput;
+    return nullptr;
+  }
+  return std::move(*loaded);
+}
+
 int cmdRender(const std::string& path, const std::vector<std::string>& sets, const std::string& at,
               const std::string& camera, const std::string& size, const std::string& out) {
   render::RenderDef def;
@@ -454,15 +472,11 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
                  size.c_str());
     return kExitBadInput;
   }
-  auto loaded = loadAndValidate(path, sets, "out/.citytwin-cache");
+  int failed = kExitOk;
+  auto loaded = loadWithCity(path, sets, "render", failed);
   if (!loaded)
-    return reportError(loaded.error());
-  const io::Scenario& sc = (*loaded)->scenario;
-  if (!(*loaded)->city) {
-    std::fprintf(stderr, "citytwin: error: %s: the scenario has no city (city.sources) to render\n",
-                 path.c_str());
-    return kExitBadInput;
-  }
+    return failed;
+  const io::Scenario& sc = loaded->scenario;
   auto tick = io::simTimeTick(sc, at);
   if (!tick) {
     std::fprintf(stderr, "citytwin: error: --at: %s\n", tick.error().message.c_str());
@@ -475,9 +489,9 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
   if (core::Status st = (*sched)->runUntil(*tick + 1); !st)
     return reportError(st.error());
   def.caption = captionAt(sc, *tick);
-  def.attribution = render::attributionFor(*(*loaded)->city);
-  def.extraCameras = scenarioCameras(sc, *(*loaded)->city);
-  if (core::Status st = render::renderCityPng(*(*loaded)->city, def, out); !st) {
+  def.attribution = render::attributionFor(*loaded->city);
+  def.extraCameras = scenarioCameras(sc, *loaded->city);
+  if (core::Status st = render::renderCityPng(*loaded->city, def, out); !st) {
     return reportError(st.error());
   }
   std::printf("%s (%dx%d, camera %s, %s)\n", out.c_str(), def.width, def.height, camera.c_str(),
@@ -492,15 +506,11 @@ int cmdView(const std::string& path, const std::vector<std::string>& sets, const
     std::fprintf(stderr, "citytwin: error: --size '%s' is not WIDTHxHEIGHT\n", size.c_str());
     return kExitBadInput;
   }
-  auto loaded = loadAndValidate(path, sets, "out/.citytwin-cache");
+  int failed = kExitOk;
+  auto loaded = loadWithCity(path, sets, "view", failed);
   if (!loaded)
-    return reportError(loaded.error());
-  const io::Scenario& sc = (*loaded)->scenario;
-  if (!(*loaded)->city) {
-    std::fprintf(stderr, "citytwin: error: %s: the scenario has no city (city.sources) to view\n",
-                 path.c_str());
-    return kExitBadInput;
-  }
+    return failed;
+  const io::Scenario& sc = loaded->scenario;
   auto sched = io::buildScheduler(sc, nullptr, false);
   if (!sched)
     return reportError(sched.error());
@@ -521,8 +531,8 @@ int cmdView(const std::string& path, const std::vector<std::string>& sets, const
   def.endTick = sc.endTick;
   def.maxFrames = frames;
   def.finalScreenshot = screenshot;
-  def.extraCameras = scenarioCameras(sc, *(*loaded)->city);
-  def.attribution = render::attributionFor(*(*loaded)->city);
+  def.extraCameras = scenarioCameras(sc, *loaded->city);
+  def.attribution = render::attributionFor(*loaded->city);
   auto advance = [&](core::Tick target) -> core::Result<render::PublishedFrame> {
     if (core::Status st = s.runUntil(target); !st)
       return core::Unexpected(st.error());
@@ -540,7 +550,7 @@ int cmdView(const std::string& path, const std::vector<std::string>& sets, const
     }
     return f;
   };
-  auto drawn = render::runViewer(*(*loaded)->city, def, advance);
+  auto drawn = render::runViewer(*loaded->city, def, advance);
   if (!drawn)
     return reportError(drawn.error());
   std::printf("viewer closed after %d frames at %s\n", *drawn,
