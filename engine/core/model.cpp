@@ -32,6 +32,10 @@ std::string Model::lastError() const {
   return {};
 }
 
+Status Model::publish(const std::string& /*prefix*/, Frame& /*frame*/) {
+  return {};
+}
+
 Executor::~Executor() = default;
 
 void SerialExecutor::parallelFor(std::size_t count, const std::function<void(std::size_t)>& fn) {

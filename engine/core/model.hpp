@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/frame.hpp"
 #include "core/rng.hpp"
 #include "core/status.hpp"
 #include "core/time.hpp"
@@ -109,6 +110,9 @@ class Model {
   virtual Result<std::vector<double>> kpiValues();
   // The last error the model reported, for the failure message.
   virtual std::string lastError() const;
+  // Appends what the model shows now (layers named "<instance>.<layer>" by the caller's
+  // `prefix`). Called between ticks; must not change the model's state. Default: nothing.
+  virtual Status publish(const std::string& prefix, Frame& frame);
 };
 
 }  // namespace twin::core

@@ -597,6 +597,30 @@ std::size_t Scheduler::modelCount() const {
 const std::string& Scheduler::modelName(std::size_t m) const {
   return impl_->slots[m].name;
 }
+Result<Frame> Scheduler::publishFrame() {
+  Frame frame;
+  frame.tick = lastTick_;
+  frame.timeS = lastTick_ >= 0 ? def_.calendar.seconds(lastTick_) : 0.0;
+  for (std::size_t m = 0; m < modelCount(); ++m) {
+    const std::size_t before = frame.layers.size();
+    if (Status st = model(m).publish(modelName(m), frame); !st) {
+      return fail(st.error().code,
+                  "model " + modelName(m) + " could not publish its layers: " + st.error().message);
+    }
+    for (std::size_t l = before; l < frame.layers.size(); ++l) {
+      for (std::size_t k = 0; k < l; ++k) {
+        if (frame.layers[k].name == frame.layers[l].name) {
+          return fail(ErrorCode::ModelFailed, "model " + modelName(m) + " published layer " +
+                                                  frame.layers[l].name + " twice");
+        }
+      }
+      if (Status st = resolveRange(frame.layers[l]); !st)
+        return Unexpected(st.error());
+    }
+  }
+  return frame;
+}
+
 Model& Scheduler::model(std::size_t m) {
   return *impl_->slots[m].model;
 }

@@ -124,6 +124,11 @@ class Scheduler {
   // FNV-1a of snapshot(): equal hashes mean equal simulation states.
   Result<std::uint64_t> stateHash();
 
+  // What every model shows after the last processed tick (layers in scenario order, each
+  // model's in its own order, colour ranges resolved). Serial and read-only: models must not
+  // change state in publish, so a frame never changes results.
+  Result<Frame> publishFrame();
+
   // Set when advance() failed in a model.
   const StepFailure* failure() const;
 

@@ -16,7 +16,8 @@ using core::fail;
 
 core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& scenario,
                                                               core::Executor* executor,
-                                                              bool profile) {
+                                                              bool profile,
+                                                              const plugin::ModelCity* city) {
   std::vector<core::ModelEntryDef> models;
   for (const ModelInstanceSpec& m : scenario.models) {
     if (m.type == nullptr)
@@ -29,6 +30,8 @@ core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& sc
     def.startUnixS = scenario.calendar.startUnixS;
     def.utcOffsetS = scenario.calendar.utcOffsetS;
     def.seed = scenario.seed;
+    if (city != nullptr)
+      def.city = *city;
     auto instance = plugin::instantiate(*m.type, def);
     if (!instance) {
       return fail(ErrorCode::BadInput, m.where.str() + ": " + instance.error().message);
@@ -67,7 +70,8 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
     return core::Unexpected(folder.error());
   const std::string dir = folder->stagingPath();
 
-  auto sched = buildScheduler(sc, request.executor, true);
+  auto sched = buildScheduler(sc, request.executor, true,
+                              request.city.present ? &request.city.forModels : nullptr);
   if (!sched)
     return core::Unexpected(sched.error());
   core::Scheduler& s = **sched;
@@ -93,7 +97,10 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
     if (request.render) {
       std::error_code ec;
       std::filesystem::create_directories(std::filesystem::path(dir) / "renders", ec);
-      if (core::Status rs = request.render(*r, dir + "/" + r->file); !rs) {
+      auto frame = s.publishFrame();
+      if (!frame)
+        return core::Unexpected(frame.error());
+      if (core::Status rs = request.render(*r, *frame, dir + "/" + r->file); !rs) {
         return core::Unexpected(rs.error());
       }
     }

@@ -10,13 +10,15 @@
 #include "core/scheduler.hpp"
 #include "io/recorder.hpp"
 #include "io/scenario.hpp"
+#include "plugin/loader.hpp"
 
 namespace twin::io {
 
 // Creates every model instance of a validated scenario and wires them into a Scheduler.
-core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& scenario,
-                                                              core::Executor* executor,
-                                                              bool profile);
+// `city`: what the models are told about the scenario's city (null: none).
+core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(
+    const Scenario& scenario, core::Executor* executor, bool profile,
+    const plugin::ModelCity* city = nullptr);
 
 // Facts about the city the run was built on, recorded in run.json (filled by the caller, which
 // owns the GIS module).
@@ -28,6 +30,7 @@ struct CityInfo {
   std::vector<std::string> sources;
   std::map<std::string, double> figures;          // buildings, road_km, residents, ...
   std::map<std::string, std::uint64_t> problems;  // reason -> count
+  plugin::ModelCity forModels;                    // extent and entity counts (TwinCityInfo)
 };
 
 // What `citytwin run` asks for.
@@ -40,9 +43,12 @@ struct RunRequest {
   std::string gitRevision;
   std::map<std::string, std::string> libraries;  // name -> version, recorded in run.json
   CityInfo city;
-  // Writes the picture of outputs.renders[i] to `file` (the caller owns the renderer); called
-  // when the run has processed every tick up to the render's time. Null: renders are skipped.
-  std::function<core::Status(const RenderSpec& render, const std::string& file)> render;
+  // Writes the picture of outputs.renders[i] with the models' published `frame` to `file` (the
+  // caller owns the renderer); called when the run has processed every tick up to the
+  // render's time. Null: renders are skipped.
+  std::function<core::Status(const RenderSpec& render, const core::Frame& frame,
+                             const std::string& file)>
+      render;
   // Called after every processed tick (progress display); must not change anything.
   std::function<void(const core::Scheduler&, core::Tick)> onTick;
 };

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <unistd.h>
+#include <cstddef>
 
 #include <algorithm>
 #include <cstdlib>
@@ -41,9 +42,11 @@ std::vector<std::string> checkModel(const TwinModelDescriptor* d, ModelType& out
   std::vector<std::string> problems;
   if (d == nullptr)
     return {"a model descriptor is null"};
-  if (d->struct_size < sizeof(TwinModelDescriptor)) {
+  // ABI 1.0 descriptors end before `publish` (since 1.1); later fields are checked by size
+  constexpr std::size_t kSize10 = offsetof(TwinModelDescriptor, publish);
+  if (d->struct_size < kSize10) {
     return {"model descriptor struct_size " + std::to_string(d->struct_size) + " < " +
-            std::to_string(sizeof(TwinModelDescriptor))};
+            std::to_string(kSize10)};
   }
   out.typeName = str(d->type_name);
   const std::string who = "model type '" + out.typeName + "'";

@@ -83,8 +83,18 @@ class Registry {
 };
 
 // What a model instance is created with; params are validated and converted (numbers in SI).
+// The scenario's city as models see it (TwinCityInfo): local metres around an origin.
+struct ModelCity {
+  std::string crs;
+  double originE = 0.0, originN = 0.0;
+  double minX = 0.0, minY = 0.0, maxX = 0.0, maxY = 0.0;
+  std::size_t buildings = 0;
+  std::size_t roadLinks = 0;
+};
+
 struct InstanceDef {
   std::string name;
+  std::optional<ModelCity> city;
   std::vector<core::ParamValue> params;
   std::int64_t tickNs = 0;
   core::Tick periodTicks = 1;

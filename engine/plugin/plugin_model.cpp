@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // A plugin model instance behind the core::Model interface: converts calls to the C ABI and
 // back, and keeps the plugin library loaded until the instance is destroyed.
+#include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <mutex>
 
@@ -130,6 +132,13 @@ class PluginModel final : public core::Model {
     cfg.utc_offset_s = def.utcOffsetS;
     cfg.seed = def.seed;
     cfg.host = &host_;
+    if (def.city) {
+      city_ = *def.city;
+      cityC_ = TwinCityInfo{sizeof(TwinCityInfo), city_.crs.c_str(), city_.originE, city_.originN,
+                            city_.minX,           city_.minY,        city_.maxX,    city_.maxY,
+                            city_.buildings,      city_.roadLinks};
+      cfg.city = &cityC_;
+    }
     TwinStatus st = type_.descriptor->create(&cfg, &instance_);
     if (st >= TWIN_ERROR || instance_ == nullptr) {
       instance_ = nullptr;
@@ -223,6 +232,31 @@ class PluginModel final : public core::Model {
     return ctx_->lastError;
   }
 
+  core::Status publish(const std::string& prefix, core::Frame& frame) override {
+    const TwinModelDescriptor* d = type_.descriptor;
+    // an ABI 1.0 descriptor ends before `publish`
+    if (d->struct_size < offsetof(TwinModelDescriptor, publish) + sizeof(d->publish) ||
+        d->publish == nullptr) {
+      return {};
+    }
+    PublishSink sink{this, &prefix, &frame, {}};
+    TwinPublishContext c{};
+    c.struct_size = sizeof(TwinPublishContext);
+    c.tick = frame.tick;
+    c.time_s = frame.timeS;
+    c.host_publish = &sink;
+    c.instances = &publishInstances;
+    c.entity_values = &publishEntityValues;
+    c.polygons = &publishPolygons;
+    c.raster = &publishRaster;
+    c.labels = &publishLabels;
+    if (d->publish(instance_, &c) >= TWIN_ERROR || !sink.error.empty()) {
+      return fail(ErrorCode::ModelFailed,
+                  sink.error.empty() ? lastErrorOr("publish failed") : sink.error);
+    }
+    return {};
+  }
+
  private:
   std::string lastErrorOr(const std::string& fallback) const {
     std::string e = lastError();
@@ -240,11 +274,143 @@ class PluginModel final : public core::Model {
     return static_cast<core::StepContext*>(hostStep)->rng().next();
   }
 
+  struct PublishSink {
+    PluginModel* self;
+    const std::string* prefix;
+    core::Frame* frame;
+    std::string error;
+  };
+  // a new layer from its C description, or null (error recorded) when malformed
+  static core::Layer* begin(PublishSink& s, const TwinLayerDesc* d, core::LayerKind kind) {
+    if (d == nullptr || d->name == nullptr || *d->name == '\0') {
+      s.error = "a layer without a name";
+      return nullptr;
+    }
+    const std::string name = *s.prefix + "." + d->name;
+    if (d->scale < TWIN_SCALE_VIRIDIS || d->scale > TWIN_SCALE_RGBA) {
+      s.error = "layer " + name + ": unknown colour scale " + std::to_string(d->scale);
+      return nullptr;
+    }
+    if (d->kind != static_cast<TwinLayerKind>(kind)) {
+      s.error = "layer " + name + " was published as " + std::string(core::toString(kind)) +
+                " but declares kind " + std::to_string(d->kind);
+      return nullptr;
+    }
+    core::Layer& l = s.frame->layers.emplace_back();
+    l.name = name;
+    l.title = d->title != nullptr ? d->title : d->name;
+    l.unit = d->unit != nullptr ? d->unit : "";
+    l.kind = kind;
+    l.scale = static_cast<core::ColourScale>(d->scale);
+    l.valueMin = d->value_min;
+    l.valueMax = d->value_max;
+    return &l;
+  }
+  static bool finite(double a, double b, double c = 0.0) {
+    return std::isfinite(a) && std::isfinite(b) && std::isfinite(c);
+  }
+  static TwinStatus reject(PublishSink& s, const std::string& what) {
+    s.frame->layers.pop_back();
+    s.error = what;
+    return TWIN_ERROR;
+  }
+  static TwinStatus publishInstances(void* host, const TwinLayerDesc* d, const TwinInstance* items,
+                                     std::size_t count) {
+    auto& s = *static_cast<PublishSink*>(host);
+    core::Layer* l = begin(s, d, core::LayerKind::Instances);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    if (items == nullptr && count > 0)
+      return reject(s, "layer " + l->name + ": no items");
+    l->instances.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const TwinInstance& t = items[i];
+      if (!finite(t.x, t.y, t.z) || !std::isfinite(t.heading_rad) || !(t.length_m > 0.f) ||
+          !(t.width_m > 0.f) || !(t.height_m > 0.f)) {
+        return reject(s, "layer " + l->name + ": instance " + std::to_string(t.id) +
+                             " has a non-finite position or a size that is not positive");
+      }
+      l->instances.push_back(
+          {t.id, t.x, t.y, t.z, t.heading_rad, t.length_m, t.width_m, t.height_m, t.value, t.rgba});
+    }
+    return TWIN_OK;
+  }
+  static TwinStatus publishEntityValues(void* host, const TwinLayerDesc* d, const double* values,
+                                        std::size_t count) {
+    auto& s = *static_cast<PublishSink*>(host);
+    const bool links = d != nullptr && d->kind == TWIN_LAYER_LINK_VALUES;
+    core::Layer* l =
+        begin(s, d, links ? core::LayerKind::LinkValues : core::LayerKind::BuildingValues);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    const std::size_t expected = links ? s.self->city_.roadLinks : s.self->city_.buildings;
+    if (count != expected || (values == nullptr && count > 0)) {
+      return reject(s, "layer " + l->name + ": " + std::to_string(count) + " values for " +
+                           std::to_string(expected) + (links ? " road links" : " buildings"));
+    }
+    l->values.assign(values, values + count);
+    return TWIN_OK;
+  }
+  static TwinStatus publishPolygons(void* host, const TwinLayerDesc* d, const double* xy,
+                                    const std::size_t* ringSizes, const double* values,
+                                    std::size_t polygonCount) {
+    auto& s = *static_cast<PublishSink*>(host);
+    core::Layer* l = begin(s, d, core::LayerKind::GroundPolygons);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < polygonCount; ++i) {
+      if (ringSizes[i] < 3)
+        return reject(s, "layer " + l->name + ": a polygon with fewer than 3 points");
+      core::GroundPolygon& p = l->polygons.emplace_back();
+      p.xy.assign(xy + 2 * at, xy + 2 * (at + ringSizes[i]));
+      p.value = values[i];
+      for (double v : p.xy) {
+        if (!std::isfinite(v))
+          return reject(s, "layer " + l->name + ": a polygon point is not finite");
+      }
+      at += ringSizes[i];
+    }
+    return TWIN_OK;
+  }
+  static TwinStatus publishRaster(void* host, const TwinLayerDesc* d, double originX,
+                                  double originY, double cellM, std::size_t nx, std::size_t ny,
+                                  const double* values) {
+    auto& s = *static_cast<PublishSink*>(host);
+    core::Layer* l = begin(s, d, core::LayerKind::GroundRaster);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    if (!finite(originX, originY, cellM) || !(cellM > 0.0) || nx == 0 || ny == 0 || nx > 8192 ||
+        ny > 8192 || values == nullptr) {
+      return reject(s, "layer " + l->name +
+                           ": a raster needs a finite origin, cells > 0 m and 1..8192 columns "
+                           "and rows");
+    }
+    l->raster = {originX, originY, cellM, nx, ny, std::vector<double>(values, values + nx * ny)};
+    return TWIN_OK;
+  }
+  static TwinStatus publishLabels(void* host, const TwinLayerDesc* d, const TwinLabel* items,
+                                  std::size_t count) {
+    auto& s = *static_cast<PublishSink*>(host);
+    core::Layer* l = begin(s, d, core::LayerKind::Labels);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!finite(items[i].x, items[i].y, items[i].z))
+        return reject(s, "layer " + l->name + ": a label position is not finite");
+      l->labels.push_back(
+          {items[i].x, items[i].y, items[i].z, items[i].text != nullptr ? items[i].text : ""});
+    }
+    return TWIN_OK;
+  }
+
   ModelType type_;  // a copy: the instance must not depend on the registry's lifetime
   std::shared_ptr<LoadedPlugin> plugin_;  // keeps the library loaded; released after destroy
   std::unique_ptr<HostContext> ctx_;
   TwinHostApi host_{};
   void* instance_ = nullptr;
+  plugin::ModelCity city_;  // buildings/roadLinks stay 0 without a city
+  TwinCityInfo cityC_{};
   std::size_t inputCount_ = 0;
   std::vector<TwinValues> inputs_;
 };

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/frame.hpp"
 #include "core/status.hpp"
 #include "gis/city_model.hpp"
 
@@ -25,8 +28,6 @@ std::string attributionFor(const gis::CityModel& city);
 std::vector<CameraDef> namedCameras(const gis::CityModel& city);
 // The named cameras followed by `extra`.
 std::vector<CameraDef> camerasFor(const gis::CityModel& city, const std::vector<CameraDef>& extra);
-// The named cameras followed by `extra`.
-std::vector<CameraDef> camerasFor(const gis::CityModel& city, const std::vector<CameraDef>& extra);
 
 // What one image shows and how big it is.
 struct RenderDef {
@@ -43,25 +44,57 @@ struct RenderDef {
 // A camera looking obliquely from the south at a box (local metres), like "overview".
 CameraDef cameraForBox(const std::string& name, const gis::Box& box, double fovYDeg = 40.0);
 
-// Renders the city off-screen (EGL surfaceless, Mesa llvmpipe without a GPU) and writes a PNG
-// atomically (temporary file, then rename). Errors: BadInput for an unknown camera or size,
-// Io when no GL context can be made or the file cannot be written.
-core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
-                           const std::string& pngPath);
-
-// What one measured render cost (tools/bench/render_bench).
+// What a measured render cost (tools/bench/render_bench).
 struct RenderStats {
   double sceneBuildS = 0.0;   // CityModel -> OSG scene
-  double firstFrameS = 0.0;   // realize + first frame (uploads)
-  double frameS = 0.0;        // mean of the later frames
-  std::size_t drawables = 0;  // draw calls per frame (merged tile geometries + caption)
-  std::size_t triangles = 0;
-  std::string renderer;  // GL_RENDERER
+  double firstFrameS = 0.0;   // first frame (uploads)
+  double frameS = 0.0;        // mean of the later frames (dynamic layers updated each frame)
+  std::size_t drawables = 0;  // static draw calls per frame (merged tile geometries + caption)
+  std::size_t triangles = 0;  // static triangles
+  std::size_t instances = 0;  // moving instances in the last frame
+  std::string renderer;       // GL_RENDERER
 };
 
-// Builds the scene and renders `frames` frames off-screen (no file written), timing each stage.
+// Off-screen rendering (EGL surfaceless; Mesa llvmpipe without a GPU) that builds the city
+// scene once and then draws frames of the models' dynamic layers into it: several renders of
+// one run and the frames of a time-lapse share one scene. One per thread; not copyable.
+class OffscreenRenderer {
+ public:
+  // Errors: BadInput for an unknown camera or size, Io when no GL context can be made.
+  static core::Result<std::unique_ptr<OffscreenRenderer>> create(const gis::CityModel& city,
+                                                                 const RenderDef& def);
+  ~OffscreenRenderer();
+  OffscreenRenderer(const OffscreenRenderer&) = delete;
+  OffscreenRenderer& operator=(const OffscreenRenderer&) = delete;
+
+  // Draws the city with `frame`'s layers and `caption` (no read-back).
+  void draw(const core::Frame& frame, const std::string& caption);
+  // Draws and reads the image back: RGB, 8 bits per channel, rows top-down.
+  core::Result<std::vector<std::uint8_t>> renderRgb(const core::Frame& frame,
+                                                    const std::string& caption);
+  // Draws and writes a PNG atomically (temporary file, then rename).
+  core::Status writePng(const core::Frame& frame, const std::string& caption,
+                        const std::string& pngPath);
+  int width() const;
+  int height() const;
+  std::size_t instancesShown() const;
+  const RenderStats& stats() const { return stats_; }
+
+ private:
+  OffscreenRenderer();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  RenderStats stats_;
+};
+
+// One image of the city with `frame`'s layers, written atomically.
+core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
+                           const core::Frame& frame, const std::string& pngPath);
+
+// Builds the scene and draws `count` frames cycling through `frames` (none: the static city),
+// no file written, timing each stage.
 core::Result<RenderStats> measureRender(const gis::CityModel& city, const RenderDef& def,
-                                        int frames);
+                                        const std::vector<core::Frame>& frames, int count);
 
 // Parses "WxH" (e.g. 1920x1080); false when malformed or outside 16..8192.
 bool parseSize(const std::string& text, int& width, int& height);

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "render/detail/scene.hpp"
@@ -28,9 +29,14 @@ namespace {
 // real-time factors the + and - keys step through; 0 means as fast as possible
 constexpr std::array<double, 5> kFactors{1.0, 10.0, 60.0, 600.0, 0.0};
 
+using Clock = std::chrono::steady_clock;
+
 struct Shared {
   std::mutex mutex;
   PublishedFrame frame;
+  std::shared_ptr<const core::Frame> previousLayers;  // the frame before frame.layers
+  Clock::time_point arrived;                          // when frame arrived
+  std::atomic<int> layerChoice{-1};                   // -1 all, 0..n-1 only that one, n none
   std::string error;
   std::atomic<bool> paused{false};
   std::atomic<bool> quit{false};
@@ -39,7 +45,6 @@ struct Shared {
 
 // the simulation thread: advance the models by wall time x factor, publish what they reached
 void simulate(Shared& shared, const ViewerDef& def, const AdvanceFn& advance) {
-  using Clock = std::chrono::steady_clock;
   core::Tick reached = 0;
   auto last = Clock::now();
   double carryTicks = 0.0;
@@ -71,7 +76,9 @@ void simulate(Shared& shared, const ViewerDef& def, const AdvanceFn& advance) {
       return;
     }
     reached = target;
+    shared.previousLayers = shared.frame.layers;
     shared.frame = std::move(*frame);
+    shared.arrived = Clock::now();
   }
 }
 
@@ -107,6 +114,10 @@ class Keys : public osgGA::GUIEventHandler {
           view->home();
         }
       }
+      return true;
+    }
+    if (key == 'l' || key == 'L') {
+      shared_.layerChoice.store(shared_.layerChoice.load() + 1);  // wrapped by the draw loop
       return true;
     }
     if ((key == 's' || key == 'S') && capture_ != nullptr) {
@@ -149,7 +160,10 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
   viewer.setUpViewInWindow(40, 40, def.width, def.height);
   viewer.setLightingMode(osg::View::NO_LIGHT);
   osg::ref_ptr<osg::Group> root = new osg::Group;
-  root->addChild(detail::buildCityScene(city));
+  detail::CityScene scene = detail::buildCityScene(city);
+  detail::DynamicLayers layers(scene, def.width, def.height);
+  root->addChild(scene.root);
+  root->addChild(layers.legend());
 
   // HUD: sim clock, factor, state, headline KPIs, attribution
   osg::ref_ptr<osg::Camera> hud = detail::hudCamera(def.width, def.height);
@@ -187,11 +201,44 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
   }
   std::thread sim(simulate, std::ref(shared), std::cref(def), std::cref(advance));
   int frames = 0;
+  std::shared_ptr<const core::Frame> shownLayers;
   while (!viewer.done() && !shared.quit.load()) {
     {
       std::lock_guard lock(shared.mutex);
-      std::string s = shared.frame.clock;
+      // the view runs one publication behind the simulation and moves things smoothly from the
+      // previous frame to the latest at the real-time factor
       const double f = kFactors[static_cast<std::size_t>(shared.factor.load())];
+      const std::shared_ptr<const core::Frame>& latest = shared.frame.layers;
+      const std::shared_ptr<const core::Frame>& before = shared.previousLayers;
+      double alpha = 1.0;
+      if (latest && before && f > 0.0 && !shared.paused.load() && latest->timeS > before->timeS) {
+        const double wall = std::chrono::duration<double>(Clock::now() - shared.arrived).count();
+        alpha = std::min(1.0, wall * f / (latest->timeS - before->timeS));
+      }
+      std::string layerLine;
+      if (latest) {
+        const int n = static_cast<int>(latest->layers.size());
+        int choice = shared.layerChoice.load();
+        if (choice > n) {
+          choice = -1;
+          shared.layerChoice.store(-1);
+        }
+        std::set<std::string> hidden;
+        for (int i = 0; i < n; ++i) {
+          if (choice == n || (choice >= 0 && i != choice))
+            hidden.insert(latest->layers[static_cast<std::size_t>(i)].name);
+        }
+        layerLine =
+            n == 0       ? ""
+            : choice < 0 ? "layers: all (l)"
+            : choice == n
+                ? "layers: none (l)"
+                : "layer: " + latest->layers[static_cast<std::size_t>(choice)].name + " (l)";
+        layers.setHidden(std::move(hidden));
+        layers.update(*latest, before.get(), alpha);
+        shownLayers = latest;  // kept alive while drawn
+      }
+      std::string s = shared.frame.clock;
       char buf[64];
       std::snprintf(buf, sizeof buf, "   %s%s",
                     f > 0 ? (std::to_string(static_cast<int>(f)) + "x").c_str() : "max",
@@ -201,6 +248,8 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
       s += buf;
       for (const std::string& h : shared.frame.headlines)
         s += "\n" + h;
+      if (!layerLine.empty())
+        s += "\n" + layerLine;
       if (!def.attribution.empty())
         s += "\n" + def.attribution;
       text->setText(s, osgText::String::ENCODING_UTF8);

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/frame.hpp"
 #include "core/status.hpp"
 #include "core/time.hpp"
 #include "gis/city_model.hpp"
@@ -18,6 +20,7 @@ struct PublishedFrame {
   std::string clock;                   // "Wed 2026-06-17 08:00:00"
   std::vector<std::string> headlines;  // 3-5 short KPI lines for the HUD
   bool finished = false;
+  std::shared_ptr<const core::Frame> layers;  // what the models published (null: nothing)
 };
 
 // The simulation side of the viewer, run on its own thread: advance(t) runs the models up to
@@ -38,10 +41,11 @@ struct ViewerDef {
 };
 
 // Opens an interactive window (X11/GLX through osgViewer) on the city; the simulation runs in
-// its own thread at a real-time factor. Keys: space pause/resume, + and - the factor (1x, 10x,
-// 60x, 600x, max), 1-3 cameras (overview, center, park), s screenshot, Esc quit; mouse orbits,
-// pans and zooms. A HUD shows the sim clock, the factor and the headline KPIs. Returns the
-// number of frames drawn.
+// its own thread at a real-time factor and the view places moving things between the last two
+// published frames. Keys: space pause/resume, + and - the factor (1x, 10x, 60x, 600x, max),
+// 1-9 cameras (overview, center, park, then the scenario's), l cycles the layers shown (all,
+// each alone, none), s screenshot, Esc quit; mouse orbits, pans and zooms. A HUD shows the sim
+// clock, the factor, the headline KPIs and a legend per layer. Returns the frames drawn.
 core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
                             const AdvanceFn& advance);
 

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/scheduler.hpp"
@@ -51,7 +52,7 @@ TEST_F(PluginLoader, RefusesAFileThatIsNoLibrary) {
 TEST_F(PluginLoader, RegistersModelTypesWithPortsParamsAndKpis) {
   plugin::Registry reg;
   ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
-  ASSERT_EQ(reg.types().size(), 2u);
+  ASSERT_EQ(reg.types().size(), 3u);
   const plugin::ModelType* counter = reg.find("test.counter");
   ASSERT_NE(counter, nullptr);
   EXPECT_EQ(counter->version, "0.1.0");
@@ -70,7 +71,7 @@ TEST_F(PluginLoader, RegistersModelTypesWithPortsParamsAndKpis) {
   // the same plugin twice on the path counts once
   plugin::Registry twice;
   ASSERT_TRUE(twice.load({TWIN_TEST_MODELS_PLUGIN, TWIN_TEST_MODELS_PLUGIN}));
-  EXPECT_EQ(twice.types().size(), 2u);
+  EXPECT_EQ(twice.types().size(), 3u);
 }
 
 plugin::InstanceDef instanceDef(std::string name, std::vector<core::ParamValue> params) {
@@ -120,6 +121,71 @@ TEST_F(PluginLoader, ExceptionInStepStopsTheRunWithThePluginsMessage) {
   ASSERT_NE((*s)->failure(), nullptr);
   EXPECT_EQ((*s)->failure()->tick, 3);
   EXPECT_EQ((*s)->failure()->message, "step: simulated failure in step");
+}
+
+// one plugin model instance in a scheduler of 1 s ticks
+std::unique_ptr<core::Scheduler> schedulerWith(const plugin::ModelType& type,
+                                               plugin::InstanceDef def) {
+  auto m = plugin::instantiate(type, def);
+  EXPECT_TRUE(m) << m.error().message;
+  if (!m)
+    return nullptr;
+  std::vector<core::ModelEntryDef> models(1);
+  models[0].name = def.name;
+  models[0].typeName = type.typeName;
+  models[0].periodTicks = 1;
+  models[0].ports = type.ports;
+  models[0].model = std::move(*m);
+  core::SchedulerDef sd;
+  sd.calendar.tickNs = 1'000'000'000;
+  sd.endTick = 600;
+  auto s = core::Scheduler::create(sd, std::move(models), {}, {});
+  EXPECT_TRUE(s);
+  return s ? std::move(*s) : nullptr;
+}
+
+TEST_F(PluginLoader, AnAbi10PluginStillLoadsRunsAndPublishesNothing) {
+  plugin::Registry reg;
+  ASSERT_TRUE(reg.load({TWIN_TEST_ABI10_PLUGIN}));
+  const plugin::ModelType* t = reg.find("test.abi10");
+  ASSERT_NE(t, nullptr);
+  auto s = schedulerWith(*t, instanceDef("old", {}));
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->runUntil(5));
+  EXPECT_DOUBLE_EQ(s->outputValue(0, 0)[0], 5.0);
+  auto f = s->publishFrame();
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_TRUE(f->layers.empty());
+}
+
+TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
+  plugin::Registry reg;
+  ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
+  const plugin::ModelType* t = reg.find("test.layers");
+  ASSERT_NE(t, nullptr);
+  plugin::InstanceDef def =
+      instanceDef("demo", {{"count", std::int64_t{4}}, {"radius", 100.0}, {"speed", 10.0}});
+  def.city = plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2};
+  auto s = schedulerWith(*t, def);
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->runUntil(10));  // ticks 0..9 stepped: the model is at t = 10 s
+  auto f = s->publishFrame();
+  ASSERT_TRUE(f) << f.error().message;
+  ASSERT_EQ(f->layers.size(), 6u);
+  const core::Layer* boxes = f->find("demo.boxes");
+  ASSERT_NE(boxes, nullptr);
+  EXPECT_EQ(boxes->kind, core::LayerKind::Instances);
+  EXPECT_EQ(boxes->scale, core::ColourScale::Speed);
+  EXPECT_EQ(boxes->unit, "km/h");
+  ASSERT_EQ(boxes->instances.size(), 4u);
+  // box 0 on the circle of 100 m around (500, 500): 10 m/s for 10 s is 100 m, 1 rad
+  EXPECT_NEAR(boxes->instances[0].x, 500.0 + 100.0 * std::cos(1.0), 1e-9);
+  EXPECT_NEAR(boxes->instances[0].y, 500.0 + 100.0 * std::sin(1.0), 1e-9);
+  EXPECT_EQ(f->find("demo.building_values")->values.size(), 3u);
+  EXPECT_EQ(f->find("demo.link_values")->values.size(), 2u);
+  EXPECT_EQ(f->find("demo.plume")->raster.nx, 40u);
+  EXPECT_EQ(f->find("demo.zone")->polygons.at(0).xy.size(), 8u);
+  EXPECT_EQ(f->find("demo.labels")->labels.at(0).text, "test layer");
 }
 
 TEST_F(PluginLoader, PluginStateSurvivesASnapshot) {

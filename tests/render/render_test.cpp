@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <functional>
 #include <osg/Image>
 #include <osgDB/ReadFile>
 #include <set>
@@ -55,7 +57,7 @@ RenderDef smallDef() {
 
 TEST_F(Render, CityImageHasContentBuildingsAndCaption) {
   const std::string png = dir_ + "/overview.png";
-  ASSERT_TRUE(renderCityPng(*city_, smallDef(), png));
+  ASSERT_TRUE(renderCityPng(*city_, smallDef(), core::Frame{}, png));
   osg::ref_ptr<osg::Image> img = osgDB::readImageFile(png);
   ASSERT_TRUE(img.valid());
   ASSERT_EQ(img->s(), 480);
@@ -93,15 +95,15 @@ TEST_F(Render, CityImageHasContentBuildingsAndCaption) {
 }
 
 TEST_F(Render, SameRenderTwiceIsIdentical) {
-  ASSERT_TRUE(renderCityPng(*city_, smallDef(), dir_ + "/a.png"));
-  ASSERT_TRUE(renderCityPng(*city_, smallDef(), dir_ + "/b.png"));
+  ASSERT_TRUE(renderCityPng(*city_, smallDef(), core::Frame{}, dir_ + "/a.png"));
+  ASSERT_TRUE(renderCityPng(*city_, smallDef(), core::Frame{}, dir_ + "/b.png"));
   EXPECT_EQ(test::readFile(dir_ + "/a.png"), test::readFile(dir_ + "/b.png"));
 }
 
 TEST_F(Render, UnknownCameraAndBadSizeAreRefused) {
   RenderDef d = smallDef();
   d.camera = "helicopter";
-  auto st = renderCityPng(*city_, d, dir_ + "/x.png");
+  auto st = renderCityPng(*city_, d, core::Frame{}, dir_ + "/x.png");
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, core::ErrorCode::BadInput);
   EXPECT_THAT(st.error().message, ::testing::HasSubstr("cameras: overview, center, park"));
@@ -112,6 +114,161 @@ TEST_F(Render, UnknownCameraAndBadSizeAreRefused) {
   EXPECT_FALSE(parseSize("1920", w, h));
   EXPECT_FALSE(parseSize("10x10", w, h));
   EXPECT_FALSE(parseSize("1920x1080px", w, h));
+}
+
+// a frame with one big box (explicit colour) at (x, y) local metres
+core::Frame boxFrame(double x, double y, std::uint32_t rgba) {
+  core::Frame f;
+  core::Layer& l = f.layers.emplace_back();
+  l.name = "test.boxes";
+  l.kind = core::LayerKind::Instances;
+  l.scale = core::ColourScale::Rgba;
+  l.instances.push_back({1, x, y, 0.0, 0.0, 80.f, 80.f, 30.f, 0.f, rgba});
+  return f;
+}
+
+// pixels of the top-down RGB image where `match` holds, and the mean column of them
+std::pair<int, double> countWhere(const std::vector<std::uint8_t>& rgb, int w,
+                                  const std::function<bool(int, int, int)>& match) {
+  int n = 0;
+  double sumX = 0;
+  for (std::size_t i = 0; i + 2 < rgb.size(); i += 3) {
+    if (match(rgb[i], rgb[i + 1], rgb[i + 2])) {
+      ++n;
+      sumX += static_cast<double>((i / 3) % static_cast<std::size_t>(w));
+    }
+  }
+  return {n, n > 0 ? sumX / n : -1.0};
+}
+
+bool isRed(int r, int g, int b) {
+  return r > 170 && g < 60 && b < 60;
+}
+
+TEST_F(Render, InstanceLayerMovesBetweenFrames) {
+  auto r = OffscreenRenderer::create(*city_, smallDef());
+  ASSERT_TRUE(r) << r.error().message;
+  const gis::Box& e = city_->extent;
+  const double cx = (e.minX + e.maxX) / 2, cy = (e.minY + e.maxY) / 2;
+  auto none = (*r)->renderRgb(core::Frame{}, "none");
+  auto a = (*r)->renderRgb(boxFrame(cx - 300, cy, 0xe01010ffu), "a");
+  auto b = (*r)->renderRgb(boxFrame(cx + 300, cy, 0xe01010ffu), "b");
+  ASSERT_TRUE(none && a && b);
+  const auto [n0, x0] = countWhere(*none, 480, isRed);
+  const auto [na, xa] = countWhere(*a, 480, isRed);
+  const auto [nb, xb] = countWhere(*b, 480, isRed);
+  EXPECT_LT(n0, 5) << "the city alone has no pure red";
+  EXPECT_GT(na, 20) << "the box is not drawn";
+  EXPECT_GT(nb, 20);
+  // 600 m to the east moves the box right by a good part of the image
+  EXPECT_GT(xb - xa, 60.0) << "box at x " << xa << " then " << xb;
+  EXPECT_EQ((*r)->instancesShown(), 1u);
+  // the box is gone again when a frame has no layers
+  auto again = (*r)->renderRgb(core::Frame{}, "none");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *none);
+}
+
+TEST_F(Render, BuildingValuesRecolourBuildingsAndGetALegend) {
+  auto r = OffscreenRenderer::create(*city_, smallDef());
+  ASSERT_TRUE(r);
+  core::Frame f;
+  core::Layer& l = f.layers.emplace_back();
+  l.name = "test.heat";
+  l.title = "Heat demand";
+  l.unit = "kWh";
+  l.kind = core::LayerKind::BuildingValues;
+  l.scale = core::ColourScale::Viridis;
+  l.values.assign(city_->buildings.size(), 100.0);  // every building at the top of the range
+  l.valueMin = 0.0;
+  l.valueMax = 100.0;
+  auto plain = (*r)->renderRgb(core::Frame{}, "plain");
+  auto coloured = (*r)->renderRgb(f, "coloured");
+  ASSERT_TRUE(plain && coloured);
+  // viridis' top is yellow (0.99, 0.91, 0.14), shaded by the sun on walls and roofs
+  auto yellow = [](int rr, int g, int b) { return rr > 150 && g > 140 && b < 70; };
+  EXPECT_LT(countWhere(*plain, 480, yellow).first, 50);
+  EXPECT_GT(countWhere(*coloured, 480, yellow).first, 300);
+  // the legend's bar in the bottom-right corner starts in viridis' dark purple
+  auto purple = [](int rr, int g, int b) { return rr > 50 && rr < 90 && g < 30 && b > 65; };
+  int legend = 0;
+  for (int y = 200; y < 270; ++y) {
+    for (int x = 240; x < 480; ++x) {
+      const std::size_t i = (static_cast<std::size_t>(y) * 480 + static_cast<std::size_t>(x)) * 3;
+      legend += purple((*coloured)[i], (*coloured)[i + 1], (*coloured)[i + 2]) ? 1 : 0;
+    }
+  }
+  EXPECT_GT(legend, 10) << "no legend bar";
+  // and the colours come back when the layer goes away
+  auto back = (*r)->renderRgb(core::Frame{}, "plain");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, *plain);
+}
+
+TEST_F(Render, GroundRasterAndPolygonsAreDrawnOnTheGround) {
+  auto r = OffscreenRenderer::create(*city_, smallDef());
+  ASSERT_TRUE(r);
+  const gis::Box& e = city_->extent;
+  core::Frame f;
+  core::Layer& raster = f.layers.emplace_back();
+  raster.name = "test.plume";
+  raster.kind = core::LayerKind::GroundRaster;
+  raster.scale = core::ColourScale::Magma;
+  raster.valueMin = 0.0;
+  raster.valueMax = 1.0;
+  // the western half of the city at the darkest magma (near black), NaN elsewhere
+  raster.raster = {e.minX, e.minY, (e.maxX - e.minX) / 4.0, 4, 4, {}};
+  for (int i = 0; i < 16; ++i)
+    raster.raster.values.push_back(i % 4 < 2 ? 0.0 : NAN);
+  auto plain = (*r)->renderRgb(core::Frame{}, "x");
+  auto shaded = (*r)->renderRgb(f, "x");
+  ASSERT_TRUE(plain && shaded);
+  auto dark = [](int rr, int g, int b) { return rr + g + b < 330; };
+  const auto [n0, x0] = countWhere(*plain, 480, dark);
+  const auto [n1, x1] = countWhere(*shaded, 480, dark);
+  EXPECT_GT(n1, n0 + 2000) << "the raster does not darken the ground";
+  EXPECT_LT(x1, 240.0) << "the dark half should be the western one";
+}
+
+TEST_F(Render, LabelsAreWrittenAtTheirPlace) {
+  auto r = OffscreenRenderer::create(*city_, smallDef());
+  ASSERT_TRUE(r);
+  const gis::Box& e = city_->extent;
+  core::Frame f;
+  core::Layer& ras = f.layers.emplace_back();
+  ras.name = "test.r";
+  ras.kind = core::LayerKind::GroundRaster;
+  ras.valueMin = 0;
+  ras.valueMax = 1;
+  ras.raster = {e.minX, e.minY, (e.maxX - e.minX) / 2, 2, 2, {0.5, 0.5, 0.5, 0.5}};
+  f.layers.push_back(boxFrame(e.minX, e.minY, 0xff0000ffu).layers[0]);
+  core::Layer& zone = f.layers.emplace_back();
+  zone.name = "test.zone";
+  zone.kind = core::LayerKind::GroundPolygons;
+  zone.valueMin = 0;
+  zone.valueMax = 2;
+  zone.polygons.push_back(
+      {{e.minX, e.minY, e.minX + 100, e.minY, e.minX + 100, e.minY + 100}, 1.0});
+  core::Layer& l = f.layers.emplace_back();
+  l.name = "test.labels";
+  l.kind = core::LayerKind::Labels;
+  l.scale = core::ColourScale::Rgba;
+  l.labels.push_back({e.minX + (e.maxX - e.minX) * 0.8, (e.minY + e.maxY) / 2, 20.0, "test layer"});
+  core::Frame without = f;
+  without.layers.pop_back();
+  auto plain = (*r)->renderRgb(without, "x");
+  auto labelled = (*r)->renderRgb(f, "x");
+  ASSERT_TRUE(plain && labelled);
+  int changed = 0;
+  double sumX = 0;
+  for (std::size_t i = 0; i < plain->size(); i += 3) {
+    if (std::abs(int((*plain)[i]) - int((*labelled)[i])) > 60) {
+      ++changed;
+      sumX += static_cast<double>((i / 3) % 480);
+    }
+  }
+  EXPECT_GT(changed, 80) << "no label text";
+  EXPECT_GT(sumX / std::max(changed, 1), 260.0) << "the label should be right of the centre";
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ TEST_F(Cli, VersionNamesEverything) {
   auto r = cli("--version");
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_THAT(r.out, HasSubstr("citytwin 0.1.0 (git "));
-  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.0"));
+  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.1"));
   EXPECT_THAT(r.out, HasSubstr("GDAL 3."));
   EXPECT_THAT(r.out, HasSubstr("PROJ 9."));
   EXPECT_THAT(r.out, HasSubstr("OpenSceneGraph 3."));
@@ -232,6 +232,58 @@ TEST_F(Cli, RenderRefusesUnknownCamerasAndTimesOutsideTheRun) {
   EXPECT_FALSE(fs::exists(dir_ + "/x.png"));
 }
 
+// a small scenario on the fixture city with the moving test layers
+std::string layersScenario(const std::string& dir) {
+  fs::copy_file(dataPath("osm/witten-stockum.osm.pbf"), dir + "/w.osm.pbf",
+                fs::copy_options::overwrite_existing);
+  writeFile(dir + "/layers.yaml",
+            "name: layers\ncity: {sources: [w.osm.pbf]}\ntime: {start: "
+            "2026-06-17T08:00:00+02:00, duration: 1h}\nmodels:\n  demo: {type: test.layers, "
+            "period: 1min, count: 60, speed: 5m/s}\n");
+  return dir + "/layers.yaml";
+}
+
+TEST_F(Cli, RenderShowsTheLayersAModelPublishesAndTheyMove) {
+  const std::string sc = layersScenario(dir_);
+  auto a = cli("render " + sc + " --at 08:10 --size 480x270 -o " + dir_ + "/a.png");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  EXPECT_THAT(a.out, HasSubstr("6 layers"));
+  auto again = cli("render " + sc + " --at 08:10 --size 480x270 -o " + dir_ + "/a2.png");
+  auto b = cli("render " + sc + " --at 08:40 --size 480x270 -o " + dir_ + "/b.png");
+  ASSERT_EQ(b.exitCode, 0) << b.err;
+  EXPECT_EQ(readFile(dir_ + "/a.png"), readFile(dir_ + "/a2.png"));
+  EXPECT_NE(readFile(dir_ + "/a.png"), readFile(dir_ + "/b.png")) << "the layers did not move";
+}
+
+TEST_F(Cli, TimeLapseVideoHasTheFramesAsked) {
+  const std::string sc = layersScenario(dir_);
+  auto r = cli("render " + sc + " --from 08:00 --to 08:10 --step 1min --fps 5 --size 320x180 " +
+               "--video " + dir_ + "/t.mp4");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("11 frames at 5 fps"));
+  auto probe = runCommand(
+      "ffprobe -v error -select_streams v:0 -count_frames -show_entries "
+      "stream=nb_read_frames,width,height,codec_name -of csv=p=0 '" +
+      dir_ + "/t.mp4'");
+  ASSERT_EQ(probe.exitCode, 0) << probe.err;
+  EXPECT_EQ(probe.out, "h264,320,180,11\n");
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+  // without ffmpeg on PATH: a clear message before any work, and no file
+  auto none = runCommand("PATH=/nonexistent CITYTWIN_PLUGIN_PATH='" +
+                         std::string(TWIN_TEST_MODELS_PLUGIN) + "' '" + kCli + "' render " + sc +
+                         " --from 08:00 --to 08:10 --video " + dir_ + "/n.mp4");
+  EXPECT_EQ(none.exitCode, 2);
+  EXPECT_THAT(none.err, HasSubstr("--video needs ffmpeg"));
+  EXPECT_FALSE(fs::exists(dir_ + "/n.mp4"));
+  auto mixed = cli("render " + sc + " --at 08:00 --video " + dir_ + "/m.mp4");
+  EXPECT_EQ(mixed.exitCode, 2);
+  EXPECT_THAT(mixed.err, HasSubstr("render needs either --at TIME -o FILE.png, or --from"));
+  auto backwards = cli("render " + sc + " --from 08:10 --to 08:00 --video " + dir_ + "/m.mp4");
+  EXPECT_EQ(backwards.exitCode, 2);
+  EXPECT_THAT(backwards.err, HasSubstr("is not after --from"));
+}
+
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
   // the one test that needs an X server: xvfb-run starts a private one (-a: a free display)
   if (runCommand("command -v xvfb-run").exitCode != 0)
@@ -240,16 +292,17 @@ TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
   writeFile(dir_ + "/v.yaml",
             "name: view-smoke\ncity: {sources: [w.osm.pbf]}\ntime: {start: "
             "2026-06-17T08:00:00+02:00, duration: 2h}\nmodels:\n  weather: "
-            "{type: weather.tmy, period: 1min}\noutputs:\n  timeseries: "
-            "[weather.ambient_temperature]\n");
+            "{type: weather.tmy, period: 1min}\n  demo: {type: test.layers, period: 1s}\n"
+            "outputs:\n  timeseries: [weather.ambient_temperature]\n");
   // GLX under LeakSanitizer reports Mesa's allocations from unloaded modules: no leak check here
-  auto r = runCommand(
-      "ASAN_OPTIONS=detect_leaks=0 xvfb-run -a -s '-screen 0 800x600x24 -extension "
-      "MIT-SHM' '" +
-      kCli + "' view " + dir_ +
-      "/v.yaml --frames 30 --size 640x360 "
-      "--screenshot " +
-      dir_ + "/view.png");
+  auto r = runCommand("ASAN_OPTIONS=detect_leaks=0 CITYTWIN_PLUGIN_PATH='" +
+                      std::string(TWIN_TEST_MODELS_PLUGIN) +
+                      "' xvfb-run -a -s '-screen 0 800x600x24 -extension "
+                      "MIT-SHM' '" +
+                      kCli + "' view " + dir_ +
+                      "/v.yaml --frames 30 --size 640x360 "
+                      "--screenshot " +
+                      dir_ + "/view.png");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("viewer closed after 30 frames"));
   EXPECT_GT(readFile(dir_ + "/view.png").size(), 10000u);

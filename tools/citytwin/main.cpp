@@ -22,6 +22,7 @@
 #include "plugin/loader.hpp"
 #include "render/headless.hpp"
 #include "render/library_versions.hpp"
+#include "render/video.hpp"
 #include "render/viewer.hpp"
 #include "twin_git_revision.hpp"
 
@@ -125,6 +126,9 @@ io::CityInfo cityInfo(const gis::CityModel& c) {
                   {"main_component_share", s.mainComponentShare},
                   {"landuse_areas", static_cast<double>(s.landUseAreas)}};
   info.problems = c.problems;
+  info.forModels = {c.crs,         c.originE,          c.originN,
+                    c.extent.minX, c.extent.minY,      c.extent.maxX,
+                    c.extent.maxY, c.buildings.size(), c.roads.edges.size()};
   return info;
 }
 
@@ -295,7 +299,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
         return kExitBadInput;
       }
     }
-    req.render = [&](const io::RenderSpec& r, const std::string& file) {
+    req.render = [&](const io::RenderSpec& r, const core::Frame& frame, const std::string& file) {
       render::RenderDef def;
       def.width = r.width;
       def.height = r.height;
@@ -303,7 +307,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
       def.caption = captionAt(sc, r.at);
       def.attribution = render::attributionFor(*(*loaded)->city);
       def.extraCameras = scenarioCameras(sc, *(*loaded)->city);
-      return render::renderCityPng(*(*loaded)->city, def, file);
+      return render::renderCityPng(*(*loaded)->city, def, frame, file);
     };
   }
   auto summary = io::runScenario(req);
@@ -462,14 +466,40 @@ std::unique_ptr<Loaded> loadWithCity(const std::string& path, const std::vector<
   return std::move(*loaded);
 }
 
-int cmdRender(const std::string& path, const std::vector<std::string>& sets, const std::string& at,
-              const std::string& camera, const std::string& size, const std::string& out) {
+struct RenderOptions {
+  std::string at, camera = "overview", size = "1280x720", out;
+  std::string from, to, step, video;
+  int fps = 30;
+};
+
+// renders one PNG at --at, or a time-lapse from --from to --to into --video
+int cmdRender(const std::string& path, const std::vector<std::string>& sets,
+              const RenderOptions& o) {
   render::RenderDef def;
-  def.camera = camera;
-  if (!render::parseSize(size, def.width, def.height)) {
+  def.camera = o.camera;
+  if (!render::parseSize(o.size, def.width, def.height)) {
     std::fprintf(stderr,
                  "citytwin: error: --size '%s' is not WIDTHxHEIGHT (16..8192), e.g. 1920x1080\n",
-                 size.c_str());
+                 o.size.c_str());
+    return kExitBadInput;
+  }
+  const bool video = !o.video.empty();
+  if (video ? (o.from.empty() || o.to.empty() || !o.at.empty() || !o.out.empty())
+            : (o.at.empty() || o.out.empty() || !o.from.empty() || !o.to.empty())) {
+    std::fprintf(stderr,
+                 "citytwin: error: render needs either --at TIME -o FILE.png, or --from T0 --to T1 "
+                 "--video FILE.mp4 [--fps N] [--step DURATION]\n");
+    return kExitBadInput;
+  }
+  if (video && (o.fps < 1 || o.fps > 240)) {
+    std::fprintf(stderr, "citytwin: error: --fps %d is outside 1..240\n", o.fps);
+    return kExitBadInput;
+  }
+  // ffmpeg is checked before anything is computed
+  if (video && render::findExecutable("ffmpeg").empty()) {
+    std::fprintf(stderr,
+                 "citytwin: error: --video needs ffmpeg, which is not on PATH; install it with "
+                 "'apt-get install ffmpeg' (tools/install-deps does)\n");
     return kExitBadInput;
   }
   int failed = kExitOk;
@@ -477,25 +507,95 @@ int cmdRender(const std::string& path, const std::vector<std::string>& sets, con
   if (!loaded)
     return failed;
   const io::Scenario& sc = loaded->scenario;
-  auto tick = io::simTimeTick(sc, at);
-  if (!tick) {
-    std::fprintf(stderr, "citytwin: error: --at: %s\n", tick.error().message.c_str());
+  auto tickOf = [&](const char* option, const std::string& text) -> std::optional<core::Tick> {
+    auto tick = io::simTimeTick(sc, text);
+    if (!tick) {
+      std::fprintf(stderr, "citytwin: error: %s: %s\n", option, tick.error().message.c_str());
+      return std::nullopt;
+    }
+    return *tick;
+  };
+  const auto first = tickOf(video ? "--from" : "--at", video ? o.from : o.at);
+  if (!first)
     return kExitBadInput;
+  core::Tick last = *first, step = 1;
+  if (video) {
+    const auto to = tickOf("--to", o.to);
+    if (!to)
+      return kExitBadInput;
+    if (*to <= *first) {
+      std::fprintf(stderr, "citytwin: error: --to %s is not after --from %s\n", o.to.c_str(),
+                   o.from.c_str());
+      return kExitBadInput;
+    }
+    last = *to;
+    if (o.step.empty()) {
+      // a ten-second film by default
+      step = std::max<core::Tick>(1, (last - *first) / (10 * o.fps));
+    } else {
+      auto ns = core::parseDurationNs(o.step);
+      if (!ns || *ns <= 0 || *ns % sc.calendar.tickNs != 0) {
+        std::fprintf(stderr,
+                     "citytwin: error: --step '%s' is not a positive duration in whole ticks "
+                     "(%s), e.g. 1min\n",
+                     o.step.c_str(), core::formatDurationNs(sc.calendar.tickNs).c_str());
+        return kExitBadInput;
+      }
+      step = *ns / sc.calendar.tickNs;
+    }
   }
-  // run the models up to and including TIME: the picture shows that state
-  auto sched = io::buildScheduler(sc, nullptr, false);
-  if (!sched)
-    return reportError(sched.error());
-  if (core::Status st = (*sched)->runUntil(*tick + 1); !st)
-    return reportError(st.error());
-  def.caption = captionAt(sc, *tick);
+  def.caption = captionAt(sc, *first);
   def.attribution = render::attributionFor(*loaded->city);
   def.extraCameras = scenarioCameras(sc, *loaded->city);
-  if (core::Status st = render::renderCityPng(*loaded->city, def, out); !st) {
-    return reportError(st.error());
+  // the picture shows the state after every tick up to and including TIME
+  const io::CityInfo info = cityInfo(*loaded->city);
+  auto sched = io::buildScheduler(sc, nullptr, false, &info.forModels);
+  if (!sched)
+    return reportError(sched.error());
+  auto renderer = render::OffscreenRenderer::create(*loaded->city, def);
+  if (!renderer)
+    return reportError(renderer.error());
+  if (!video) {
+    if (core::Status st = (*sched)->runUntil(*first + 1); !st)
+      return reportError(st.error());
+    auto frame = (*sched)->publishFrame();
+    if (!frame)
+      return reportError(frame.error());
+    if (core::Status st = (*renderer)->writePng(*frame, def.caption, o.out); !st)
+      return reportError(st.error());
+    std::printf("%s (%dx%d, camera %s, %s, %zu layers)\n", o.out.c_str(), def.width, def.height,
+                o.camera.c_str(), sc.calendar.iso(*first).c_str(), frame->layers.size());
+    return kExitOk;
   }
-  std::printf("%s (%dx%d, camera %s, %s)\n", out.c_str(), def.width, def.height, camera.c_str(),
-              sc.calendar.iso(*tick).c_str());
+  auto encoder = render::VideoEncoder::open(o.video, def.width, def.height, o.fps);
+  if (!encoder)
+    return reportError(encoder.error());
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const core::Tick frames = (last - *first) / step + 1;
+  for (core::Tick k = 0; k < frames; ++k) {
+    const core::Tick t = *first + k * step;
+    if (core::Status st = (*sched)->runUntil(t + 1); !st)
+      return reportError(st.error());
+    auto frame = (*sched)->publishFrame();
+    if (!frame)
+      return reportError(frame.error());
+    auto rgb = (*renderer)->renderRgb(*frame, captionAt(sc, t));
+    if (!rgb)
+      return reportError(rgb.error());
+    if (core::Status st = (*encoder)->add(*rgb); !st)
+      return reportError(st.error());
+    if (tty)
+      std::fprintf(stderr, "\rframe %lld/%lld  %s", static_cast<long long>(k + 1),
+                   static_cast<long long>(frames), sc.calendar.iso(t).c_str());
+  }
+  if (tty)
+    std::fputs("\n", stderr);
+  if (core::Status st = (*encoder)->finish(); !st)
+    return reportError(st.error());
+  std::printf("%s (%dx%d, %lld frames at %d fps, %s to %s, %s of sim time per frame)\n",
+              o.video.c_str(), def.width, def.height, static_cast<long long>(frames), o.fps,
+              sc.calendar.iso(*first).c_str(), sc.calendar.iso(last).c_str(),
+              core::formatDurationNs(step * sc.calendar.tickNs).c_str());
   return kExitOk;
 }
 
@@ -511,7 +611,8 @@ int cmdView(const std::string& path, const std::vector<std::string>& sets, const
   if (!loaded)
     return failed;
   const io::Scenario& sc = loaded->scenario;
-  auto sched = io::buildScheduler(sc, nullptr, false);
+  const io::CityInfo info = cityInfo(*loaded->city);
+  auto sched = io::buildScheduler(sc, nullptr, false, &info.forModels);
   if (!sched)
     return reportError(sched.error());
   core::Scheduler& s = **sched;
@@ -537,6 +638,10 @@ int cmdView(const std::string& path, const std::vector<std::string>& sets, const
     if (core::Status st = s.runUntil(target); !st)
       return core::Unexpected(st.error());
     render::PublishedFrame f;
+    auto layers = s.publishFrame();
+    if (!layers)
+      return core::Unexpected(layers.error());
+    f.layers = std::make_shared<const core::Frame>(std::move(*layers));
     f.tick = target;
     f.finished = target >= sc.endTick;
     f.clock = captionAt(sc, std::min(target, sc.endTick));
@@ -726,24 +831,32 @@ int main(int argc, char** argv) {
   std::string inspectCache;
   inspect->add_option("--cache", inspectCache, "Folder of the built-city cache (default: none)");
 
-  std::string renderScenario, renderAt, renderCamera = "overview", renderSize = "1280x720",
-                                        renderOut;
+  std::string renderScenario;
+  RenderOptions ro;
   std::vector<std::string> renderSets;
-  CLI::App* renderCmd =
-      app.add_subcommand("render", "Render the scenario's city at a sim time to a PNG (headless)");
+  CLI::App* renderCmd = app.add_subcommand(
+      "render",
+      "Render the scenario at a sim time to a PNG, or a time-lapse to a video (headless)");
   renderCmd->add_option("SCENARIO", renderScenario, "Scenario file (YAML)")->required();
-  renderCmd->add_option("--at", renderAt, "Sim time: 08:00, +2h or an ISO date-time")->required();
-  renderCmd->add_option("--camera", renderCamera, "overview, center or park")
+  renderCmd->add_option("--at", ro.at, "Sim time of a PNG: 08:00, +2h or an ISO date-time");
+  renderCmd->add_option("-o,--output", ro.out, "PNG file to write (with --at)");
+  renderCmd->add_option("--from", ro.from, "Time-lapse: first sim time");
+  renderCmd->add_option("--to", ro.to, "Time-lapse: last sim time");
+  renderCmd->add_option("--video", ro.video, "Time-lapse: MP4 file to write (needs ffmpeg)");
+  renderCmd->add_option("--fps", ro.fps, "Time-lapse: frames per second")->capture_default_str();
+  renderCmd->add_option("--step", ro.step,
+                        "Time-lapse: sim time between frames (default: a 10 s film)");
+  renderCmd->add_option("--camera", ro.camera, "overview, center, park or a scenario camera")
       ->capture_default_str();
-  renderCmd->add_option("--size", renderSize, "WIDTHxHEIGHT")->capture_default_str();
-  renderCmd->add_option("-o,--output", renderOut, "PNG file to write")->required();
+  renderCmd->add_option("--size", ro.size, "WIDTHxHEIGHT")->capture_default_str();
   renderCmd->add_option("--set", renderSets, "Override a scenario key: key.path=value");
 
   std::string viewScenario, viewSize = "1280x720";
   std::vector<std::string> viewSets;
   int viewFrames = 0;
-  CLI::App* viewCmd = app.add_subcommand(
-      "view", "Interactive 3D window: space pause, +/- speed, 1-3 cameras, s screenshot, Esc quit");
+  CLI::App* viewCmd = app.add_subcommand("view",
+                                         "Interactive 3D window: space pause, +/- speed, 1-9 "
+                                         "cameras, l layers, s screenshot, Esc quit");
   viewCmd->add_option("SCENARIO", viewScenario, "Scenario file (YAML)")->required();
   viewCmd->add_option("--size", viewSize, "Window WIDTHxHEIGHT")->capture_default_str();
   viewCmd->add_option("--frames", viewFrames, "Close after N frames (0: when the window closes)");
@@ -792,7 +905,7 @@ int main(int argc, char** argv) {
   if (*viewCmd)
     return cmdView(viewScenario, viewSets, viewSize, viewFrames, viewShot);
   if (*renderCmd) {
-    return cmdRender(renderScenario, renderSets, renderAt, renderCamera, renderSize, renderOut);
+    return cmdRender(renderScenario, renderSets, ro);
   }
   if (*inspect)
     return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson, inspectCache);

@@ -1,23 +1,87 @@
 // SPDX-License-Identifier: Apache-2.0
-// The OSG scene of a city, shared by the headless renderer and the interactive viewer (internal
-// to engine/render: OSG types never leave this module).
+// The OSG scene of a city and its dynamic layers, shared by the headless renderer and the
+// interactive viewer (internal to engine/render: OSG types never leave this module).
 #pragma once
 
 #include <osg/Camera>
+#include <osg/Geode>
+#include <osg/Geometry>
 #include <osg/Group>
 #include <osg/ref_ptr>
 
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/frame.hpp"
 #include "gis/city_model.hpp"
 
 namespace twin::render::detail {
 
-// Land use, roads, rail, water and buildings merged per tile, with material and sun light.
-osg::ref_ptr<osg::Group> buildCityScene(const gis::CityModel& city);
+// Where an entity's vertices lie in the merged tile geometries (for recolouring by value).
+struct VertexRange {
+  int geometry = -1;  // index into CityScene::buildingGeoms / roadGeoms; -1: not drawn
+  unsigned first = 0;
+  unsigned count = 0;
+};
+
+// The static city: land use, roads (each direction on its own side), rail, water, the park
+// outline and buildings merged per tile, with material and sun light.
+struct CityScene {
+  osg::ref_ptr<osg::Group> root;  // lit; dynamic layers go below it
+  std::vector<osg::ref_ptr<osg::Geometry>> buildingGeoms, roadGeoms;
+  std::vector<VertexRange> buildingRanges;  // per building (city order)
+  std::vector<VertexRange> linkRanges;      // per road edge (city order)
+  // the colours as built, to restore when a value layer goes away
+  std::vector<osg::ref_ptr<osg::Vec4Array>> buildingColours, roadColours;
+};
+CityScene buildCityScene(const gis::CityModel& city);
+
+// A filled polygon (holes allowed) at height z in one colour; null when it has no area.
+osg::ref_ptr<osg::Geometry> polygonGeometry(const gis::Polygon& polygon, float z,
+                                            const osg::Vec4& colour);
+
+// The largest industrial land-use area (the park's site), null when there is none.
+const gis::LandUseArea* parkArea(const gis::CityModel& city);
 
 // A 2D overlay camera in pixels (origin bottom-left), drawn after the scene, without lighting.
 osg::ref_ptr<osg::Camera> hudCamera(int width, int height);
 
 // The font for captions and the HUD (Debian's fonts-dejavu-core); OSG's built-in font if absent.
 inline constexpr const char* kHudFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+// Turns published frames into scene nodes under the city scene and a legend in a HUD. Keeps its
+// geometry between frames (arrays are refilled, not reallocated).
+class DynamicLayers {
+ public:
+  DynamicLayers(CityScene& scene, int width, int height);
+  // Shows `frame`; with `previous` and 0 <= alpha < 1 the instances are placed between the two
+  // frames (matched by id). Layers named in `hidden` are not shown.
+  void update(const core::Frame& frame, const core::Frame* previous = nullptr, double alpha = 1.0);
+  void setHidden(std::set<std::string> hidden) { hidden_ = std::move(hidden); }
+  const std::set<std::string>& hidden() const { return hidden_; }
+  osg::Camera* legend() { return legendHud_.get(); }
+  std::size_t instancesShown() const { return instancesShown_; }
+
+ private:
+  void recolour(const core::Layer* layer, bool buildings);
+  void updateInstances(const std::vector<const core::Layer*>& layers, const core::Frame* previous,
+                       double alpha);
+  void updateOverlays(const std::vector<const core::Layer*>& layers);
+  void updateLegend(const std::vector<const core::Layer*>& layers);
+
+  CityScene& scene_;
+  int width_, height_;
+  std::set<std::string> hidden_;
+  osg::ref_ptr<osg::Geode> instances_;
+  osg::ref_ptr<osg::Geometry> instanceGeom_;
+  osg::ref_ptr<osg::Group> overlays_;
+  osg::ref_ptr<osg::Camera> legendHud_;
+  std::string legendKey_;
+  std::string buildingLayer_, linkLayer_;  // the value layer shown on each, "" for none
+  std::size_t instancesShown_ = 0;
+};
 
 }  // namespace twin::render::detail

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "twin/plugin.hpp"
 
@@ -99,6 +100,121 @@ class Failing {
   std::string mode_;
 };
 
+// Publishes one layer of every kind, moving with sim time: `count` boxes on a circle around the
+// city centre (coloured by speed), a value per building, a Gaussian raster that drifts east, a
+// square zone and a label. Proves the path from a plugin to renders and the viewer.
+class Layers {
+ public:
+  static constexpr const char* kTypeName = "test.layers";
+  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kSummary = "Publishes moving test layers (tests only)";
+  static constexpr std::array<TwinPortDesc, 1> kPorts{{
+      {"time", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "s", "sim time stepped"},
+  }};
+  static constexpr std::array<TwinParamDesc, 3> kParams{{
+      {"count", TWIN_PARAM_INTEGER, nullptr, "200", 0, "boxes on the circle"},
+      {"radius", TWIN_PARAM_NUMBER, "m", "0m", 0, "circle radius (0: a quarter of the city)"},
+      {"speed", TWIN_PARAM_NUMBER, "m/s", "10m/s", 0, "speed along the circle"},
+  }};
+  static constexpr std::array<TwinKpiDesc, 0> kKpis{};
+  explicit Layers(const twin::sdk::Config& c)
+      : count_(c.integer("count")), radius_(c.number("radius")), speed_(c.number("speed")) {
+    if (count_ < 0 || count_ > 1000000)
+      throw std::invalid_argument("count must be 0..1000000");
+    if (const TwinCityInfo* city = c.city()) {
+      cx_ = (city->min_x + city->max_x) / 2.0;
+      cy_ = (city->min_y + city->max_y) / 2.0;
+      if (radius_ <= 0.0)
+        radius_ = std::min(city->max_x - city->min_x, city->max_y - city->min_y) / 4.0;
+      buildings_ = city->building_count;
+      links_ = city->road_link_count;
+    }
+    if (radius_ <= 0.0)
+      radius_ = 500.0;
+  }
+  void init() {}
+  TwinStatus step(twin::sdk::Step& s) {
+    timeS_ = s.timeS() + s.dtS();
+    s.output(0, timeS_);
+    return TWIN_OK;
+  }
+  void publish(twin::sdk::Publisher& out) const {
+    using P = twin::sdk::Publisher;
+    const double omega = speed_ / radius_;
+    std::vector<TwinInstance> boxes;
+    for (std::int64_t i = 0; i < count_; ++i) {
+      const double a =
+          omega * timeS_ + 6.283185307179586 * static_cast<double>(i) / static_cast<double>(count_);
+      const float v = static_cast<float>(i % 50);
+      boxes.push_back({static_cast<std::uint64_t>(i), cx_ + radius_ * std::cos(a),
+                       cy_ + radius_ * std::sin(a), 0.0, a + 1.5707963267948966, 40.f, 16.f, 12.f,
+                       v, 0xffffffffu});
+    }
+    out.instances(
+        P::layer("boxes", TWIN_LAYER_INSTANCES, "Test speed", "km/h", TWIN_SCALE_SPEED, 0.0, 50.0),
+        boxes);
+    if (buildings_ > 0) {
+      std::vector<double> v(buildings_);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        v[i] = static_cast<double>((i * 37) % 100) + timeS_ / 3600.0;
+      out.entityValues(P::layer("building_values", TWIN_LAYER_BUILDING_VALUES, "Test value", "1",
+                                TWIN_SCALE_VIRIDIS),
+                       v);
+    }
+    if (links_ > 0) {
+      std::vector<double> v(links_);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        v[i] = static_cast<double>(i % 13);
+      out.entityValues(P::layer("link_values", TWIN_LAYER_LINK_VALUES, "Test link value", "1",
+                                TWIN_SCALE_SPEED, 0.0, 12.0),
+                       v);
+    }
+    // a plume: Gaussian of 0.3 radius, drifting east at 0.2 m/s, NaN below 5 % of the peak
+    const std::size_t n = 40;
+    const double cell = radius_ / 10.0, ox = cx_ - radius_ * 2.0 + timeS_ * 0.2,
+                 oy = cy_ - radius_ * 2.0;
+    std::vector<double> grid(n * n);
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t c = 0; c < n; ++c) {
+        const double x = (static_cast<double>(c) + 0.5) * cell - radius_ * 2.0,
+                     y = (static_cast<double>(r) + 0.5) * cell - radius_ * 2.0;
+        const double g = std::exp(-(x * x + y * y) / (2.0 * 0.09 * radius_ * radius_));
+        grid[r * n + c] = g < 0.05 ? std::nan("") : 100.0 * g;
+      }
+    }
+    out.raster(P::layer("plume", TWIN_LAYER_GROUND_RASTER, "Test concentration", "ug/m3",
+                        TWIN_SCALE_MAGMA, 0.0, 100.0),
+               ox, oy, cell, n, n, grid);
+    const double h = radius_ / 4.0;
+    const std::array<double, 8> square{cx_ + radius_ - h, cy_ - h, cx_ + radius_ + h, cy_ - h,
+                                       cx_ + radius_ + h, cy_ + h, cx_ + radius_ - h, cy_ + h};
+    const std::array<std::size_t, 1> sizes{4};
+    const std::array<double, 1> values{1.0};
+    out.polygons(P::layer("zone", TWIN_LAYER_GROUND_POLYGONS, "Test zone", "1",
+                          TWIN_SCALE_DIVERGING, 0.0, 2.0),
+                 square, sizes, values);
+    const std::array<TwinLabel, 1> labels{{{cx_, cy_, 30.0, "test layer"}}};
+    out.labels(P::layer("labels", TWIN_LAYER_LABELS, "Labels", "", TWIN_SCALE_RGBA), labels);
+  }
+  std::vector<std::uint8_t> saveState() const {
+    return twin::sdk::StateWriter().put(timeS_).take();
+  }
+  void loadState(std::span<const std::uint8_t> s) {
+    twin::sdk::StateReader r(s);
+    timeS_ = r.get<double>();
+    r.expectEnd();
+  }
+  std::vector<double> kpis() const { return {}; }
+
+ private:
+  std::int64_t count_;
+  double radius_;
+  double speed_;
+  double cx_ = 0.0, cy_ = 0.0;
+  std::size_t buildings_ = 0, links_ = 0;
+  double timeS_ = 0.0;
+};
+
 }  // namespace
 
-TWIN_PLUGIN("test-models", "0.1.0", TWIN_MODEL(Counter), TWIN_MODEL(Failing))
+TWIN_PLUGIN("test-models", "0.1.0", TWIN_MODEL(Counter), TWIN_MODEL(Failing), TWIN_MODEL(Layers))

@@ -13,6 +13,10 @@
  *
  * Changelog
  *   1.0  first version.
+ *   1.1  published frames: TwinModelDescriptor.publish (optional) with TwinPublishContext, so a
+ *        model shows what it simulates in renders and the viewer (instances, values per
+ *        building or road link, ground polygons and rasters, labels); TwinModelConfig.city
+ *        (extent and entity counts of the scenario's city, NULL without one).
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -25,7 +29,7 @@ extern "C" {
 #endif
 
 #define TWIN_ABI_MAJOR 1
-#define TWIN_ABI_MINOR 0
+#define TWIN_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define TWIN_PLUGIN_EXPORT __declspec(dllexport)
@@ -124,6 +128,18 @@ typedef struct TwinHostApi {
   void (*free)(void* host_context, void* ptr);
 } TwinHostApi;
 
+/* The scenario's city as a model sees it (since 1.1). Coordinates are local metres: x east,
+ * y north, z up, relative to (origin_e, origin_n) in the city's projected CRS. Entities are
+ * numbered in the city model's order: building i, road link (directed edge) i. */
+typedef struct TwinCityInfo {
+  uint32_t struct_size;
+  const char* crs; /* "EPSG:25832" */
+  double origin_e, origin_n;
+  double min_x, min_y, max_x, max_y; /* extent in local metres */
+  size_t building_count;
+  size_t road_link_count;
+} TwinCityInfo;
+
 /* What create() receives. Borrowed for the call, except `host`, valid until destroy(). */
 typedef struct TwinModelConfig {
   uint32_t struct_size;
@@ -136,6 +152,8 @@ typedef struct TwinModelConfig {
   int32_t utc_offset_s; /* scenario local time = UTC + offset */
   uint64_t seed;        /* scenario seed */
   const TwinHostApi* host;
+  /* since 1.1 (check struct_size): the city, NULL when the scenario has none */
+  const TwinCityInfo* city;
 } TwinModelConfig;
 
 /* A borrowed array of values: a scalar port has count 1 (0 before its first value). */
@@ -164,6 +182,73 @@ typedef struct TwinStepContext {
   uint64_t (*random_u64)(void* host_step);
 } TwinStepContext;
 
+/* ---- Published frames (since 1.1) -------------------------------------------------------- */
+
+typedef int32_t TwinLayerKind;
+#define TWIN_LAYER_INSTANCES 0       /* moving things: boxes with position, heading, size */
+#define TWIN_LAYER_BUILDING_VALUES 1 /* one value per building (city order), coloured */
+#define TWIN_LAYER_LINK_VALUES 2     /* one value per road link (city order), coloured */
+#define TWIN_LAYER_GROUND_POLYGONS 3 /* filled polygons on the ground, one value each */
+#define TWIN_LAYER_GROUND_RASTER 4   /* a grid of values on the ground (NaN: transparent) */
+#define TWIN_LAYER_LABELS 5          /* text at points */
+
+typedef int32_t TwinColourScale;
+#define TWIN_SCALE_VIRIDIS 0   /* sequential, colour-blind safe (low dark blue, high yellow) */
+#define TWIN_SCALE_MAGMA 1     /* sequential for intensities: heat, concentration */
+#define TWIN_SCALE_DIVERGING 2 /* blue-white-red around the middle of the range */
+#define TWIN_SCALE_SPEED 3     /* red (slow) - yellow - green (fast), as traffic maps do */
+#define TWIN_SCALE_RGBA 4      /* no scale: TwinInstance.rgba gives the colour */
+
+/* What a layer is; one per publish call. Strings are borrowed for the call. */
+typedef struct TwinLayerDesc {
+  uint32_t struct_size;
+  const char* name;  /* unique within the model: "vehicles"; shown as "<instance>.<name>" */
+  const char* title; /* legend title: "Vehicle speed" */
+  const char* unit;  /* of the values: "km/h" */
+  TwinLayerKind kind;
+  TwinColourScale scale;
+  double value_min, value_max; /* colour range; equal: the range of the values published */
+} TwinLayerDesc;
+
+/* One moving thing (a vehicle, a drone, a container). */
+typedef struct TwinInstance {
+  uint64_t id;        /* stable across frames: the viewer interpolates by id */
+  double x, y, z;     /* local metres, z of the base above ground */
+  double heading_rad; /* direction of travel, counter-clockwise from east */
+  float length_m, width_m, height_m;
+  float value;   /* coloured through the layer's scale */
+  uint32_t rgba; /* TWIN_SCALE_RGBA: 0xRRGGBBAA */
+} TwinInstance;
+
+/* A point with text. */
+typedef struct TwinLabel {
+  double x, y, z;
+  const char* text;
+} TwinLabel;
+
+/* What publish() receives; valid only during the call. Every function copies what it is given
+ * and returns TWIN_ERROR for a malformed call (wrong kind, count, NaN position). */
+typedef struct TwinPublishContext {
+  uint32_t struct_size;
+  int64_t tick;  /* the last tick stepped */
+  double time_s; /* seconds since the scenario start */
+  void* host_publish;
+  TwinStatus (*instances)(void* host_publish, const TwinLayerDesc* layer, const TwinInstance* items,
+                          size_t count);
+  /* BUILDING_VALUES / LINK_VALUES: `count` must equal the city's building / road link count */
+  TwinStatus (*entity_values)(void* host_publish, const TwinLayerDesc* layer, const double* values,
+                              size_t count);
+  /* polygon i has ring_sizes[i] points (x, y pairs in `xy`, outer ring, not closed) and
+   * values[i] */
+  TwinStatus (*polygons)(void* host_publish, const TwinLayerDesc* layer, const double* xy,
+                         const size_t* ring_sizes, const double* values, size_t polygon_count);
+  /* nx * ny values, row by row from the south-west cell; cells of cell_m metres */
+  TwinStatus (*raster)(void* host_publish, const TwinLayerDesc* layer, double origin_x,
+                       double origin_y, double cell_m, size_t nx, size_t ny, const double* values);
+  TwinStatus (*labels)(void* host_publish, const TwinLayerDesc* layer, const TwinLabel* items,
+                       size_t count);
+} TwinPublishContext;
+
 /* A model type. All functions are required unless marked optional. */
 typedef struct TwinModelDescriptor {
   uint32_t struct_size;
@@ -186,6 +271,9 @@ typedef struct TwinModelDescriptor {
   TwinStatus (*load_state)(void* instance, const uint8_t* buffer, size_t size);
   TwinStatus (*kpi_values)(void* instance, double* values, size_t count);
   void (*destroy)(void* instance);
+  /* since 1.1, optional: publishes what the instance shows now. Called between steps, never
+   * concurrently with the instance's other functions; must not change the model's state. */
+  TwinStatus (*publish)(void* instance, const TwinPublishContext* context);
 } TwinModelDescriptor;
 
 /* What twin_plugin_entry returns; static storage, valid until the library is unloaded. */

@@ -16,6 +16,7 @@
 //     void loadState(std::span<const std::uint8_t> state);
 //     std::vector<double> kpis() const;                    // in kKpis order
 //     void setParam(const TwinParamValue& value);          // optional: runtime parameters
+//     void publish(twin::sdk::Publisher& out) const;       // optional: layers for renders
 //   };
 //   TWIN_PLUGIN("my-plugin", "1.0.0", TWIN_MODEL(MyModel))
 //
@@ -23,6 +24,7 @@
 // error log line; nothing C++ crosses into the host.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -54,6 +56,12 @@ class Config {
   std::int32_t utcOffsetS() const { return c_.utc_offset_s; }
   std::uint64_t seed() const { return c_.seed; }
   const TwinHostApi* host() const { return c_.host; }
+  // The scenario's city (ABI 1.1), null when the scenario has none or the host is older.
+  const TwinCityInfo* city() const {
+    if (c_.struct_size < offsetof(TwinModelConfig, city) + sizeof(c_.city))
+      return nullptr;
+    return c_.city;
+  }
 
   const TwinParamValue* find(std::string_view name) const {
     for (std::size_t i = 0; i < c_.param_count; ++i) {
@@ -136,6 +144,54 @@ class Step {
       throw std::runtime_error("host refused an output (bad port index?)");
   }
   const TwinStepContext& c_;
+};
+
+// What a model shows now, for renders and the viewer (ABI 1.1). Valid only during publish().
+class Publisher {
+ public:
+  explicit Publisher(const TwinPublishContext& c) : c_(c) {}
+  std::int64_t tick() const { return c_.tick; }
+  double timeS() const { return c_.time_s; }
+  // A layer description; title and unit are borrowed until the call that uses it returns.
+  static TwinLayerDesc layer(const char* name, TwinLayerKind kind, const char* title,
+                             const char* unit, TwinColourScale scale, double min = 0.0,
+                             double max = 0.0) {
+    return TwinLayerDesc{sizeof(TwinLayerDesc), name, title, unit, kind, scale, min, max};
+  }
+  void instances(const TwinLayerDesc& d, std::span<const TwinInstance> items) {
+    check(c_.instances(c_.host_publish, &d, items.data(), items.size()));
+  }
+  void entityValues(const TwinLayerDesc& d, std::span<const double> values) {
+    check(c_.entity_values(c_.host_publish, &d, values.data(), values.size()));
+  }
+  void polygons(const TwinLayerDesc& d, std::span<const double> xy,
+                std::span<const std::size_t> ringSizes, std::span<const double> values) {
+    if (ringSizes.size() != values.size())
+      throw std::invalid_argument("polygons: one value per polygon");
+    std::size_t points = 0;
+    for (std::size_t n : ringSizes)
+      points += n;
+    if (2 * points != xy.size())
+      throw std::invalid_argument("polygons: xy does not match the ring sizes");
+    check(c_.polygons(c_.host_publish, &d, xy.data(), ringSizes.data(), values.data(),
+                      values.size()));
+  }
+  void raster(const TwinLayerDesc& d, double originX, double originY, double cellM, std::size_t nx,
+              std::size_t ny, std::span<const double> values) {
+    if (values.size() != nx * ny)
+      throw std::invalid_argument("raster: values do not match nx * ny");
+    check(c_.raster(c_.host_publish, &d, originX, originY, cellM, nx, ny, values.data()));
+  }
+  void labels(const TwinLayerDesc& d, std::span<const TwinLabel> items) {
+    check(c_.labels(c_.host_publish, &d, items.data(), items.size()));
+  }
+
+ private:
+  static void check(TwinStatus s) {
+    if (s != TWIN_OK)
+      throw std::runtime_error("host refused a layer");
+  }
+  const TwinPublishContext& c_;
 };
 
 namespace detail {
@@ -249,6 +305,14 @@ struct Adapter {
       return TWIN_OK;
     });
   }
+  static TwinStatus publish(void* p, const TwinPublishContext* ctx) {
+    auto& s = self(p);
+    return guard<M>(s.host, "publish", [&]() -> TwinStatus {
+      Publisher out(*ctx);
+      s.model->publish(out);
+      return TWIN_OK;
+    });
+  }
   static void destroy(void* p) {
     auto* s = static_cast<Instance<M>*>(p);
     delete s->model;
@@ -283,6 +347,9 @@ const TwinModelDescriptor* modelDescriptor() {
     x.load_state = &detail::Adapter<M>::loadState;
     x.kpi_values = &detail::Adapter<M>::kpiValues;
     x.destroy = &detail::Adapter<M>::destroy;
+    if constexpr (requires(const M& m, Publisher& out) { m.publish(out); }) {
+      x.publish = &detail::Adapter<M>::publish;
+    }
     return x;
   }();
   return &d;

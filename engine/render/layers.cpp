@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: Apache-2.0
+// Published frames as scene nodes: instances as lit boxes in one geometry refilled per frame,
+// building and link values as recoloured city geometry, ground polygons and rasters as
+// translucent overlays, labels as screen-sized text, and a legend per scalar layer.
+#include <osg/BlendFunc>
+#include <osg/Depth>
+#include <osg/Geode>
+#include <osg/Texture2D>
+#include <osgText/Text>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <unordered_map>
+
+#include "render/detail/scene.hpp"
+
+namespace twin::render::detail {
+namespace {
+
+osg::Vec4 colourOf(const core::Layer& l, double value, float alpha = 1.f) {
+  float rgb[3];
+  core::scaleColour(l.scale, (value - l.valueMin) / (l.valueMax - l.valueMin), rgb);
+  return {rgb[0], rgb[1], rgb[2], alpha};
+}
+
+osg::Vec4 rgbaOf(std::uint32_t c) {
+  return {static_cast<float>((c >> 24) & 0xffu) / 255.f,
+          static_cast<float>((c >> 16) & 0xffu) / 255.f,
+          static_cast<float>((c >> 8) & 0xffu) / 255.f, static_cast<float>(c & 0xffu) / 255.f};
+}
+
+bool hasScale(const core::Layer& l) {
+  return l.kind != core::LayerKind::Labels && l.scale != core::ColourScale::Rgba;
+}
+
+// unlit, blended, drawn after the opaque scene without writing depth
+void overlayState(osg::StateSet* ss) {
+  ss->setMode(GL_LIGHTING, osg::StateAttribute::OFF | osg::StateAttribute::PROTECTED);
+  ss->setMode(GL_BLEND, osg::StateAttribute::ON);
+  ss->setAttributeAndModes(new osg::BlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA));
+  ss->setAttributeAndModes(new osg::Depth(osg::Depth::LEQUAL, 0.0, 1.0, false));
+  ss->setRenderingHint(osg::StateSet::TRANSPARENT_BIN);
+}
+
+osgText::Text* newText(float size, const osg::Vec4& colour) {
+  auto* t = new osgText::Text;
+  if (std::filesystem::exists(kHudFont))
+    t->setFont(kHudFont);
+  t->setCharacterSize(size);
+  t->setColor(colour);
+  t->setBackdropType(osgText::Text::OUTLINE);
+  t->setBackdropColor({1.f, 1.f, 1.f, 0.85f});
+  return t;
+}
+
+// the interpolated place of an instance between two frames
+struct Pose {
+  double x, y, z, heading;
+};
+Pose between(const core::InstanceItem& a, const core::InstanceItem& b, double alpha) {
+  double dh = std::remainder(b.headingRad - a.headingRad, 2.0 * std::numbers::pi);
+  return {a.x + (b.x - a.x) * alpha, a.y + (b.y - a.y) * alpha, a.z + (b.z - a.z) * alpha,
+          a.headingRad + dh * alpha};
+}
+
+}  // namespace
+
+DynamicLayers::DynamicLayers(CityScene& scene, int width, int height)
+    : scene_(scene), width_(width), height_(height) {
+  instances_ = new osg::Geode;
+  instanceGeom_ = new osg::Geometry;
+  instanceGeom_->setUseDisplayList(false);
+  instanceGeom_->setUseVertexBufferObjects(true);
+  instanceGeom_->setDataVariance(osg::Object::DYNAMIC);
+  instanceGeom_->setVertexArray(new osg::Vec3Array);
+  instanceGeom_->setNormalArray(new osg::Vec3Array, osg::Array::BIND_PER_VERTEX);
+  instanceGeom_->setColorArray(new osg::Vec4Array, osg::Array::BIND_PER_VERTEX);
+  instanceGeom_->addPrimitiveSet(new osg::DrawArrays(GL_TRIANGLES, 0, 0));
+  instances_->addDrawable(instanceGeom_);
+  scene_.root->addChild(instances_);
+  overlays_ = new osg::Group;
+  overlays_->setDataVariance(osg::Object::DYNAMIC);
+  overlayState(overlays_->getOrCreateStateSet());
+  scene_.root->addChild(overlays_);
+  legendHud_ = hudCamera(width, height);
+  legendHud_->setRenderOrder(osg::Camera::POST_RENDER, 1);
+}
+
+void DynamicLayers::update(const core::Frame& frame, const core::Frame* previous, double alpha) {
+  std::vector<const core::Layer*> shown;
+  for (const core::Layer& l : frame.layers) {
+    if (!hidden_.contains(l.name))
+      shown.push_back(&l);
+  }
+  const core::Layer* buildingLayer = nullptr;
+  const core::Layer* linkLayer = nullptr;
+  for (const core::Layer* l : shown) {
+    if (l->kind == core::LayerKind::BuildingValues && buildingLayer == nullptr)
+      buildingLayer = l;
+    if (l->kind == core::LayerKind::LinkValues && linkLayer == nullptr)
+      linkLayer = l;
+  }
+  // only the first value layer of each entity kind colours the city
+  std::erase_if(shown, [&](const core::Layer* l) {
+    return (l->kind == core::LayerKind::BuildingValues && l != buildingLayer) ||
+           (l->kind == core::LayerKind::LinkValues && l != linkLayer);
+  });
+  recolour(buildingLayer, true);
+  recolour(linkLayer, false);
+  updateInstances(shown, previous, alpha);
+  updateOverlays(shown);
+  updateLegend(shown);
+}
+
+void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
+  std::string& current = buildings ? buildingLayer_ : linkLayer_;
+  auto& geoms = buildings ? scene_.buildingGeoms : scene_.roadGeoms;
+  auto& originals = buildings ? scene_.buildingColours : scene_.roadColours;
+  const auto& ranges = buildings ? scene_.buildingRanges : scene_.linkRanges;
+  if (layer == nullptr && current.empty())
+    return;
+  // back to the colours as built, then the layer's values on top
+  for (std::size_t g = 0; g < geoms.size(); ++g) {
+    auto* c = static_cast<osg::Vec4Array*>(geoms[g]->getColorArray());
+    std::copy(originals[g]->begin(), originals[g]->end(), c->begin());
+    c->dirty();
+  }
+  current = layer != nullptr ? layer->name : "";
+  if (layer == nullptr)
+    return;
+  const std::size_t n = std::min(ranges.size(), layer->values.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const VertexRange& r = ranges[i];
+    const double v = layer->values[i];
+    if (r.geometry < 0 || !std::isfinite(v))
+      continue;  // no value: the entity keeps its own colour
+    auto* c =
+        static_cast<osg::Vec4Array*>(geoms[static_cast<std::size_t>(r.geometry)]->getColorArray());
+    const osg::Vec4 colour = colourOf(*layer, v);
+    for (unsigned k = r.first; k < r.first + r.count; ++k) {
+      // keep the built shading between walls and roofs
+      const osg::Vec4& o = (*originals[static_cast<std::size_t>(r.geometry)])[k];
+      const float shade = buildings ? std::clamp(o.r() + o.g() + o.b(), 1.8f, 3.f) / 2.4f : 1.f;
+      (*c)[k] = {colour.r() * shade, colour.g() * shade, colour.b() * shade, 1.f};
+    }
+  }
+}
+
+void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layers,
+                                    const core::Frame* previous, double alpha) {
+  auto* v = static_cast<osg::Vec3Array*>(instanceGeom_->getVertexArray());
+  auto* n = static_cast<osg::Vec3Array*>(instanceGeom_->getNormalArray());
+  auto* c = static_cast<osg::Vec4Array*>(instanceGeom_->getColorArray());
+  v->clear();
+  n->clear();
+  c->clear();
+  instancesShown_ = 0;
+  const bool blend = previous != nullptr && alpha >= 0.0 && alpha < 1.0;
+  for (const core::Layer* l : layers) {
+    if (l->kind != core::LayerKind::Instances)
+      continue;
+    std::unordered_map<std::uint64_t, const core::InstanceItem*> before;
+    if (blend) {
+      if (const core::Layer* p = previous->find(l->name)) {
+        before.reserve(p->instances.size());
+        for (const core::InstanceItem& it : p->instances)
+          before.emplace(it.id, &it);
+      }
+    }
+    v->reserve(v->size() + l->instances.size() * 30);
+    for (const core::InstanceItem& it : l->instances) {
+      Pose pose{it.x, it.y, it.z, it.headingRad};
+      if (blend) {
+        if (auto f = before.find(it.id); f != before.end())
+          pose = between(*f->second, it, alpha);
+      }
+      const osg::Vec4 colour =
+          l->scale == core::ColourScale::Rgba ? rgbaOf(it.rgba) : colourOf(*l, it.value);
+      const float ch = static_cast<float>(std::cos(pose.heading)),
+                  sh = static_cast<float>(std::sin(pose.heading));
+      const float hl = it.length / 2.f, hw = it.width / 2.f;
+      const osg::Vec3 o(static_cast<float>(pose.x), static_cast<float>(pose.y),
+                        static_cast<float>(pose.z) + 1.3f);  // above the road ribbons
+      const osg::Vec3 fwd(ch, sh, 0.f), left(-sh, ch, 0.f), up(0.f, 0.f, it.height);
+      const osg::Vec3 p[4] = {o + fwd * hl + left * hw, o - fwd * hl + left * hw,
+                              o - fwd * hl - left * hw, o + fwd * hl - left * hw};
+      auto quad = [&](const osg::Vec3& a, const osg::Vec3& b, const osg::Vec3& d,
+                      const osg::Vec3& e, const osg::Vec3& normal) {
+        for (const osg::Vec3* q : {&a, &b, &d, &a, &d, &e}) {
+          v->push_back(*q);
+          n->push_back(normal);
+          c->push_back(colour);
+        }
+      };
+      quad(p[0] + up, p[1] + up, p[2] + up, p[3] + up, {0.f, 0.f, 1.f});  // roof
+      quad(p[0], p[3], p[3] + up, p[0] + up, fwd);                        // front
+      quad(p[2], p[1], p[1] + up, p[2] + up, -fwd);                       // back
+      quad(p[1], p[0], p[0] + up, p[1] + up, left);                       // left
+      quad(p[3], p[2], p[2] + up, p[3] + up, -left);                      // right
+      ++instancesShown_;
+    }
+  }
+  auto* draw = static_cast<osg::DrawArrays*>(instanceGeom_->getPrimitiveSet(0));
+  draw->setCount(static_cast<GLsizei>(v->size()));
+  draw->dirty();
+  v->dirty();
+  n->dirty();
+  c->dirty();
+  instanceGeom_->dirtyBound();
+}
+
+void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers) {
+  overlays_->removeChildren(0, overlays_->getNumChildren());
+  float lift = 1.5f;  // above roads (1.2 m), each layer a little higher
+  for (const core::Layer* l : layers) {
+    if (l->kind == core::LayerKind::GroundPolygons) {
+      osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+      for (const core::GroundPolygon& p : l->polygons) {
+        gis::Polygon poly;
+        for (std::size_t i = 0; i + 1 < p.xy.size(); i += 2)
+          poly.outer.push_back({p.xy[i], p.xy[i + 1]});
+        osg::ref_ptr<osg::Geometry> g = polygonGeometry(poly, lift, colourOf(*l, p.value, 0.5f));
+        if (g != nullptr)
+          geode->addDrawable(g);
+      }
+      overlays_->addChild(geode);
+      lift += 0.1f;
+    } else if (l->kind == core::LayerKind::GroundRaster && !l->raster.values.empty()) {
+      const core::GroundRaster& r = l->raster;
+      osg::ref_ptr<osg::Image> image = new osg::Image;
+      image->allocateImage(static_cast<int>(r.nx), static_cast<int>(r.ny), 1, GL_RGBA,
+                           GL_UNSIGNED_BYTE);
+      unsigned char* px = image->data();
+      for (std::size_t i = 0; i < r.nx * r.ny; ++i) {
+        const double value = r.values[i];
+        const osg::Vec4 col =
+            std::isfinite(value) ? colourOf(*l, value, 0.62f) : osg::Vec4(0.f, 0.f, 0.f, 0.f);
+        for (int k = 0; k < 4; ++k)
+          px[4 * i + static_cast<std::size_t>(k)] =
+              static_cast<unsigned char>(std::lround(std::clamp(col[k], 0.f, 1.f) * 255.f));
+      }
+      osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(image);
+      tex->setFilter(osg::Texture::MIN_FILTER, osg::Texture::LINEAR);
+      tex->setFilter(osg::Texture::MAG_FILTER, osg::Texture::LINEAR);
+      tex->setWrap(osg::Texture::WRAP_S, osg::Texture::CLAMP_TO_EDGE);
+      tex->setWrap(osg::Texture::WRAP_T, osg::Texture::CLAMP_TO_EDGE);
+      tex->setResizeNonPowerOfTwoHint(false);
+      const auto x0 = static_cast<float>(r.originX), y0 = static_cast<float>(r.originY);
+      const auto x1 = static_cast<float>(r.originX + r.cellM * static_cast<double>(r.nx));
+      const auto y1 = static_cast<float>(r.originY + r.cellM * static_cast<double>(r.ny));
+      osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
+      osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
+      v->push_back({x0, y0, lift});
+      v->push_back({x1, y0, lift});
+      v->push_back({x1, y1, lift});
+      v->push_back({x0, y1, lift});
+      osg::ref_ptr<osg::Vec2Array> t = new osg::Vec2Array;
+      t->push_back({0.f, 0.f});
+      t->push_back({1.f, 0.f});
+      t->push_back({1.f, 1.f});
+      t->push_back({0.f, 1.f});
+      osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
+      c->push_back({1.f, 1.f, 1.f, 1.f});
+      g->setVertexArray(v);
+      g->setTexCoordArray(0, t);
+      g->setColorArray(c, osg::Array::BIND_OVERALL);
+      g->addPrimitiveSet(new osg::DrawArrays(GL_QUADS, 0, 4));
+      g->getOrCreateStateSet()->setTextureAttributeAndModes(0, tex);
+      osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+      geode->addDrawable(g);
+      overlays_->addChild(geode);
+      lift += 0.1f;
+    } else if (l->kind == core::LayerKind::Labels) {
+      osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+      for (const core::Label& lb : l->labels) {
+        osgText::Text* t = newText(18.f, {0.1f, 0.1f, 0.12f, 1.f});
+        t->setCharacterSizeMode(osgText::Text::SCREEN_COORDS);
+        t->setAxisAlignment(osgText::Text::SCREEN);
+        t->setAlignment(osgText::Text::CENTER_BOTTOM);
+        t->setPosition(
+            {static_cast<float>(lb.x), static_cast<float>(lb.y), static_cast<float>(lb.z)});
+        t->setText(lb.text, osgText::String::ENCODING_UTF8);
+        geode->addDrawable(t);
+      }
+      // labels last and on top of everything: never washed out by a translucent overlay
+      osg::StateSet* ss = geode->getOrCreateStateSet();
+      ss->setRenderBinDetails(20, "DepthSortedBin");
+      ss->setMode(GL_DEPTH_TEST, osg::StateAttribute::OFF);
+      overlays_->addChild(geode);
+    }
+  }
+}
+
+void DynamicLayers::updateLegend(const std::vector<const core::Layer*>& layers) {
+  std::string key;
+  for (const core::Layer* l : layers) {
+    if (hasScale(*l)) {
+      key += l->name + "|" + std::to_string(l->valueMin) + "|" + std::to_string(l->valueMax) + "|" +
+             std::to_string(static_cast<int>(l->scale)) + ";";
+    }
+  }
+  if (key == legendKey_)
+    return;
+  legendKey_ = key;
+  legendHud_->removeChildren(0, legendHud_->getNumChildren());
+  osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+  const float size = std::clamp(static_cast<float>(height_) / 60.f, 9.f, 18.f);
+  const float barW = size * 12.f, barH = size * 0.8f;
+  const float x0 = static_cast<float>(width_) - barW - size * 2.f;
+  float y = size * 1.5f;
+  osg::ref_ptr<osg::Geometry> bars = new osg::Geometry;
+  osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
+  osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
+  // a pale panel behind each entry, then the colour bar in 16 steps
+  for (const core::Layer* l : layers) {
+    if (!hasScale(*l))
+      continue;
+    const float panel[4] = {x0 - size * 0.6f, y - size * 1.5f, x0 + barW + size * 0.6f,
+                            y + barH + size * 1.7f};
+    for (const osg::Vec3& p :
+         {osg::Vec3(panel[0], panel[1], -0.6f), osg::Vec3(panel[2], panel[1], -0.6f),
+          osg::Vec3(panel[2], panel[3], -0.6f), osg::Vec3(panel[0], panel[3], -0.6f)}) {
+      v->push_back(p);
+      c->push_back({1.f, 1.f, 1.f, 0.78f});
+    }
+    constexpr int kSteps = 16;
+    for (int s = 0; s < kSteps; ++s) {
+      const float a = x0 + barW * static_cast<float>(s) / kSteps;
+      const float b = x0 + barW * static_cast<float>(s + 1) / kSteps;
+      const osg::Vec4 ca =
+          colourOf(*l, l->valueMin + (l->valueMax - l->valueMin) * s / static_cast<double>(kSteps));
+      const osg::Vec4 cb = colourOf(
+          *l, l->valueMin + (l->valueMax - l->valueMin) * (s + 1) / static_cast<double>(kSteps));
+      v->push_back({a, y, -0.5f});
+      c->push_back(ca);
+      v->push_back({b, y, -0.5f});
+      c->push_back(cb);
+      v->push_back({b, y + barH, -0.5f});
+      c->push_back(cb);
+      v->push_back({a, y + barH, -0.5f});
+      c->push_back(ca);
+    }
+    auto number = [](double x) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.4g", x);
+      return std::string(buf);
+    };
+    osgText::Text* title = newText(size, {0.12f, 0.12f, 0.14f, 1.f});
+    title->setPosition({x0, y + barH + size * 0.4f, 0.f});
+    title->setText(l->title + (l->unit.empty() || l->unit == "1" ? "" : " (" + l->unit + ")"),
+                   osgText::String::ENCODING_UTF8);
+    geode->addDrawable(title);
+    osgText::Text* lo = newText(size * 0.8f, {0.12f, 0.12f, 0.14f, 1.f});
+    lo->setPosition({x0, y - size * 1.1f, 0.f});
+    lo->setText(number(l->valueMin));
+    geode->addDrawable(lo);
+    osgText::Text* hi = newText(size * 0.8f, {0.12f, 0.12f, 0.14f, 1.f});
+    hi->setAlignment(osgText::Text::RIGHT_BASE_LINE);
+    hi->setPosition({x0 + barW, y - size * 1.1f, 0.f});
+    hi->setText(number(l->valueMax));
+    geode->addDrawable(hi);
+    y += barH + size * 3.8f;
+  }
+  if (v->empty())
+    return;
+  bars->setVertexArray(v);
+  bars->setColorArray(c, osg::Array::BIND_PER_VERTEX);
+  bars->addPrimitiveSet(new osg::DrawArrays(GL_QUADS, 0, static_cast<GLsizei>(v->size())));
+  bars->getOrCreateStateSet()->setMode(GL_BLEND, osg::StateAttribute::ON);
+  geode->addDrawable(bars);
+  legendHud_->addChild(geode);
+}
+
+}  // namespace twin::render::detail
