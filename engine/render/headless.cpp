@@ -174,13 +174,18 @@ core::Result<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::create(
   m.scene = detail::buildCityScene(city);
   m.layers = std::make_unique<detail::DynamicLayers>(m.scene, def.width, def.height);
   r->stats_.sceneBuildS = std::chrono::duration<double>(Clock::now() - t0).count();
-  // what the GPU draws: one draw call per drawable
+  // what the GPU draws at most: one draw call per drawable, the tiles in full detail (a
+  // visitor without an eye point takes each LOD's near child)
   struct Counter : osg::NodeVisitor {
-    Counter() : osg::NodeVisitor(TRAVERSE_ALL_CHILDREN) {}
+    Counter() : osg::NodeVisitor(TRAVERSE_ACTIVE_CHILDREN) {}
     void apply(osg::Drawable& d) override {
       ++drawables;
-      if (const auto* g = d.asGeometry(); g != nullptr && g->getVertexArray() != nullptr) {
-        triangles += g->getVertexArray()->getNumElements() / 3;
+      if (const auto* g = d.asGeometry(); g != nullptr) {
+        for (unsigned i = 0; i < g->getNumPrimitiveSets(); ++i) {
+          const osg::PrimitiveSet* p = g->getPrimitiveSet(i);
+          if (p->getMode() == GL_TRIANGLES)
+            triangles += p->getNumIndices() / 3;
+        }
       }
     }
     std::size_t drawables = 0, triangles = 0;

@@ -75,7 +75,6 @@ DynamicLayers::DynamicLayers(CityScene& scene, int width, int height)
   instanceGeom_->setUseVertexBufferObjects(true);
   instanceGeom_->setDataVariance(osg::Object::DYNAMIC);
   instanceGeom_->setVertexArray(new osg::Vec3Array);
-  instanceGeom_->setNormalArray(new osg::Vec3Array, osg::Array::BIND_PER_VERTEX);
   instanceGeom_->setColorArray(new osg::Vec4Array, osg::Array::BIND_PER_VERTEX);
   instanceGeom_->addPrimitiveSet(new osg::DrawArrays(GL_TRIANGLES, 0, 0));
   instances_->addDrawable(instanceGeom_);
@@ -83,6 +82,8 @@ DynamicLayers::DynamicLayers(CityScene& scene, int width, int height)
   overlays_ = new osg::Group;
   overlays_->setDataVariance(osg::Object::DYNAMIC);
   overlayState(overlays_->getOrCreateStateSet());
+  // polygons from models come in either orientation
+  overlays_->getOrCreateStateSet()->setMode(GL_CULL_FACE, osg::StateAttribute::OFF);
   scene_.root->addChild(overlays_);
   legendHud_ = hudCamera(width, height);
   legendHud_->setRenderOrder(osg::Camera::POST_RENDER, 1);
@@ -118,6 +119,7 @@ void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
   std::string& current = buildings ? buildingLayer_ : linkLayer_;
   auto& geoms = buildings ? scene_.buildingGeoms : scene_.roadGeoms;
   auto& originals = buildings ? scene_.buildingColours : scene_.roadColours;
+  const auto& light = buildings ? scene_.buildingLight : scene_.roadLight;
   const auto& ranges = buildings ? scene_.buildingRanges : scene_.linkRanges;
   if (layer == nullptr && current.empty())
     return;
@@ -132,18 +134,18 @@ void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
     return;
   const std::size_t n = std::min(ranges.size(), layer->values.size());
   for (std::size_t i = 0; i < n; ++i) {
-    const VertexRange& r = ranges[i];
     const double v = layer->values[i];
-    if (r.geometry < 0 || !std::isfinite(v))
+    if (!std::isfinite(v))
       continue;  // no value: the entity keeps its own colour
-    auto* c =
-        static_cast<osg::Vec4Array*>(geoms[static_cast<std::size_t>(r.geometry)]->getColorArray());
     const osg::Vec4 colour = colourOf(*layer, v);
-    for (unsigned k = r.first; k < r.first + r.count; ++k) {
-      // keep the built shading between walls and roofs
-      const osg::Vec4& o = (*originals[static_cast<std::size_t>(r.geometry)])[k];
-      const float shade = buildings ? std::clamp(o.r() + o.g() + o.b(), 1.8f, 3.f) / 2.4f : 1.f;
-      (*c)[k] = {colour.r() * shade, colour.g() * shade, colour.b() * shade, 1.f};
+    for (const VertexRange& r : ranges[i]) {
+      if (r.geometry < 0)
+        continue;
+      const auto g = static_cast<std::size_t>(r.geometry);
+      auto* c = static_cast<osg::Vec4Array*>(geoms[g]->getColorArray());
+      const std::vector<float>& nl = light[g];
+      for (unsigned k = r.first; k < r.first + r.count; ++k)
+        (*c)[k] = litColour(colour, nl[k]);  // the same sun shading as the city
     }
   }
 }
@@ -151,10 +153,8 @@ void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
 void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layers,
                                     const core::Frame* previous, double alpha) {
   auto* v = static_cast<osg::Vec3Array*>(instanceGeom_->getVertexArray());
-  auto* n = static_cast<osg::Vec3Array*>(instanceGeom_->getNormalArray());
   auto* c = static_cast<osg::Vec4Array*>(instanceGeom_->getColorArray());
   v->clear();
-  n->clear();
   c->clear();
   instancesShown_ = 0;
   const bool blend = previous != nullptr && alpha >= 0.0 && alpha < 1.0;
@@ -188,10 +188,13 @@ void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layer
                               o - fwd * hl - left * hw, o + fwd * hl - left * hw};
       auto quad = [&](const osg::Vec3& a, const osg::Vec3& b, const osg::Vec3& d,
                       const osg::Vec3& e, const osg::Vec3& normal) {
-        for (const osg::Vec3* q : {&a, &b, &d, &a, &d, &e}) {
-          v->push_back(*q);
-          n->push_back(normal);
-          c->push_back(colour);
+        const osg::Vec4 lit = litColour(colour, sunLight(normal));
+        const bool ccw = ((b - a) ^ (d - a)) * normal >= 0.f;  // front faces toward `normal`
+        const osg::Vec3* corners[4] = {&a, &b, &d, &e};
+        static constexpr int kCcw[6] = {0, 1, 2, 0, 2, 3}, kCw[6] = {0, 2, 1, 0, 3, 2};
+        for (int k : ccw ? kCcw : kCw) {
+          v->push_back(*corners[k]);
+          c->push_back(lit);
         }
       };
       quad(p[0] + up, p[1] + up, p[2] + up, p[3] + up, {0.f, 0.f, 1.f});  // roof
@@ -206,7 +209,6 @@ void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layer
   draw->setCount(static_cast<GLsizei>(v->size()));
   draw->dirty();
   v->dirty();
-  n->dirty();
   c->dirty();
   instanceGeom_->dirtyBound();
 }

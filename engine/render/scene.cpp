@@ -2,9 +2,7 @@
 // The static city scene: land use, roads, rail, water, the park outline and buildings merged
 // per 1 km tile (a few hundred drawables for a whole city, VBOs, no display lists).
 #include <osg/Geometry>
-#include <osg/LightModel>
-#include <osg/LightSource>
-#include <osg/Material>
+#include <osg/LOD>
 #include <osg/TriangleFunctor>
 #include <osgUtil/Tessellator>
 
@@ -12,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <thread>
 
 #include "render/detail/scene.hpp"
 
@@ -20,6 +19,7 @@ namespace {
 using gis::Vec2;
 
 constexpr double kTileM = 1000.0;  // about 3 drawables per km² of city
+constexpr double kFarM = 2000.0;   // tiles whose centre is farther from the eye: simplified
 
 // a restrained palette: light ground, warm residential, cooler work places
 osg::Vec4 landUseColour(gis::LandUseClass c) {
@@ -53,23 +53,59 @@ osg::Vec4 buildingColour(const gis::Building& b) {
   return kColours[static_cast<std::size_t>(b.use)];
 }
 
-// triangles, normals and colours of one tile and one layer
+// indexed triangles of one tile and one layer, with the sun's light baked into the colours
+// (flat faces: a quad is 4 vertices, a polygon shares its corners)
 struct Mesh {
   osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
-  osg::ref_ptr<osg::Vec3Array> n = new osg::Vec3Array;
   osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
+  osg::ref_ptr<osg::DrawElementsUInt> idx = new osg::DrawElementsUInt(GL_TRIANGLES);
+  std::vector<float> light;  // n.l per vertex, to recolour with the same shading
+  unsigned add(const osg::Vec3& p, float nl, const osg::Vec4& colour) {
+    v->push_back(p);
+    c->push_back(litColour(colour, nl));
+    light.push_back(nl);
+    return static_cast<unsigned>(v->size() - 1);
+  }
+  // triangles wind counter-clockwise seen from the side `normal` points to, so back faces can
+  // be culled
+  static bool facing(const osg::Vec3& a, const osg::Vec3& b, const osg::Vec3& d,
+                     const osg::Vec3& normal) {
+    return ((b - a) ^ (d - a)) * normal >= 0.f;
+  }
   void tri(const osg::Vec3& a, const osg::Vec3& b, const osg::Vec3& d, const osg::Vec3& normal,
            const osg::Vec4& colour) {
-    for (const osg::Vec3* p : {&a, &b, &d}) {
-      v->push_back(*p);
-      n->push_back(normal);
-      c->push_back(colour);
-    }
+    const float nl = sunLight(normal);
+    const bool ccw = facing(a, b, d, normal);
+    for (const osg::Vec3* p : {&a, ccw ? &b : &d, ccw ? &d : &b})
+      idx->push_back(add(*p, nl, colour));
   }
   void quad(const osg::Vec3& a, const osg::Vec3& b, const osg::Vec3& d, const osg::Vec3& e,
             const osg::Vec3& normal, const osg::Vec4& colour) {
-    tri(a, b, d, normal, colour);
-    tri(a, d, e, normal, colour);
+    const float nl = sunLight(normal);
+    const unsigned i = add(a, nl, colour), j = add(b, nl, colour), k = add(d, nl, colour),
+                   l = add(e, nl, colour);
+    if (facing(a, b, d, normal)) {
+      for (unsigned q : {i, j, k, i, k, l})
+        idx->push_back(q);
+    } else {
+      for (unsigned q : {i, k, j, i, l, k})
+        idx->push_back(q);
+    }
+  }
+  // a flat triangulated polygon: corners the triangles share are one vertex
+  void polygon(const std::vector<osg::Vec3>& tris, const osg::Vec3& normal,
+               const osg::Vec4& colour) {
+    const float nl = sunLight(normal);
+    std::map<std::pair<float, float>, unsigned> seen;
+    for (std::size_t t = 0; t + 2 < tris.size(); t += 3) {
+      const bool ccw = facing(tris[t], tris[t + 1], tris[t + 2], normal);
+      for (std::size_t k : {t, ccw ? t + 1 : t + 2, ccw ? t + 2 : t + 1}) {
+        auto [it, fresh] = seen.try_emplace({tris[k].x(), tris[k].y()}, 0u);
+        if (fresh)
+          it->second = add(tris[k], nl, colour);
+        idx->push_back(it->second);
+      }
+    }
   }
 };
 
@@ -130,6 +166,57 @@ void ribbon(Mesh& m, const std::vector<Vec2>& line, double width, float z, const
   }
 }
 
+// Douglas & Peucker (1973) line simplification of one stretch of a ring: keeps the vertices
+// more than `tol` metres off the chord, recursively
+void douglasPeucker(const gis::Ring& r, std::size_t i, std::size_t j, double tol,
+                    std::vector<bool>& keep) {
+  if (j <= i + 1)
+    return;
+  const Vec2 a = r[i], b = r[j % r.size()];
+  const double dx = b.x - a.x, dy = b.y - a.y, len = std::hypot(dx, dy);
+  double worst = -1.0;
+  std::size_t at = i;
+  for (std::size_t k = i + 1; k < j; ++k) {
+    const double d = len > 0.0 ? std::abs(dx * (r[k].y - a.y) - dy * (r[k].x - a.x)) / len
+                               : std::hypot(r[k].x - a.x, r[k].y - a.y);
+    if (d > worst) {
+      worst = d;
+      at = k;
+    }
+  }
+  if (worst > tol) {
+    keep[at] = true;
+    douglasPeucker(r, i, at, tol, keep);
+    douglasPeucker(r, at, j, tol, keep);
+  }
+}
+
+// a ring (not closed) simplified to `tol` metres; rings that would collapse stay as they are
+gis::Ring simplifyRing(const gis::Ring& r, double tol) {
+  if (r.size() <= 4)
+    return r;
+  // split at vertex 0 and the vertex farthest from it, simplify both halves
+  std::size_t far = 0;
+  double best = -1.0;
+  for (std::size_t k = 1; k < r.size(); ++k) {
+    const double d = std::hypot(r[k].x - r[0].x, r[k].y - r[0].y);
+    if (d > best) {
+      best = d;
+      far = k;
+    }
+  }
+  std::vector<bool> keep(r.size(), false);
+  keep[0] = keep[far] = true;
+  douglasPeucker(r, 0, far, tol, keep);
+  douglasPeucker(r, far, r.size(), tol, keep);
+  gis::Ring out;
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    if (keep[k])
+      out.push_back(r[k]);
+  }
+  return out.size() >= 3 ? out : r;
+}
+
 // a closed ring as a raised band (the park outline)
 void band(Mesh& m, const gis::Ring& ring, double width, float z, const osg::Vec4& colour) {
   std::vector<Vec2> closed(ring.begin(), ring.end());
@@ -146,7 +233,8 @@ TileKey tileOf(Vec2 p) {
 // one geometry per non-empty tile, in key order; `index` receives each tile's geometry index
 osg::ref_ptr<osg::Geode> geodeOf(std::map<TileKey, Mesh>& tiles, osg::StateSet* state,
                                  std::vector<osg::ref_ptr<osg::Geometry>>* geoms = nullptr,
-                                 std::map<TileKey, int>* index = nullptr) {
+                                 std::map<TileKey, int>* index = nullptr,
+                                 std::vector<std::vector<float>>* light = nullptr) {
   osg::ref_ptr<osg::Geode> geode = new osg::Geode;
   for (auto& [key, m] : tiles) {
     if (m.v->empty())
@@ -155,13 +243,14 @@ osg::ref_ptr<osg::Geode> geodeOf(std::map<TileKey, Mesh>& tiles, osg::StateSet* 
     g->setUseDisplayList(false);
     g->setUseVertexBufferObjects(true);
     g->setVertexArray(m.v);
-    g->setNormalArray(m.n, osg::Array::BIND_PER_VERTEX);
     g->setColorArray(m.c, osg::Array::BIND_PER_VERTEX);
-    g->addPrimitiveSet(new osg::DrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(m.v->size())));
+    g->addPrimitiveSet(m.idx);
     geode->addDrawable(g);
     if (geoms != nullptr) {
       if (index != nullptr)
         (*index)[key] = static_cast<int>(geoms->size());
+      if (light != nullptr)
+        light->push_back(std::move(m.light));
       g->setDataVariance(osg::Object::DYNAMIC);  // colours change with value layers
       geoms->push_back(g);
     }
@@ -177,6 +266,28 @@ struct PendingRange {
 };
 
 }  // namespace
+
+float sunLight(const osg::Vec3& normal) {
+  // a sun from the south-west, 41 degrees high
+  static const osg::Vec3 kSun = [] {
+    osg::Vec3 d(-0.45f, -0.6f, 0.66f);
+    d.normalize();
+    return d;
+  }();
+  osg::Vec3 n = normal;
+  if (n.normalize() <= 0.f)
+    return 0.f;
+  return std::max(0.f, n * kSun);
+}
+
+osg::Vec4 litColour(const osg::Vec4& colour, float nl) {
+  // fixed-function lighting (colour as ambient and diffuse material): sky ambient plus the
+  // sun's diffuse term, clamped as OpenGL clamps
+  const osg::Vec3 ambient(0.55f, 0.55f, 0.57f), diffuse(0.55f, 0.53f, 0.50f);
+  return {std::min(1.f, colour.r() * (ambient.x() + diffuse.x() * nl)),
+          std::min(1.f, colour.g() * (ambient.y() + diffuse.y() * nl)),
+          std::min(1.f, colour.b() * (ambient.z() + diffuse.z() * nl)), colour.a()};
+}
 
 osg::ref_ptr<osg::Geometry> polygonGeometry(const gis::Polygon& polygon, float z,
                                             const osg::Vec4& colour) {
@@ -205,8 +316,8 @@ const gis::LandUseArea* parkArea(const gis::CityModel& city) {
 
 // the whole static scene
 CityScene buildCityScene(const gis::CityModel& city) {
-  std::map<TileKey, Mesh> ground, buildings, roads, lines;
-  std::vector<PendingRange> buildingPending(city.buildings.size()),
+  std::map<TileKey, Mesh> ground, lines, roads[2], buildings[2];  // [near, far]
+  std::vector<std::array<PendingRange, 2>> buildingPending(city.buildings.size()),
       linkPending(city.roads.edges.size());
   const osg::Vec3 up(0, 0, 1);
   // ground: one quad under the extent, then land use on top (larger areas first)
@@ -231,29 +342,39 @@ CityScene buildCityScene(const gis::CityModel& city) {
     // smaller areas a little higher, so they win the depth test over the larger ones around
     const float z = static_cast<float>(0.002 * static_cast<double>(rank % 500));
     Mesh& m = ground[tileOf(gis::centroid(a.polygon.outer))];
-    const auto tris = triangulate(a.polygon, z);
-    for (std::size_t i = 0; i + 2 < tris.size(); i += 3) {
-      m.tri(tris[i], tris[i + 1], tris[i + 2], up, landUseColour(a.landUse));
-    }
+    m.polygon(triangulate(a.polygon, z), up, landUseColour(a.landUse));
   }
-  // roads: each directed edge its own ribbon (on the right half of a two-way road), so a link
-  // value layer colours each direction; paths once, narrow and pale
+  // roads: near, each directed edge its own ribbon (on the right half of a two-way road) so a
+  // link value layer colours each direction, paths narrow and pale; far, one ribbon per road
+  // and no paths (under a pixel there)
   for (std::size_t i = 0; i < city.roads.edges.size(); ++i) {
     const gis::RoadEdge& e = city.roads.edges[i];
     if (e.geometry.size() < 2)
       continue;
     const TileKey tile = tileOf(e.geometry[e.geometry.size() / 2]);
-    Mesh& m = roads[tile];
+    Mesh& m = roads[0][tile];
     const auto first = static_cast<unsigned>(m.v->size());
+    const osg::Vec4 asphalt(0.40f, 0.40f, 0.43f, 1.f);
+    const bool firstOfPair = e.twin < 0 || static_cast<std::size_t>(e.twin) > i;
     if (e.carAllowed) {
       const double w = 3.0 * std::max(1, e.lanes) + 0.5;
-      ribbon(m, e.geometry, w, 1.2f, {0.40f, 0.40f, 0.43f, 1.f}, e.twin >= 0 ? w / 2.0 : 0.0);
+      ribbon(m, e.geometry, w, 1.2f, asphalt, e.twin >= 0 ? w / 2.0 : 0.0);
+      if (firstOfPair) {
+        Mesh& f = roads[1][tile];
+        const auto firstFar = static_cast<unsigned>(f.v->size());
+        const int lanes =
+            std::max(1, e.lanes) +
+            (e.twin >= 0 ? std::max(1, city.roads.edges[static_cast<std::size_t>(e.twin)].lanes)
+                         : 0);
+        ribbon(f, e.geometry, 3.0 * lanes + 1.0, 1.2f, asphalt);
+        linkPending[i][1] = {tile, firstFar, static_cast<unsigned>(f.v->size()) - firstFar};
+      }
     } else {
-      if (e.twin >= 0 && static_cast<std::size_t>(e.twin) < i)
+      if (!firstOfPair)
         continue;  // each path once
       ribbon(m, e.geometry, 1.5, 1.1f, {0.97f, 0.96f, 0.93f, 1.f});
     }
-    linkPending[i] = {tile, first, static_cast<unsigned>(m.v->size()) - first};
+    linkPending[i][0] = {tile, first, static_cast<unsigned>(m.v->size()) - first};
   }
   for (const gis::LineFeature& l : city.lines) {
     if (l.points.size() < 2)
@@ -271,19 +392,9 @@ CityScene buildCityScene(const gis::CityModel& city) {
         break;
     }
   }
-  // buildings: LoD2 meshes where the source has them, else footprints extruded with flat roofs
-  for (std::size_t bi = 0; bi < city.buildings.size(); ++bi) {
-    const gis::Building& b = city.buildings[bi];
-    const TileKey tile = tileOf(b.centre);
-    Mesh& m = buildings[tile];
-    const auto first = static_cast<unsigned>(m.v->size());
-    struct Record {  // the building's vertex range, however the loop body ends
-      PendingRange& r;
-      TileKey tile;
-      unsigned first;
-      Mesh& m;
-      ~Record() { r = {tile, first, static_cast<unsigned>(m.v->size()) - first}; }
-    } record{buildingPending[bi], tile, first, m};
+  // buildings: LoD2 meshes where the source has them, else footprints extruded with flat roofs;
+  // far, footprints simplified to 1 m, courtyards closed, sheds under 25 m2 left out
+  auto emitBuilding = [&](Mesh& m, const gis::Building& b, bool far) {
     const osg::Vec4 colour = buildingColour(b);
     if (!b.meshVertices.empty()) {
       for (std::size_t t = 0; t + 2 < b.meshVertices.size(); t += 3) {
@@ -301,12 +412,20 @@ CityScene buildCityScene(const gis::CityModel& city) {
         m.tri(p[0], p[1], p[2], normal,
               roof ? colour * 0.85f + osg::Vec4(0.1f, 0.06f, 0.06f, 0.15f) : colour);
       }
-      continue;
+      return;
     }
     const float top = static_cast<float>(b.heightM);
-    for (const gis::Polygon& part : b.parts) {
-      auto walls = [&](const gis::Ring& r) {
-        const double sign = gis::signedArea(r) >= 0 ? 1.0 : -1.0;
+    for (const gis::Polygon& whole : b.parts) {
+      gis::Polygon part;
+      if (far) {
+        if (std::abs(gis::signedArea(whole.outer)) < 25.0)
+          continue;
+        part.outer = simplifyRing(whole.outer, 1.0);
+      }
+      const gis::Polygon& p = far ? part : whole;
+      // walls face out of the building: away from the outer ring's inside, into courtyards
+      auto walls = [&](const gis::Ring& r, bool hole) {
+        const double sign = (gis::signedArea(r) >= 0 ? 1.0 : -1.0) * (hole ? -1.0 : 1.0);
         for (std::size_t i = 0; i < r.size(); ++i) {
           const Vec2 a = r[i], c = r[(i + 1) % r.size()];
           const double dx = c.x - a.x, dy = c.y - a.y, len = std::hypot(dx, dy);
@@ -320,14 +439,29 @@ CityScene buildCityScene(const gis::CityModel& city) {
                  {static_cast<float>(a.x), static_cast<float>(a.y), top}, normal, colour);
         }
       };
-      walls(part.outer);
-      for (const gis::Ring& h : part.holes)
-        walls(h);
-      const auto roof = triangulate(part, top);
+      walls(p.outer, false);
+      for (const gis::Ring& h : p.holes)
+        walls(h, true);
       const osg::Vec4 roofColour = colour * 0.92f + osg::Vec4(0.08f, 0.08f, 0.08f, 0.08f);
-      for (std::size_t i = 0; i + 2 < roof.size(); i += 3)
-        m.tri(roof[i], roof[i + 1], roof[i + 2], up, roofColour);
+      m.polygon(triangulate(p, top), up, roofColour);
     }
+  };
+  // the two levels are independent: the far one is built on a second thread
+  auto buildLevel = [&](int level) {
+    for (std::size_t bi = 0; bi < city.buildings.size(); ++bi) {
+      const gis::Building& b = city.buildings[bi];
+      const TileKey tile = tileOf(b.centre);
+      Mesh& m = buildings[level][tile];
+      const auto first = static_cast<unsigned>(m.v->size());
+      emitBuilding(m, b, level == 1);
+      buildingPending[bi][static_cast<std::size_t>(level)] = {
+          tile, first, static_cast<unsigned>(m.v->size()) - first};
+    }
+  };
+  {
+    std::thread far(buildLevel, 1);
+    buildLevel(0);
+    far.join();
   }
   // the industrial park outlined: a dark violet band around the largest industrial area
   if (const gis::LandUseArea* park = parkArea(city)) {
@@ -335,19 +469,49 @@ CityScene buildCityScene(const gis::CityModel& city) {
     band(m, park->polygon.outer, 6.0, 1.4f, {0.36f, 0.25f, 0.52f, 1.f});
   }
   CityScene scene;
-  std::map<TileKey, int> buildingIndex, roadIndex;
+  std::map<TileKey, int> buildingIndex[2], roadIndex[2];
   osg::ref_ptr<osg::Group> root = new osg::Group;
   root->addChild(geodeOf(ground, nullptr));
-  root->addChild(geodeOf(roads, nullptr, &scene.roadGeoms, &roadIndex));
   root->addChild(geodeOf(lines, nullptr));
-  root->addChild(geodeOf(buildings, nullptr, &scene.buildingGeoms, &buildingIndex));
-  auto resolve = [](const std::vector<PendingRange>& pending, const std::map<TileKey, int>& index,
-                    std::vector<VertexRange>& out) {
+  // per tile: full detail near the eye, the simplified version beyond kFarM from its centre
+  osg::ref_ptr<osg::Geode> levels[2][2];  // [level][roads, buildings]
+  for (int level = 0; level < 2; ++level) {
+    levels[level][0] =
+        geodeOf(roads[level], nullptr, &scene.roadGeoms, &roadIndex[level], &scene.roadLight);
+    levels[level][1] = geodeOf(buildings[level], nullptr, &scene.buildingGeoms,
+                               &buildingIndex[level], &scene.buildingLight);
+  }
+  std::map<TileKey, osg::ref_ptr<osg::LOD>> lods;
+  for (int level = 0; level < 2; ++level) {
+    for (int kind = 0; kind < 2; ++kind) {
+      const auto& index = kind == 0 ? roadIndex[level] : buildingIndex[level];
+      const auto& geoms = kind == 0 ? scene.roadGeoms : scene.buildingGeoms;
+      for (const auto& [tile, gi] : index) {
+        osg::ref_ptr<osg::LOD>& lod = lods[tile];
+        if (!lod) {
+          lod = new osg::LOD;
+          lod->addChild(new osg::Geode, 0.f, static_cast<float>(kFarM));
+          lod->addChild(new osg::Geode, static_cast<float>(kFarM), 1e9f);
+        }
+        lod->getChild(static_cast<unsigned>(level))
+            ->asGeode()
+            ->addDrawable(geoms[static_cast<std::size_t>(gi)]);
+      }
+    }
+  }
+  for (auto& [tile, lod] : lods)
+    root->addChild(lod);
+  auto resolve = [](const std::vector<std::array<PendingRange, 2>>& pending,
+                    const std::map<TileKey, int>(&index)[2],
+                    std::vector<std::array<VertexRange, 2>>& out) {
     out.resize(pending.size());
     for (std::size_t i = 0; i < pending.size(); ++i) {
-      const auto it = index.find(pending[i].tile);
-      if (pending[i].count > 0 && it != index.end())
-        out[i] = {it->second, pending[i].first, pending[i].count};
+      for (std::size_t level = 0; level < 2; ++level) {
+        const PendingRange& p = pending[i][level];
+        const auto it = index[level].find(p.tile);
+        if (p.count > 0 && it != index[level].end())
+          out[i][level] = {it->second, p.first, p.count};
+      }
     }
   };
   resolve(buildingPending, buildingIndex, scene.buildingRanges);
@@ -360,24 +524,9 @@ CityScene buildCityScene(const gis::CityModel& city) {
     scene.roadColours.push_back(
         new osg::Vec4Array(*static_cast<const osg::Vec4Array*>(g->getColorArray())));
   }
-  // lighting: per-vertex colours drive ambient and diffuse; a sun from the south-west
-  osg::StateSet* ss = root->getOrCreateStateSet();
-  osg::ref_ptr<osg::Material> material = new osg::Material;
-  material->setColorMode(osg::Material::AMBIENT_AND_DIFFUSE);
-  ss->setAttributeAndModes(material);
-  osg::ref_ptr<osg::LightModel> lm = new osg::LightModel;
-  // one-sided: triangles of either winding keep the normal they were given
-  lm->setAmbientIntensity({0.55f, 0.55f, 0.57f, 1.f});
-  ss->setAttributeAndModes(lm);
-  ss->setMode(GL_LIGHTING, osg::StateAttribute::ON);
-  ss->setMode(GL_NORMALIZE, osg::StateAttribute::ON);
-  osg::ref_ptr<osg::LightSource> sun = new osg::LightSource;
-  sun->getLight()->setLightNum(0);
-  sun->getLight()->setPosition({-0.45f, -0.6f, 0.66f, 0.f});  // directional
-  sun->getLight()->setDiffuse({0.55f, 0.53f, 0.50f, 1.f});
-  sun->getLight()->setAmbient({0.f, 0.f, 0.f, 1.f});
-  root->addChild(sun);
-  ss->setMode(GL_LIGHT0, osg::StateAttribute::ON);
+  // the sun's light is in the vertex colours: no per-vertex lighting in the renderer
+  root->getOrCreateStateSet()->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
+  root->getOrCreateStateSet()->setMode(GL_CULL_FACE, osg::StateAttribute::ON);
   scene.root = root;
   return scene;
 }

@@ -3,7 +3,7 @@
 // and a synthetic 200k-building city, with 5,000 moving instances redrawn every frame, and the
 // draw calls per frame. Goals (issue: rendering): scene build <= 1 s for Aachen, frame <= 50 ms
 // on llvmpipe, draw calls <= 500 at any size; >= 60 frames/s at 200k buildings on a GPU.
-// Usage: render_bench ASSET_DIR [frames]
+// Usage: render_bench ASSET_DIR [frames] [WxH]
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
   render::RenderDef def;
   def.width = 1920;
   def.height = 1080;
+  if (argc > 3 && !render::parseSize(argv[3], def.width, def.height)) {
+    std::fprintf(stderr, "render_bench: bad size %s\n", argv[3]);
+    return 2;
+  }
   def.caption = "render benchmark";
   gis::CityDef cityDef;
   cityDef.sources = {assets + "/cities/aachen/aachen.osm.pbf"};

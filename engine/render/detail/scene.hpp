@@ -9,6 +9,7 @@
 #include <osg/Group>
 #include <osg/ref_ptr>
 
+#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -32,11 +33,19 @@ struct VertexRange {
 struct CityScene {
   osg::ref_ptr<osg::Group> root;  // lit; dynamic layers go below it
   std::vector<osg::ref_ptr<osg::Geometry>> buildingGeoms, roadGeoms;
-  std::vector<VertexRange> buildingRanges;  // per building (city order)
-  std::vector<VertexRange> linkRanges;      // per road edge (city order)
-  // the colours as built, to restore when a value layer goes away
+  // per building / road edge (city order): its vertices in the near and the far version of its
+  // tile (osg::LOD per tile: full detail near the eye, simplified far away)
+  std::vector<std::array<VertexRange, 2>> buildingRanges;
+  std::vector<std::array<VertexRange, 2>> linkRanges;
+  // the colours as built, to restore when a value layer goes away, and the sun's n.l per vertex
   std::vector<osg::ref_ptr<osg::Vec4Array>> buildingColours, roadColours;
+  std::vector<std::vector<float>> buildingLight, roadLight;
 };
+
+// The sun's n.l for a face normal (a fixed sun from the south-west), and a colour lit by it
+// as fixed-function lighting would (baked into vertex colours: no lighting cost per frame).
+float sunLight(const osg::Vec3& normal);
+osg::Vec4 litColour(const osg::Vec4& colour, float nl);
 CityScene buildCityScene(const gis::CityModel& city);
 
 // A filled polygon (holes allowed) at height z in one colour; null when it has no area.
