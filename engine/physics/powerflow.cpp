@@ -141,10 +141,15 @@ core::Result<std::unique_ptr<PowerFlow>> PowerFlow::create(const PfCase& pc) {
   for (const PfGen& g : pc.gens)
     m.busOf.push_back(index.at(g.bus));
   // admittances (MATPOWER makeYbus): series ys, charging b, tap t = ratio * e^(j shift)
-  std::map<std::pair<int, int>, cplx> y;  // (column, row)
+  struct Triplet {
+    int col, row;
+    cplx value;
+  };
+  std::vector<Triplet> y;
+  y.reserve(m.n + 4 * pc.branches.size());
   for (std::size_t i = 0; i < m.n; ++i) {
     const PfBus& b = pc.buses[i];
-    y[{static_cast<int>(i), static_cast<int>(i)}] += cplx(b.gsMW, b.bsMVAr) / pc.baseMVA;
+    y.push_back({static_cast<int>(i), static_cast<int>(i), cplx(b.gsMW, b.bsMVAr) / pc.baseMVA});
   }
   for (const PfBranch& b : pc.branches) {
     Impl::Br r;
@@ -165,18 +170,26 @@ core::Result<std::unique_ptr<PowerFlow>> PowerFlow::create(const PfCase& pc) {
       r.yff = ytt / (r.tap * std::conj(r.tap));
       r.yft = -ys / std::conj(r.tap);
       r.ytf = -ys / r.tap;
-      y[{r.f, r.f}] += r.yff;
-      y[{r.t, r.f}] += r.yft;  // row f, column t
-      y[{r.f, r.t}] += r.ytf;  // row t, column f
-      y[{r.t, r.t}] += r.ytt;
+      y.push_back({r.f, r.f, r.yff});
+      y.push_back({r.t, r.f, r.yft});  // row f, column t
+      y.push_back({r.f, r.t, r.ytf});  // row t, column f
+      y.push_back({r.t, r.t, r.ytt});
     }
     m.br.push_back(r);
   }
+  // compressed columns, rows sorted, duplicates (parallel branches) summed
+  std::sort(y.begin(), y.end(), [](const Triplet& a, const Triplet& b) {
+    return a.col != b.col ? a.col < b.col : a.row < b.row;
+  });
   m.yp.assign(m.n + 1, 0);
-  for (const auto& [key, value] : y) {
-    ++m.yp[static_cast<std::size_t>(key.first) + 1];
-    m.yi.push_back(key.second);
-    m.yx.push_back(value);
+  for (std::size_t q = 0; q < y.size(); ++q) {
+    if (q > 0 && y[q].col == y[q - 1].col && y[q].row == y[q - 1].row) {
+      m.yx.back() += y[q].value;
+      continue;
+    }
+    ++m.yp[static_cast<std::size_t>(y[q].col) + 1];
+    m.yi.push_back(y[q].row);
+    m.yx.push_back(y[q].value);
   }
   for (std::size_t k = 0; k < m.n; ++k)
     m.yp[k + 1] += m.yp[k];

@@ -284,6 +284,30 @@ TEST_F(Cli, TimeLapseVideoHasTheFramesAsked) {
   EXPECT_THAT(backwards.err, HasSubstr("is not after --from"));
 }
 
+TEST_F(Cli, PowerflowSolvesACaseAndWritesMatpowersTables) {
+  auto r = cli("powerflow " + dataPath("powerflow/cases/case9.m.gz") + " --out " + dir_ + "/pf");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("converged   in 4 iterations"));
+  EXPECT_THAT(r.out, HasSubstr("losses      4.641021 MW"));
+  const std::string bus = readFile(dir_ + "/pf/bus.csv");
+  EXPECT_THAT(bus, HasSubstr("bus_i,type,Pd_MW,Qd_MVAr,Gs_MW,Bs_MVAr,baseKV,Vm_pu,Va_deg\n"));
+  // bus 4 of the reference: Vm 1.0257883928440104
+  EXPECT_THAT(bus, HasSubstr("\n4,1,0,0,0,0,345,1.02578839284"));
+  EXPECT_THAT(readFile(dir_ + "/pf/branch.csv"), HasSubstr("idx,f_bus,t_bus,status,Pf_MW"));
+  EXPECT_THAT(readFile(dir_ + "/pf/gen.csv"), HasSubstr("1,1,1,71.6410214744"));
+  // a malformed case: exit 2, the line and column, nothing written
+  writeFile(dir_ + "/bad.m",
+            "function mpc = bad\nmpc.version = '2';\nmpc.baseMVA = 100;\nmpc.bus = [\n"
+            "1 3 0 0 0 0 1 1 0 20 1 1.1 0.9;\n2 1 x 0 0 0 1 1 0 20 1 1.1 0.9;\n];\n");
+  auto bad = cli("powerflow " + dir_ + "/bad.m --out " + dir_ + "/pf2");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr(dir_ + "/bad.m:6:5: mpc.bus: expected a number"));
+  EXPECT_FALSE(fs::exists(dir_ + "/pf2"));
+  auto none = cli("powerflow " + dir_ + "/nothing.m");
+  EXPECT_EQ(none.exitCode, 2);
+  EXPECT_THAT(none.err, HasSubstr("nothing.m: cannot open the case file"));
+}
+
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
   // the one test that needs an X server: xvfb-run starts a private one (-a: a free display)
   if (runCommand("command -v xvfb-run").exitCode != 0)

@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -19,6 +21,7 @@
 #include "io/run_builder.hpp"
 #include "io/scenario.hpp"
 #include "physics/library_versions.hpp"
+#include "physics/powerflow.hpp"
 #include "plugin/loader.hpp"
 #include "render/headless.hpp"
 #include "render/library_versions.hpp"
@@ -677,6 +680,101 @@ std::string thousands(double v) {
   return out;
 }
 
+// AC power flow of a MATPOWER case with MATPOWER's default options; results as CSV files with
+// the columns of MATPOWER's solution tables
+int cmdPowerflow(const std::string& casePath, const std::string& outOpt) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  auto pc = physics::loadMatpowerCase(casePath);
+  if (!pc)
+    return reportError(pc.error());
+  const auto t1 = Clock::now();
+  auto pf = physics::PowerFlow::create(*pc);
+  if (!pf)
+    return reportError(
+        core::Error{core::ErrorCode::BadInput, casePath + ": " + pf.error().message});
+  const physics::PfResult r = (*pf)->solve(*pc);
+  const auto t2 = Clock::now();
+  const double parseMs = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  const double solveMs = std::chrono::duration<double, std::milli>(t2 - t1).count();
+  std::size_t inService = 0;
+  for (const physics::PfBranch& b : pc->branches)
+    inService += b.inService ? 1 : 0;
+  std::printf(
+      "case        %s: %zu buses, %zu generators, %zu branches (%zu in service), %g MVA base\n",
+      pc->name.empty() ? casePath.c_str() : pc->name.c_str(), pc->buses.size(), pc->gens.size(),
+      pc->branches.size(), inService, pc->baseMVA);
+  std::printf(
+      "method      Newton-Raphson, polar, KLU; tolerance 1e-8 p.u., at most 10 iterations, "
+      "Q limits not enforced\n");
+  if (!r.converged) {
+    std::fprintf(stderr,
+                 "citytwin: error: %s: the power flow did not converge in %d iterations "
+                 "(largest mismatch %.3g p.u.); no results written\n",
+                 casePath.c_str(), r.iterations, r.mismatch);
+    return kExitRunFailed;
+  }
+  double vmin = INFINITY, vmax = -INFINITY;
+  for (double v : r.vm) {
+    vmin = std::min(vmin, v);
+    vmax = std::max(vmax, v);
+  }
+  std::printf("converged   in %d iterations, largest mismatch %.2e p.u.\n", r.iterations,
+              r.mismatch);
+  std::printf("losses      %.6f MW, %.6f MVAr (series)\n", r.lossMW, r.lossMVAr);
+  std::printf("voltages    %.6f .. %.6f p.u.\n", vmin, vmax);
+  std::printf(
+      "time        %.2f ms to read, %.2f ms to set up and solve (Jacobian %zu x %zu, "
+      "%zu non-zeros)\n",
+      parseMs, solveMs, (*pf)->jacobianSize(), (*pf)->jacobianSize(), (*pf)->jacobianNonZeros());
+  std::string stem = std::filesystem::path(casePath).filename().string();
+  for (const char* ext : {".gz", ".m"}) {
+    if (stem.ends_with(ext))
+      stem.resize(stem.size() - std::strlen(ext));
+  }
+  const std::string out = outOpt.empty() ? "out/powerflow-" + stem : outOpt;
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) {
+    return reportError(
+        core::Error{core::ErrorCode::Io, "cannot create " + out + ": " + ec.message()});
+  }
+  auto g = [](double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return std::string(buf);
+  };
+  std::string bus = "bus_i,type,Pd_MW,Qd_MVAr,Gs_MW,Bs_MVAr,baseKV,Vm_pu,Va_deg\n";
+  for (std::size_t i = 0; i < pc->buses.size(); ++i) {
+    const physics::PfBus& b = pc->buses[i];
+    bus += std::to_string(b.id) + "," + std::to_string(static_cast<int>(b.type)) + "," + g(b.pdMW) +
+           "," + g(b.qdMVAr) + "," + g(b.gsMW) + "," + g(b.bsMVAr) + "," + g(b.baseKV) + "," +
+           g(r.vm[i]) + "," + g(r.vaDeg[i]) + "\n";
+  }
+  std::string branch = "idx,f_bus,t_bus,status,Pf_MW,Qf_MVAr,Pt_MW,Qt_MVAr,Ploss_MW,Qloss_MVAr\n";
+  for (std::size_t k = 0; k < pc->branches.size(); ++k) {
+    const physics::PfBranch& b = pc->branches[k];
+    const physics::BranchFlow& f = r.branches[k];
+    branch += std::to_string(k + 1) + "," + std::to_string(b.from) + "," + std::to_string(b.to) +
+              "," + (b.inService ? "1" : "0") + "," + g(f.pfMW) + "," + g(f.qfMVAr) + "," +
+              g(f.ptMW) + "," + g(f.qtMVAr) + "," + g(f.lossMW) + "," + g(f.lossMVAr) + "\n";
+  }
+  std::string gen = "idx,bus,status,Pg_MW,Qg_MVAr,Vg_pu\n";
+  for (std::size_t k = 0; k < pc->gens.size(); ++k) {
+    const physics::PfGen& x = pc->gens[k];
+    gen += std::to_string(k + 1) + "," + std::to_string(x.bus) + "," + (x.inService ? "1" : "0") +
+           "," + g(r.pgMW[k]) + "," + g(r.qgMVAr[k]) + "," + g(x.vg) + "\n";
+  }
+  for (const auto& [name, text] : {std::pair<std::string, const std::string&>{"bus.csv", bus},
+                                   {"branch.csv", branch},
+                                   {"gen.csv", gen}}) {
+    if (core::Status st = io::writeFileAtomic(out + "/" + name, text); !st)
+      return reportError(st.error());
+  }
+  std::printf("results     %s/{bus,branch,gen}.csv\n", out.c_str());
+  return kExitOk;
+}
+
 int cmdInspect(const std::vector<std::string>& files, const std::string& crs, double population,
                bool json, const std::string& cacheDir) {
   gis::CityDef def;
@@ -864,6 +962,13 @@ int main(int argc, char** argv) {
   viewCmd->add_option("--screenshot", viewShot, "With --frames: write the last frame to this PNG");
   viewCmd->add_option("--set", viewSets, "Override a scenario key: key.path=value");
 
+  std::string pfCase, pfOut;
+  CLI::App* powerflow = app.add_subcommand(
+      "powerflow", "AC power flow of a MATPOWER case (Newton-Raphson, MATPOWER's defaults)");
+  powerflow->add_option("CASE", pfCase, "MATPOWER case file (.m or .m.gz, format 2)")->required();
+  powerflow->add_option("--out", pfOut, "Folder for bus.csv, branch.csv, gen.csv")
+      ->default_str("out/powerflow-<case>");
+
   bool json = false;
   std::vector<std::string> pluginPaths;
   CLI::App* plugins = app.add_subcommand("plugins", "List the model types found in plugins");
@@ -907,6 +1012,8 @@ int main(int argc, char** argv) {
   if (*renderCmd) {
     return cmdRender(renderScenario, renderSets, ro);
   }
+  if (*powerflow)
+    return cmdPowerflow(pfCase, pfOut);
   if (*inspect)
     return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson, inspectCache);
   std::fputs(app.help().c_str(), stdout);
