@@ -217,6 +217,130 @@ gis::Ring simplifyRing(const gis::Ring& r, double tol) {
   return out.size() >= 3 ? out : r;
 }
 
+// ---- pitched roofs from OSM roof:shape ------------------------------------------------------
+// The roof is the minimum of a few planes over the footprint's minimum-area rectangle (u along
+// its long side, v across): gabled = two planes meeting at the ridge, hipped = four (the ends
+// with the same pitch), pyramidal = four meeting at the apex, skillion = one. Each plane's region
+// is convex, so the footprint is clipped into it (Sutherland & Hodgman 1974), triangulated and
+// lifted; walls rise to the roof line, split where the active plane changes.
+struct RoofPlane {
+  double a = 0, b = 0, c = 0;  // z above the eaves = a x + b y + c
+  double at(Vec2 p) const { return a * p.x + b * p.y + c; }
+};
+
+struct RoofFrame {
+  Vec2 centre;
+  Vec2 axis;  // unit vector along the long side
+  double length = 0, width = 0;
+};
+
+// minimum-area enclosing rectangle over the convex hull's edge directions (Freeman & Shapira 1975)
+RoofFrame roofFrame(const gis::Ring& ring) {
+  std::vector<Vec2> pts(ring.begin(), ring.end());
+  std::sort(pts.begin(), pts.end(),
+            [](Vec2 p, Vec2 q) { return p.x != q.x ? p.x < q.x : p.y < q.y; });
+  auto cross = [](Vec2 o, Vec2 p, Vec2 q) {
+    return (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x);
+  };
+  std::vector<Vec2> hull;  // Andrew's monotone chain
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::size_t start = hull.size();
+    for (const Vec2& p : pts) {
+      while (hull.size() >= start + 2 && cross(hull[hull.size() - 2], hull.back(), p) <= 0)
+        hull.pop_back();
+      hull.push_back(p);
+    }
+    hull.pop_back();
+    std::reverse(pts.begin(), pts.end());
+  }
+  RoofFrame best;
+  double bestArea = INFINITY;
+  for (std::size_t i = 0; i < hull.size(); ++i) {
+    const Vec2 e{hull[(i + 1) % hull.size()].x - hull[i].x,
+                 hull[(i + 1) % hull.size()].y - hull[i].y};
+    const double len = std::hypot(e.x, e.y);
+    if (len <= 0)
+      continue;
+    const Vec2 u{e.x / len, e.y / len};
+    double u0 = INFINITY, u1 = -INFINITY, v0 = INFINITY, v1 = -INFINITY;
+    for (const Vec2& p : hull) {
+      const double pu = p.x * u.x + p.y * u.y, pv = -p.x * u.y + p.y * u.x;
+      u0 = std::min(u0, pu);
+      u1 = std::max(u1, pu);
+      v0 = std::min(v0, pv);
+      v1 = std::max(v1, pv);
+    }
+    const double area = (u1 - u0) * (v1 - v0);
+    if (area < bestArea) {
+      bestArea = area;
+      const double cu = (u0 + u1) / 2, cv = (v0 + v1) / 2;
+      best.centre = {cu * u.x - cv * u.y, cu * u.y + cv * u.x};
+      if (u1 - u0 >= v1 - v0) {
+        best.axis = u;
+        best.length = u1 - u0;
+        best.width = v1 - v0;
+      } else {
+        best.axis = {-u.y, u.x};
+        best.length = v1 - v0;
+        best.width = u1 - u0;
+      }
+    }
+  }
+  return best;
+}
+
+// the planes of a roof of height h over the frame (z above the eaves)
+std::vector<RoofPlane> roofPlanes(gis::RoofShape shape, const RoofFrame& f, double h) {
+  // u = (p - centre) . axis, v = (p - centre) . normal; a plane k (d - s t) with t = u or v
+  const Vec2 ax = f.axis, nv{-f.axis.y, f.axis.x};
+  auto plane = [&](Vec2 dir, double half, double sign, double k) {
+    // z = k (half - sign * ((p - centre) . dir))
+    RoofPlane r;
+    r.a = -k * sign * dir.x;
+    r.b = -k * sign * dir.y;
+    r.c = k * (half + sign * (f.centre.x * dir.x + f.centre.y * dir.y));
+    return r;
+  };
+  const double hl = f.length / 2, hw = f.width / 2;
+  switch (shape) {
+    case gis::RoofShape::Gabled:
+      return {plane(nv, hw, 1, h / hw), plane(nv, hw, -1, h / hw)};
+    case gis::RoofShape::Hipped:
+      return {plane(nv, hw, 1, h / hw), plane(nv, hw, -1, h / hw), plane(ax, hl, 1, h / hw),
+              plane(ax, hl, -1, h / hw)};
+    case gis::RoofShape::Pyramidal:
+      return {plane(nv, hw, 1, h / hw), plane(nv, hw, -1, h / hw), plane(ax, hl, 1, h / hl),
+              plane(ax, hl, -1, h / hl)};
+    case gis::RoofShape::Skillion:
+      return {plane(nv, hw, 1, h / (2 * hw))};  // high along one long side
+    default:
+      return {};
+  }
+}
+
+// keeps the part of a ring where a x + b y + c >= 0 (Sutherland-Hodgman, one half-plane)
+gis::Ring clipRing(const gis::Ring& ring, double a, double b, double c) {
+  gis::Ring out;
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    const Vec2 p = ring[i], q = ring[(i + 1) % ring.size()];
+    const double dp = a * p.x + b * p.y + c, dq = a * q.x + b * q.y + c;
+    if (dp >= 0)
+      out.push_back(p);
+    if ((dp >= 0) != (dq >= 0)) {
+      const double t = dp / (dp - dq);
+      out.push_back({p.x + (q.x - p.x) * t, p.y + (q.y - p.y) * t});
+    }
+  }
+  return out;
+}
+
+double roofAt(const std::vector<RoofPlane>& planes, Vec2 p) {
+  double z = INFINITY;
+  for (const RoofPlane& r : planes)
+    z = std::min(z, r.at(p));
+  return std::max(0.0, z);
+}
+
 // a closed ring as a raised band (the park outline)
 void band(Mesh& m, const gis::Ring& ring, double width, float z, const osg::Vec4& colour) {
   std::vector<Vec2> closed(ring.begin(), ring.end());
@@ -423,7 +547,22 @@ CityScene buildCityScene(const gis::CityModel& city) {
         part.outer = simplifyRing(whole.outer, 1.0);
       }
       const gis::Polygon& p = far ? part : whole;
-      // walls face out of the building: away from the outer ring's inside, into courtyards
+      // a pitched roof near the eye where OSM tags one: 35 degrees, 20 for a skillion, at most
+      // 60 % of the building's height
+      std::vector<RoofPlane> planes;
+      double eaves = b.heightM;
+      if (!far && b.roof != gis::RoofShape::Flat && p.outer.size() >= 3) {
+        const RoofFrame frame = roofFrame(p.outer);
+        const double pitch = b.roof == gis::RoofShape::Skillion ? 0.364 : 0.700;  // tan 20, 35
+        const double span = b.roof == gis::RoofShape::Skillion ? frame.width : frame.width / 2;
+        const double h = std::min(span * pitch, 0.6 * b.heightM);
+        if (frame.width > 0.5 && h > 0.2) {
+          planes = roofPlanes(b.roof, frame, h);
+          eaves = b.heightM - h;
+        }
+      }
+      // walls face out of the building: away from the outer ring's inside, into courtyards; their
+      // tops follow the roof, split where its plane changes
       auto walls = [&](const gis::Ring& r, bool hole) {
         const double sign = (gis::signedArea(r) >= 0 ? 1.0 : -1.0) * (hole ? -1.0 : 1.0);
         for (std::size_t i = 0; i < r.size(); ++i) {
@@ -433,17 +572,61 @@ CityScene buildCityScene(const gis::CityModel& city) {
             continue;
           const osg::Vec3 normal(static_cast<float>(sign * dy / len),
                                  static_cast<float>(-sign * dx / len), 0.f);
-          m.quad({static_cast<float>(a.x), static_cast<float>(a.y), 0.f},
-                 {static_cast<float>(c.x), static_cast<float>(c.y), 0.f},
-                 {static_cast<float>(c.x), static_cast<float>(c.y), top},
-                 {static_cast<float>(a.x), static_cast<float>(a.y), top}, normal, colour);
+          std::vector<double> cuts{0.0, 1.0};
+          for (std::size_t x = 0; x < planes.size(); ++x) {
+            for (std::size_t y = x + 1; y < planes.size(); ++y) {
+              const double da = planes[x].at(a) - planes[y].at(a),
+                           dc = planes[x].at(c) - planes[y].at(c);
+              if ((da > 0) != (dc > 0) && da != dc)
+                cuts.push_back(da / (da - dc));
+            }
+          }
+          std::sort(cuts.begin(), cuts.end());
+          for (std::size_t k = 1; k < cuts.size(); ++k) {
+            const Vec2 p0{a.x + dx * cuts[k - 1], a.y + dy * cuts[k - 1]};
+            const Vec2 p1{a.x + dx * cuts[k], a.y + dy * cuts[k]};
+            const auto z0 =
+                static_cast<float>(planes.empty() ? b.heightM : eaves + roofAt(planes, p0));
+            const auto z1 =
+                static_cast<float>(planes.empty() ? b.heightM : eaves + roofAt(planes, p1));
+            m.quad({static_cast<float>(p0.x), static_cast<float>(p0.y), 0.f},
+                   {static_cast<float>(p1.x), static_cast<float>(p1.y), 0.f},
+                   {static_cast<float>(p1.x), static_cast<float>(p1.y), z1},
+                   {static_cast<float>(p0.x), static_cast<float>(p0.y), z0}, normal, colour);
+          }
         }
       };
       walls(p.outer, false);
       for (const gis::Ring& h : p.holes)
         walls(h, true);
       const osg::Vec4 roofColour = colour * 0.92f + osg::Vec4(0.08f, 0.08f, 0.08f, 0.08f);
-      m.polygon(triangulate(p, top), up, roofColour);
+      if (planes.empty()) {
+        m.polygon(triangulate(p, top), up, roofColour);
+        continue;
+      }
+      // each plane over its own region of the footprint (pitched roofs in a darker tile red)
+      const osg::Vec4 tiles = colour * 0.55f + osg::Vec4(0.30f, 0.10f, 0.08f, 0.45f);
+      for (std::size_t x = 0; x < planes.size(); ++x) {
+        gis::Polygon region = p;
+        for (std::size_t y = 0; y < planes.size(); ++y) {
+          if (y == x)
+            continue;
+          // plane x is the lower one: (y - x) >= 0
+          const double a = planes[y].a - planes[x].a, bb = planes[y].b - planes[x].b,
+                       cc = planes[y].c - planes[x].c;
+          region.outer = clipRing(region.outer, a, bb, cc);
+          for (gis::Ring& h : region.holes)
+            h = clipRing(h, a, bb, cc);
+        }
+        if (region.outer.size() < 3)
+          continue;
+        std::vector<osg::Vec3> tris = triangulate(region, 0.f);
+        for (osg::Vec3& t : tris)
+          t.z() = static_cast<float>(eaves + std::max(0.0, planes[x].at({t.x(), t.y()})));
+        const osg::Vec3 normal(static_cast<float>(-planes[x].a), static_cast<float>(-planes[x].b),
+                               1.f);
+        m.polygon(tris, normal, tiles);
+      }
     }
   };
   // the two levels are independent: the far one is built on a second thread

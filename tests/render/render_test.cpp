@@ -12,6 +12,7 @@
 #include <set>
 
 #include "gis/city_builder.hpp"
+#include "render/detail/scene.hpp"
 #include "render/headless.hpp"
 #include "support/twin_test.hpp"
 
@@ -269,6 +270,52 @@ TEST_F(Render, LabelsAreWrittenAtTheirPlace) {
   }
   EXPECT_GT(changed, 80) << "no label text";
   EXPECT_GT(sumX / std::max(changed, 1), 260.0) << "the label should be right of the centre";
+}
+
+TEST(RoofShapes, GabledAndHippedRoofsRiseFromTheEavesToTheRidge) {
+  // a 20 m x 10 m house, 10 m to the ridge: a 35 degree roof over 5 m is 3.5 m high
+  auto house = [](gis::RoofShape roof) {
+    gis::CityModel c;
+    c.extent = {0, 0, 100, 100};
+    gis::Building b;
+    b.parts.push_back({{{40, 45}, {60, 45}, {60, 55}, {40, 55}}, {}});
+    b.box = {40, 45, 60, 55};
+    b.centre = {50, 50};
+    b.heightM = 10.0;
+    b.roof = roof;
+    c.buildings.push_back(b);
+    return c;
+  };
+  for (gis::RoofShape roof :
+       {gis::RoofShape::Flat, gis::RoofShape::Gabled, gis::RoofShape::Hipped}) {
+    const gis::CityModel c = house(roof);
+    detail::CityScene scene = detail::buildCityScene(c);
+    ASSERT_FALSE(scene.buildingGeoms.empty());
+    const auto range = scene.buildingRanges[0][0];  // the near version
+    ASSERT_GE(range.geometry, 0);
+    const auto* v = static_cast<const osg::Vec3Array*>(
+        scene.buildingGeoms[static_cast<std::size_t>(range.geometry)]->getVertexArray());
+    std::set<float> heights;
+    int ridge = 0;
+    for (unsigned k = range.first; k < range.first + range.count; ++k) {
+      heights.insert(std::round((*v)[k].z() * 100.f) / 100.f);
+      if (roof != gis::RoofShape::Flat && std::abs((*v)[k].z() - 10.f) < 1e-3f) {
+        ++ridge;
+        // the ridge runs along the long side, in the middle of the short one
+        EXPECT_NEAR((*v)[k].y(), 50.f, 1e-3f) << "roof " << int(roof);
+        if (roof == gis::RoofShape::Hipped) {
+          EXPECT_NEAR(std::abs((*v)[k].x() - 50.f), 5.f, 1e-3f);  // hips shorten the ridge
+        }
+      }
+    }
+    if (roof == gis::RoofShape::Flat) {
+      EXPECT_EQ(heights, (std::set<float>{0.f, 10.f}));
+    } else {
+      EXPECT_TRUE(heights.contains(6.5f)) << "no eaves at 6.5 m";
+      EXPECT_GT(ridge, 1) << "no ridge at 10 m";
+      EXPECT_EQ(*heights.rbegin(), 10.f);
+    }
+  }
 }
 
 }  // namespace
