@@ -181,8 +181,9 @@ void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layer
       const float ch = static_cast<float>(std::cos(pose.heading)),
                   sh = static_cast<float>(std::sin(pose.heading));
       const float hl = it.length / 2.f, hw = it.width / 2.f;
+      // on the ground (z is above it), just above the road ribbons
       const osg::Vec3 o(static_cast<float>(pose.x), static_cast<float>(pose.y),
-                        static_cast<float>(pose.z) + 1.3f);  // above the road ribbons
+                        static_cast<float>(pose.z) + 1.3f + scene_.groundAt(pose.x, pose.y));
       const osg::Vec3 fwd(ch, sh, 0.f), left(-sh, ch, 0.f), up(0.f, 0.f, it.height);
       const osg::Vec3 p[4] = {o + fwd * hl + left * hw, o - fwd * hl + left * hw,
                               o - fwd * hl - left * hw, o + fwd * hl - left * hw};
@@ -224,8 +225,13 @@ void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers
         for (std::size_t i = 0; i + 1 < p.xy.size(); i += 2)
           poly.outer.push_back({p.xy[i], p.xy[i + 1]});
         osg::ref_ptr<osg::Geometry> g = polygonGeometry(poly, lift, colourOf(*l, p.value, 0.5f));
-        if (g != nullptr)
-          geode->addDrawable(g);
+        if (g == nullptr)
+          continue;
+        if (scene_.hasTerrain) {
+          for (osg::Vec3& q : *static_cast<osg::Vec3Array*>(g->getVertexArray()))
+            q.z() += scene_.groundAt(q.x(), q.y());
+        }
+        geode->addDrawable(g);
       }
       overlays_->addChild(geode);
       lift += 0.1f;
@@ -253,22 +259,35 @@ void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers
       const auto x1 = static_cast<float>(r.originX + r.cellM * static_cast<double>(r.nx));
       const auto y1 = static_cast<float>(r.originY + r.cellM * static_cast<double>(r.ny));
       osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
+      // one quad on flat ground; on terrain a grid that follows it
+      const int nx = scene_.hasTerrain ? static_cast<int>(std::min<std::size_t>(r.nx, 64)) : 1;
+      const int ny = scene_.hasTerrain ? static_cast<int>(std::min<std::size_t>(r.ny, 64)) : 1;
       osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
-      v->push_back({x0, y0, lift});
-      v->push_back({x1, y0, lift});
-      v->push_back({x1, y1, lift});
-      v->push_back({x0, y1, lift});
       osg::ref_ptr<osg::Vec2Array> t = new osg::Vec2Array;
-      t->push_back({0.f, 0.f});
-      t->push_back({1.f, 0.f});
-      t->push_back({1.f, 1.f});
-      t->push_back({0.f, 1.f});
+      for (int j = 0; j <= ny; ++j) {
+        for (int i = 0; i <= nx; ++i) {
+          const float fx = static_cast<float>(i) / static_cast<float>(nx),
+                      fy = static_cast<float>(j) / static_cast<float>(ny);
+          const float x = x0 + (x1 - x0) * fx, y = y0 + (y1 - y0) * fy;
+          v->push_back({x, y, lift + scene_.groundAt(x, y)});
+          t->push_back({fx, fy});
+        }
+      }
+      osg::ref_ptr<osg::DrawElementsUInt> idx = new osg::DrawElementsUInt(GL_TRIANGLES);
+      for (int j = 0; j < ny; ++j) {
+        for (int i = 0; i < nx; ++i) {
+          const auto a = static_cast<unsigned>(j * (nx + 1) + i), b = a + 1,
+                     d = a + static_cast<unsigned>(nx + 1), e = d + 1;
+          for (unsigned q : {a, b, e, a, e, d})
+            idx->push_back(q);
+        }
+      }
       osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
       c->push_back({1.f, 1.f, 1.f, 1.f});
       g->setVertexArray(v);
       g->setTexCoordArray(0, t);
       g->setColorArray(c, osg::Array::BIND_OVERALL);
-      g->addPrimitiveSet(new osg::DrawArrays(GL_QUADS, 0, 4));
+      g->addPrimitiveSet(idx);
       g->getOrCreateStateSet()->setTextureAttributeAndModes(0, tex);
       osg::ref_ptr<osg::Geode> geode = new osg::Geode;
       geode->addDrawable(g);
@@ -281,8 +300,8 @@ void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers
         t->setCharacterSizeMode(osgText::Text::SCREEN_COORDS);
         t->setAxisAlignment(osgText::Text::SCREEN);
         t->setAlignment(osgText::Text::CENTER_BOTTOM);
-        t->setPosition(
-            {static_cast<float>(lb.x), static_cast<float>(lb.y), static_cast<float>(lb.z)});
+        t->setPosition({static_cast<float>(lb.x), static_cast<float>(lb.y),
+                        static_cast<float>(lb.z) + scene_.groundAt(lb.x, lb.y)});
         t->setText(lb.text, osgText::String::ENCODING_UTF8);
         geode->addDrawable(t);
       }

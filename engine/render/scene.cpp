@@ -3,6 +3,7 @@
 // per 1 km tile (a few hundred drawables for a whole city, VBOs, no display lists).
 #include <osg/Geometry>
 #include <osg/LOD>
+#include <osg/Texture2D>
 #include <osg/TriangleFunctor>
 #include <osgUtil/Tessellator>
 
@@ -146,23 +147,63 @@ std::vector<osg::Vec3> triangulate(const gis::Polygon& p, float z) {
   return tris;
 }
 
+// The ground's height in the scene: the DEM relative to its lowest point (so z stays small and
+// precise in floats), 0 without one.
+struct GroundHeight {
+  const gis::CityModel* city = nullptr;
+  double baseZ = 0.0;
+  double step = 25.0;  // terrain grid spacing (m)
+  float at(Vec2 p) const {
+    double h = city->groundAt(p);
+    if (std::isnan(h)) {
+      // beyond the DEM (the margin around the city): the height at the nearest point of the
+      // city's extent, so the ground does not drop off at the edge
+      const gis::Box& e = city->extent;
+      h = city->groundAt({std::clamp(p.x, e.minX + 1.0, e.maxX - 1.0),
+                          std::clamp(p.y, e.minY + 1.0, e.maxY - 1.0)});
+    }
+    return std::isnan(h) ? 0.f : static_cast<float>(h - baseZ);
+  }
+  std::vector<Vec2> densify(const std::vector<Vec2>& line) const {
+    std::vector<Vec2> out;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (i > 0) {
+        const Vec2 a = line[i - 1], b = line[i];
+        const auto n = static_cast<int>(std::ceil(std::hypot(b.x - a.x, b.y - a.y) / step));
+        for (int k = 1; k < n; ++k) {
+          const double t = static_cast<double>(k) / n;
+          out.push_back({a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t});
+        }
+      }
+      out.push_back(line[i]);
+    }
+    return out;
+  }
+};
+// set while a scene with terrain is built (one build at a time per thread)
+thread_local const GroundHeight* gGround = nullptr;
+
 // a polyline as a flat ribbon of `width` metres at height z, its centre `offset` metres to the
 // right of the line (right-hand traffic: each direction of a two-way road on its own side)
-void ribbon(Mesh& m, const std::vector<Vec2>& line, double width, float z, const osg::Vec4& colour,
+void ribbon(Mesh& m, const std::vector<Vec2>& input, double width, float z, const osg::Vec4& colour,
             double offset = 0.0) {
   const double h = width / 2.0;
+  // on terrain: segments no longer than the terrain grid, each end at the ground's height
+  const std::vector<Vec2> line = gGround != nullptr ? gGround->densify(input) : input;
   for (std::size_t i = 1; i < line.size(); ++i) {
     const Vec2 a = line[i - 1], b = line[i];
+    const float za = z + (gGround != nullptr ? gGround->at(a) : 0.f);
+    const float zb = z + (gGround != nullptr ? gGround->at(b) : 0.f);
     const double dx = b.x - a.x, dy = b.y - a.y, len = std::hypot(dx, dy);
     if (len <= 0.0)
       continue;
     const double lx = -dy / len, ly = dx / len;  // unit normal to the left
     const double l0 = -offset + h, r0 = -offset - h;
     const osg::Vec3 up(0, 0, 1);
-    m.quad({static_cast<float>(a.x + lx * l0), static_cast<float>(a.y + ly * l0), z},
-           {static_cast<float>(a.x + lx * r0), static_cast<float>(a.y + ly * r0), z},
-           {static_cast<float>(b.x + lx * r0), static_cast<float>(b.y + ly * r0), z},
-           {static_cast<float>(b.x + lx * l0), static_cast<float>(b.y + ly * l0), z}, up, colour);
+    m.quad({static_cast<float>(a.x + lx * l0), static_cast<float>(a.y + ly * l0), za},
+           {static_cast<float>(a.x + lx * r0), static_cast<float>(a.y + ly * r0), za},
+           {static_cast<float>(b.x + lx * r0), static_cast<float>(b.y + ly * r0), zb},
+           {static_cast<float>(b.x + lx * l0), static_cast<float>(b.y + ly * l0), zb}, up, colour);
   }
 }
 
@@ -413,6 +454,13 @@ osg::Vec4 litColour(const osg::Vec4& colour, float nl) {
           std::min(1.f, colour.b() * (ambient.z() + diffuse.z() * nl)), colour.a()};
 }
 
+float CityScene::groundAt(double x, double y) const {
+  if (!hasTerrain || city == nullptr)
+    return 0.f;
+  const double h = city->groundAt({x, y});
+  return std::isnan(h) ? 0.f : static_cast<float>(h - groundBase);
+}
+
 osg::ref_ptr<osg::Geometry> polygonGeometry(const gis::Polygon& polygon, float z,
                                             const osg::Vec4& colour) {
   if (polygon.outer.size() < 3)
@@ -429,6 +477,127 @@ osg::ref_ptr<osg::Geometry> polygonGeometry(const gis::Polygon& polygon, float z
   return g;
 }
 
+namespace {
+
+// Land use painted into one image (larger areas first, smaller ones over them), lit by the sun
+// from above: the ground is then a single textured layer (no overdraw of stacked polygons)
+// that also drapes over terrain.
+osg::ref_ptr<osg::Image> landUseImage(const gis::CityModel& city, double x0, double y0, double cell,
+                                      int w, int h) {
+  osg::ref_ptr<osg::Image> img = new osg::Image;
+  img->allocateImage(w, h, 1, GL_RGB, GL_UNSIGNED_BYTE);
+  unsigned char* px = img->data();
+  auto rgb = [](const osg::Vec4& c, unsigned char out[3]) {
+    for (int k = 0; k < 3; ++k)
+      out[k] = static_cast<unsigned char>(std::lround(std::clamp(c[k], 0.f, 1.f) * 255.f));
+  };
+  unsigned char base[3];
+  rgb(osg::Vec4(0.87f, 0.86f, 0.83f, 1.f), base);
+  for (int i = 0; i < w * h; ++i)
+    std::copy(base, base + 3, px + 3 * i);
+  std::vector<std::size_t> order(city.landUse.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return city.landUse[a].areaM2 > city.landUse[b].areaM2;
+  });
+  for (std::size_t i : order) {
+    const gis::LandUseArea& a = city.landUse[i];
+    unsigned char c[3];
+    rgb(landUseColour(a.landUse), c);
+    const std::vector<osg::Vec3> tris = triangulate(a.polygon, 0.f);
+    // each triangle filled at the pixel centres inside it (edge functions)
+    for (std::size_t t = 0; t + 2 < tris.size(); t += 3) {
+      double vx[3], vy[3];
+      for (int k = 0; k < 3; ++k) {
+        vx[k] = (tris[t + static_cast<std::size_t>(k)].x() - x0) / cell;
+        vy[k] = (tris[t + static_cast<std::size_t>(k)].y() - y0) / cell;
+      }
+      const double area = (vx[1] - vx[0]) * (vy[2] - vy[0]) - (vy[1] - vy[0]) * (vx[2] - vx[0]);
+      if (area == 0.0)
+        continue;
+      const int c0 = std::max(0, static_cast<int>(std::floor(std::min({vx[0], vx[1], vx[2]}))));
+      const int c1 = std::min(w - 1, static_cast<int>(std::ceil(std::max({vx[0], vx[1], vx[2]}))));
+      const int r0 = std::max(0, static_cast<int>(std::floor(std::min({vy[0], vy[1], vy[2]}))));
+      const int r1 = std::min(h - 1, static_cast<int>(std::ceil(std::max({vy[0], vy[1], vy[2]}))));
+      for (int r = r0; r <= r1; ++r) {
+        for (int col = c0; col <= c1; ++col) {
+          const double qx = col + 0.5, qy = r + 0.5;
+          bool inside = true;
+          for (int k = 0; k < 3 && inside; ++k) {
+            const int l = (k + 1) % 3;
+            const double e = (vx[l] - vx[k]) * (qy - vy[k]) - (vy[l] - vy[k]) * (qx - vx[k]);
+            inside = area > 0 ? e >= 0 : e <= 0;
+          }
+          if (inside)
+            std::copy(c, c + 3, px + 3 * (static_cast<std::ptrdiff_t>(r) * w + col));
+        }
+      }
+    }
+  }
+  return img;
+}
+
+osg::ref_ptr<osg::Geode> groundLayer(const gis::CityModel& city, const GroundHeight& heights,
+                                     bool terrain) {
+  const gis::Box& e = city.extent;
+  const double x0 = e.minX - 200, y0 = e.minY - 200, x1 = e.maxX + 200, y1 = e.maxY + 200;
+  // about 4 m per pixel for a city like Aachen, at most 2048 pixels a side
+  const double cell = std::max(2.0, std::max(x1 - x0, y1 - y0) / 2048.0);
+  const int w = std::max(1, static_cast<int>(std::ceil((x1 - x0) / cell)));
+  const int h = std::max(1, static_cast<int>(std::ceil((y1 - y0) / cell)));
+  osg::ref_ptr<osg::Texture2D> tex = new osg::Texture2D(landUseImage(city, x0, y0, cell, w, h));
+  tex->setFilter(osg::Texture::MIN_FILTER, osg::Texture::LINEAR_MIPMAP_NEAREST);
+  tex->setFilter(osg::Texture::MAG_FILTER, osg::Texture::LINEAR);
+  tex->setWrap(osg::Texture::WRAP_S, osg::Texture::CLAMP_TO_EDGE);
+  tex->setWrap(osg::Texture::WRAP_T, osg::Texture::CLAMP_TO_EDGE);
+  tex->setResizeNonPowerOfTwoHint(false);
+  const double tw = w * cell, th = h * cell;  // the image's extent
+  // flat: one quad; terrain: a grid at the ground's height, shaded by its slopes
+  const int nx = terrain ? std::max(1, static_cast<int>(std::ceil((x1 - x0) / heights.step))) : 1;
+  const int ny = terrain ? std::max(1, static_cast<int>(std::ceil((y1 - y0) / heights.step))) : 1;
+  osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
+  osg::ref_ptr<osg::Vec2Array> t = new osg::Vec2Array;
+  osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
+  auto zAt = [&](double x, double y) { return terrain ? heights.at({x, y}) : -0.05f; };
+  for (int j = 0; j <= ny; ++j) {
+    for (int i = 0; i <= nx; ++i) {
+      const double x = x0 + (x1 - x0) * i / nx, y = y0 + (y1 - y0) * j / ny;
+      v->push_back({static_cast<float>(x), static_cast<float>(y), zAt(x, y)});
+      t->push_back({static_cast<float>((x - x0) / tw), static_cast<float>((y - y0) / th)});
+      osg::Vec3 normal(0.f, 0.f, 1.f);
+      if (terrain) {
+        const double d = heights.step;
+        normal = {zAt(x - d, y) - zAt(x + d, y), zAt(x, y - d) - zAt(x, y + d),
+                  static_cast<float>(2.0 * d)};
+      }
+      c->push_back(litColour({1.f, 1.f, 1.f, 1.f}, sunLight(normal)));
+    }
+  }
+  osg::ref_ptr<osg::DrawElementsUInt> idx = new osg::DrawElementsUInt(GL_TRIANGLES);
+  for (int j = 0; j < ny; ++j) {
+    for (int i = 0; i < nx; ++i) {
+      const auto a = static_cast<unsigned>(j * (nx + 1) + i), b = a + 1,
+                 d = a + static_cast<unsigned>(nx + 1), e2 = d + 1;
+      for (unsigned q : {a, b, e2, a, e2, d})  // counter-clockwise from above
+        idx->push_back(q);
+    }
+  }
+  osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
+  g->setUseDisplayList(false);
+  g->setUseVertexBufferObjects(true);
+  g->setVertexArray(v);
+  g->setTexCoordArray(0, t);
+  g->setColorArray(c, osg::Array::BIND_PER_VERTEX);
+  g->addPrimitiveSet(idx);
+  g->getOrCreateStateSet()->setTextureAttributeAndModes(0, tex);
+  osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+  geode->addDrawable(g);
+  return geode;
+}
+
+}  // namespace
+
 const gis::LandUseArea* parkArea(const gis::CityModel& city) {
   const gis::LandUseArea* park = nullptr;
   for (const gis::LandUseArea& a : city.landUse) {
@@ -440,34 +609,37 @@ const gis::LandUseArea* parkArea(const gis::CityModel& city) {
 
 // the whole static scene
 CityScene buildCityScene(const gis::CityModel& city) {
-  std::map<TileKey, Mesh> ground, lines, roads[2], buildings[2];  // [near, far]
+  std::map<TileKey, Mesh> lines, roads[2], buildings[2];  // [near, far]
   std::vector<std::array<PendingRange, 2>> buildingPending(city.buildings.size()),
       linkPending(city.roads.edges.size());
   const osg::Vec3 up(0, 0, 1);
-  // ground: one quad under the extent, then land use on top (larger areas first)
-  {
+  // the ground's height: flat, or the DEM relative to its lowest point
+  GroundHeight heights;
+  heights.city = &city;
+  const bool terrain = !city.terrain.empty();
+  if (terrain) {
+    double lo = INFINITY;
+    for (const gis::TerrainTile& t : city.terrain) {
+      for (float z : t.z) {
+        if (!std::isnan(z))
+          lo = std::min(lo, static_cast<double>(z));
+      }
+    }
+    heights.baseZ = std::isfinite(lo) ? lo : 0.0;
     const gis::Box& e = city.extent;
-    Mesh& m = ground[{0, 0}];
-    const float z = -0.05f;
-    m.quad({static_cast<float>(e.minX - 200), static_cast<float>(e.minY - 200), z},
-           {static_cast<float>(e.maxX + 200), static_cast<float>(e.minY - 200), z},
-           {static_cast<float>(e.maxX + 200), static_cast<float>(e.maxY + 200), z},
-           {static_cast<float>(e.minX - 200), static_cast<float>(e.maxY + 200), z}, up,
-           {0.87f, 0.86f, 0.83f, 1.f});
+    heights.step = std::max(
+        {std::abs(city.terrain[0].cellX), std::max(e.maxX - e.minX, e.maxY - e.minY) / 300.0, 5.0});
   }
-  std::vector<std::size_t> order(city.landUse.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return city.landUse[a].areaM2 > city.landUse[b].areaM2;
-  });
-  for (std::size_t rank = 0; rank < order.size(); ++rank) {
-    const gis::LandUseArea& a = city.landUse[order[rank]];
-    // smaller areas a little higher, so they win the depth test over the larger ones around
-    const float z = static_cast<float>(0.002 * static_cast<double>(rank % 500));
-    Mesh& m = ground[tileOf(gis::centroid(a.polygon.outer))];
-    m.polygon(triangulate(a.polygon, z), up, landUseColour(a.landUse));
-  }
+  struct Install {  // ribbons read the ground while this scene is built
+    explicit Install(const GroundHeight* g) { gGround = g; }
+    ~Install() { gGround = nullptr; }
+    Install(const Install&) = delete;
+    Install& operator=(const Install&) = delete;
+  } install(terrain ? &heights : nullptr);
+  CityScene scene;
+  scene.groundBase = heights.baseZ;
+  scene.hasTerrain = terrain;
+  osg::ref_ptr<osg::Geode> groundGeode = groundLayer(city, heights, terrain);
   // roads: near, each directed edge its own ribbon (on the right half of a two-way road) so a
   // link value layer colours each direction, paths narrow and pale; far, one ribbon per road
   // and no paths (under a pixel there)
@@ -637,6 +809,13 @@ CityScene buildCityScene(const gis::CityModel& city) {
       Mesh& m = buildings[level][tile];
       const auto first = static_cast<unsigned>(m.v->size());
       emitBuilding(m, b, level == 1);
+      if (terrain) {
+        // standing on the ground: the DEM height the builder gave it, else the terrain's here
+        const float gz =
+            b.groundZ != 0.0 ? static_cast<float>(b.groundZ - heights.baseZ) : heights.at(b.centre);
+        for (std::size_t k = first; k < m.v->size(); ++k)
+          (*m.v)[k].z() += gz;
+      }
       buildingPending[bi][static_cast<std::size_t>(level)] = {
           tile, first, static_cast<unsigned>(m.v->size()) - first};
     }
@@ -651,10 +830,9 @@ CityScene buildCityScene(const gis::CityModel& city) {
     Mesh& m = lines[tileOf(gis::centroid(park->polygon.outer))];
     band(m, park->polygon.outer, 6.0, 1.4f, {0.36f, 0.25f, 0.52f, 1.f});
   }
-  CityScene scene;
   std::map<TileKey, int> buildingIndex[2], roadIndex[2];
   osg::ref_ptr<osg::Group> root = new osg::Group;
-  root->addChild(geodeOf(ground, nullptr));
+  root->addChild(groundGeode);
   root->addChild(geodeOf(lines, nullptr));
   // per tile: full detail near the eye, the simplified version beyond kFarM from its centre
   osg::ref_ptr<osg::Geode> levels[2][2];  // [level][roads, buildings]
@@ -711,6 +889,7 @@ CityScene buildCityScene(const gis::CityModel& city) {
   root->getOrCreateStateSet()->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
   root->getOrCreateStateSet()->setMode(GL_CULL_FACE, osg::StateAttribute::ON);
   scene.root = root;
+  scene.city = &city;
   return scene;
 }
 

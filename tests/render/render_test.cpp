@@ -318,5 +318,53 @@ TEST(RoofShapes, GabledAndHippedRoofsRiseFromTheEavesToTheRidge) {
   }
 }
 
+TEST(TerrainScene, GroundAndBuildingsFollowTheDem) {
+  // a slope rising 0.1 m per metre eastwards from 100 m, a house standing at x = 50
+  gis::CityModel c;
+  c.extent = {0, 0, 100, 100};
+  gis::TerrainTile t;
+  t.x0 = -10;
+  t.y0 = 110;
+  t.cellX = 10;
+  t.cellY = -10;
+  t.cols = 12;
+  t.rows = 12;
+  for (int r = 0; r < t.rows; ++r) {
+    for (int col = 0; col < t.cols; ++col)
+      t.z.push_back(static_cast<float>(100.0 + 0.1 * (t.x0 + (col + 0.5) * t.cellX)));
+  }
+  c.terrain.push_back(t);
+  gis::Building b;
+  b.parts.push_back({{{45, 45}, {55, 45}, {55, 55}, {45, 55}}, {}});
+  b.box = {45, 45, 55, 55};
+  b.centre = {50, 50};
+  b.heightM = 6.0;
+  c.buildings.push_back(b);
+  detail::CityScene scene = detail::buildCityScene(c);
+  ASSERT_TRUE(scene.hasTerrain);
+  // the lowest cell centre is x = -5: 99.5 m
+  EXPECT_NEAR(scene.groundBase, 99.5, 1e-4);
+  EXPECT_NEAR(scene.groundAt(50, 50), 105.0 - 99.5, 1e-4);
+  const auto range = scene.buildingRanges[0][0];
+  const auto* v = static_cast<const osg::Vec3Array*>(
+      scene.buildingGeoms[static_cast<std::size_t>(range.geometry)]->getVertexArray());
+  float lo = INFINITY, hi = -INFINITY;
+  for (unsigned k = range.first; k < range.first + range.count; ++k) {
+    lo = std::min(lo, (*v)[k].z());
+    hi = std::max(hi, (*v)[k].z());
+  }
+  EXPECT_NEAR(lo, 5.5f, 1e-3f) << "the house stands on the ground";
+  EXPECT_NEAR(hi, 11.5f, 1e-3f);
+  // the ground's first child geometry follows the slope
+  const auto* ground = scene.root->getChild(0)->asGeode()->getDrawable(0)->asGeometry();
+  const auto* gv = static_cast<const osg::Vec3Array*>(ground->getVertexArray());
+  ASSERT_GT(gv->size(), 4u);
+  for (const osg::Vec3& q : *gv) {
+    if (q.x() >= 0 && q.x() <= 100 && q.y() >= 0 && q.y() <= 100) {
+      EXPECT_NEAR(q.z(), 0.1f * q.x() + 0.5f, 1e-3f) << q.x();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace twin::render

@@ -40,6 +40,11 @@ struct CityScene {
   // the colours as built, to restore when a value layer goes away, and the sun's n.l per vertex
   std::vector<osg::ref_ptr<osg::Vec4Array>> buildingColours, roadColours;
   std::vector<std::vector<float>> buildingLight, roadLight;
+  // the ground: z in the scene is the DEM height minus groundBase (0 everywhere without one)
+  const gis::CityModel* city = nullptr;
+  double groundBase = 0.0;
+  bool hasTerrain = false;
+  float groundAt(double x, double y) const;
 };
 
 // The sun's n.l for a face normal (a fixed sun from the south-west), and a colour lit by it
