@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "support/twin_test.hpp"
@@ -306,6 +307,62 @@ TEST_F(Cli, PowerflowSolvesACaseAndWritesMatpowersTables) {
   auto none = cli("powerflow " + dir_ + "/nothing.m");
   EXPECT_EQ(none.exitCode, 2);
   EXPECT_THAT(none.err, HasSubstr("nothing.m: cannot open the case file"));
+}
+
+TEST_F(Cli, CompareLinesUpKpisAndRefusesOtherCities) {
+  fs::copy_file(dataPath("osm/witten-stockum.osm.pbf"), dir_ + "/w.osm.pbf");
+  writeFile(dir_ + "/w.yaml",
+            "name: witten-day\ncity: {sources: [w.osm.pbf]}\ntime: {start: "
+            "2026-06-17T00:00:00+02:00, duration: 6h}\nmodels:\n  weather: "
+            "{type: weather.tmy, period: 15min}\n");
+  ASSERT_EQ(cli("run " + dir_ + "/w.yaml --quiet --out " + dir_ + "/base").exitCode, 0);
+  ASSERT_EQ(cli("run " + dir_ + "/w.yaml --quiet --out " + dir_ + "/same").exitCode, 0);
+  ASSERT_EQ(cli("run " + dir_ + "/w.yaml --quiet --set models.weather.temperature_offset=3K " +
+                "--set name=witten-warm --out " + dir_ + "/warm")
+                .exitCode,
+            0);
+  auto r = cli("compare " + dir_ + "/base " + dir_ + "/same " + dir_ + "/warm");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("witten-warm"));
+  // the unchanged rerun differs by exactly nothing; +3 K moves every temperature by 3
+  auto csv = cli("compare " + dir_ + "/base " + dir_ + "/same " + dir_ + "/warm --csv -");
+  ASSERT_EQ(csv.exitCode, 0);
+  int zero = 0;
+  std::istringstream lines(csv.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find(dir_ + "/same,") != std::string::npos) {
+      // kpi,unit,run,scenario,value,delta,delta_pct: delta exactly 0 (and 0 % where defined)
+      std::vector<std::string> f;
+      std::stringstream ls(line);
+      std::string cell;
+      while (std::getline(ls, cell, ','))
+        f.push_back(cell);
+      ASSERT_GE(f.size(), 6u) << line;
+      EXPECT_EQ(f[5], "0") << line;
+      if (f.size() > 6) {
+        EXPECT_EQ(f[6], "0") << line;
+      }
+      ++zero;
+    }
+    if (line.starts_with("weather.max_temperature,degC," + dir_ + "/warm,")) {
+      EXPECT_THAT(line, HasSubstr(",3,")) << line;
+      EXPECT_THAT(line, ::testing::EndsWith(",")) << "no % change of a degC value";
+    }
+  }
+  EXPECT_EQ(zero, 6) << csv.out;
+  auto json = cli("compare " + dir_ + "/base " + dir_ + "/warm --json");
+  EXPECT_THAT(json.out, HasSubstr("\"final_state_hash\""));
+  EXPECT_THAT(json.out, HasSubstr("\"delta_pct\""));
+  // another city, a folder that is no run
+  auto other = cli("run " + dataPath("scenarios/quick.yaml") + " --quiet --out " + dir_ + "/q");
+  ASSERT_EQ(other.exitCode, 0) << other.err;
+  auto bad = cli("compare " + dir_ + "/base " + dir_ + "/q");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("ran on another city"));
+  auto none = cli("compare " + dir_ + "/base " + dir_);
+  EXPECT_EQ(none.exitCode, 2);
+  EXPECT_THAT(none.err, HasSubstr("not a finished citytwin run (no run.json)"));
 }
 
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {

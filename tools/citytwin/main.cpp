@@ -17,6 +17,7 @@
 #include "gis/city_builder.hpp"
 #include "gis/city_cache.hpp"
 #include "gis/library_versions.hpp"
+#include "io/compare.hpp"
 #include "io/recorder.hpp"
 #include "io/run_builder.hpp"
 #include "io/scenario.hpp"
@@ -680,6 +681,31 @@ std::string thousands(double v) {
   return out;
 }
 
+// KPIs of a baseline run and its variants side by side
+int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, bool json) {
+  std::vector<io::RunRecord> runs;
+  for (const std::string& d : dirs) {
+    auto r = io::readRun(d);
+    if (!r)
+      return reportError(r.error());
+    runs.push_back(std::move(*r));
+  }
+  auto c = io::compareRuns(std::move(runs));
+  if (!c)
+    return reportError(c.error());
+  if (!csvOut.empty()) {
+    const std::string text = io::comparisonCsv(*c);
+    if (csvOut == "-") {
+      std::fputs(text.c_str(), stdout);
+      return kExitOk;
+    }
+    if (core::Status st = io::writeFileAtomic(csvOut, text); !st)
+      return reportError(st.error());
+  }
+  std::fputs((json ? io::comparisonJson(*c) : io::comparisonTable(*c)).c_str(), stdout);
+  return kExitOk;
+}
+
 // AC power flow of a MATPOWER case with MATPOWER's default options; results as CSV files with
 // the columns of MATPOWER's solution tables
 int cmdPowerflow(const std::string& casePath, const std::string& outOpt) {
@@ -962,6 +988,17 @@ int main(int argc, char** argv) {
   viewCmd->add_option("--screenshot", viewShot, "With --frames: write the last frame to this PNG");
   viewCmd->add_option("--set", viewSets, "Override a scenario key: key.path=value");
 
+  std::vector<std::string> compareDirs;
+  std::string compareCsv;
+  bool compareJson = false;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "KPIs of a baseline run and variants side by side (absolute and % differences)");
+  compare->add_option("RUN_DIR", compareDirs, "Run folders: the baseline first, then variants")
+      ->required()
+      ->expected(2, 64);
+  compare->add_option("--csv", compareCsv, "Also write the table as CSV to FILE (- for stdout)");
+  compare->add_flag("--json", compareJson, "Print JSON instead of the table");
+
   std::string pfCase, pfOut;
   CLI::App* powerflow = app.add_subcommand(
       "powerflow", "AC power flow of a MATPOWER case (Newton-Raphson, MATPOWER's defaults)");
@@ -1014,6 +1051,8 @@ int main(int argc, char** argv) {
   }
   if (*powerflow)
     return cmdPowerflow(pfCase, pfOut);
+  if (*compare)
+    return cmdCompare(compareDirs, compareCsv, compareJson);
   if (*inspect)
     return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson, inspectCache);
   std::fputs(app.help().c_str(), stdout);
