@@ -83,13 +83,21 @@ class Registry {
 };
 
 // What a model instance is created with; params are validated and converted (numbers in SI).
-// The scenario's city as models see it (TwinCityInfo): local metres around an origin.
+// The scenario's city as models see it (TwinCityInfo): local metres around an origin. The
+// tables are shared by every instance (read-only); link polylines point into `linkPoints`.
+struct ModelCityTables {
+  std::vector<TwinBuilding> buildings;
+  std::vector<TwinRoadNode> nodes;
+  std::vector<TwinRoadLink> links;
+  std::vector<std::vector<double>> linkPoints;
+};
 struct ModelCity {
   std::string crs;
   double originE = 0.0, originN = 0.0;
   double minX = 0.0, minY = 0.0, maxX = 0.0, maxY = 0.0;
   std::size_t buildings = 0;
   std::size_t roadLinks = 0;
+  std::shared_ptr<const ModelCityTables> tables;  // null: counts only
 };
 
 struct InstanceDef {

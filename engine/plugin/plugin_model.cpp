@@ -134,9 +134,23 @@ class PluginModel final : public core::Model {
     cfg.host = &host_;
     if (def.city) {
       city_ = *def.city;
-      cityC_ = TwinCityInfo{sizeof(TwinCityInfo), city_.crs.c_str(), city_.originE, city_.originN,
-                            city_.minX,           city_.minY,        city_.maxX,    city_.maxY,
-                            city_.buildings,      city_.roadLinks};
+      cityC_ = TwinCityInfo{};
+      cityC_.struct_size = sizeof(TwinCityInfo);
+      cityC_.crs = city_.crs.c_str();
+      cityC_.origin_e = city_.originE;
+      cityC_.origin_n = city_.originN;
+      cityC_.min_x = city_.minX;
+      cityC_.min_y = city_.minY;
+      cityC_.max_x = city_.maxX;
+      cityC_.max_y = city_.maxY;
+      cityC_.building_count = city_.buildings;
+      cityC_.road_link_count = city_.roadLinks;
+      if (city_.tables) {
+        cityC_.buildings = city_.tables->buildings.data();
+        cityC_.road_nodes = city_.tables->nodes.data();
+        cityC_.road_node_count = city_.tables->nodes.size();
+        cityC_.road_links = city_.tables->links.data();
+      }
       cfg.city = &cityC_;
     }
     TwinStatus st = type_.descriptor->create(&cfg, &instance_);

@@ -165,7 +165,16 @@ TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   ASSERT_NE(t, nullptr);
   plugin::InstanceDef def =
       instanceDef("demo", {{"count", std::int64_t{4}}, {"radius", 100.0}, {"speed", 10.0}});
-  def.city = plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2};
+  def.city = plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2, nullptr};
+  // the city's tables reach the plugin: floor areas and car road lengths are summed there
+  auto tables = std::make_shared<plugin::ModelCityTables>();
+  for (double area : {100.0, 250.0, 1000.0})
+    tables->buildings.push_back({0, 0, area / 2, area, 6, 0, 2, 0, 2, 0, 1990, 0, 0});
+  tables->nodes = {{0, 0, 0, 1}, {100, 0, 0, 1}};
+  tables->linkPoints = {{0, 0, 100, 0}, {100, 0, 0, 0}};
+  tables->links.push_back({0, 1, 1, 6, 1, 1, 13.9, 100.0, tables->linkPoints[0].data(), 2});
+  tables->links.push_back({1, 0, 0, 10, 0, 1, 1.4, 100.0, tables->linkPoints[1].data(), 2});
+  def.city->tables = tables;
   auto s = schedulerWith(*t, def);
   ASSERT_NE(s, nullptr);
   ASSERT_TRUE(s->runUntil(10));  // ticks 0..9 stepped: the model is at t = 10 s
@@ -186,6 +195,10 @@ TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   EXPECT_EQ(f->find("demo.plume")->raster.nx, 40u);
   EXPECT_EQ(f->find("demo.zone")->polygons.at(0).xy.size(), 8u);
   EXPECT_EQ(f->find("demo.labels")->labels.at(0).text, "test layer");
+  auto kpis = s->model(0).kpiValues();
+  ASSERT_TRUE(kpis);
+  EXPECT_DOUBLE_EQ((*kpis)[0], 1350.0);  // floor area
+  EXPECT_DOUBLE_EQ((*kpis)[1], 0.1);     // only the car link counts
 }
 
 TEST_F(PluginLoader, PluginStateSurvivesASnapshot) {

@@ -254,6 +254,15 @@ TEST_F(Cli, RenderShowsTheLayersAModelPublishesAndTheyMove) {
   ASSERT_EQ(b.exitCode, 0) << b.err;
   EXPECT_EQ(readFile(dir_ + "/a.png"), readFile(dir_ + "/a2.png"));
   EXPECT_NE(readFile(dir_ + "/a.png"), readFile(dir_ + "/b.png")) << "the layers did not move";
+  // the city's tables reached the plugin: its floor area equals the city's own figure
+  auto run = cli("run " + sc + " --quiet --out " + dir_ + "/run");
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  std::smatch kpi, fig;
+  const std::string kpis = readFile(dir_ + "/run/kpis.csv");
+  const std::string json = readFile(dir_ + "/run/run.json");
+  ASSERT_TRUE(std::regex_search(kpis, kpi, std::regex("demo\\.city_floor_area,([0-9.e+]+),m2")));
+  ASSERT_TRUE(std::regex_search(json, fig, std::regex("\"floor_area_m2\": ([0-9.e+]+)")));
+  EXPECT_NEAR(std::stod(kpi[1]), std::stod(fig[1]), 1e-6 * std::stod(fig[1]));
 }
 
 TEST_F(Cli, TimeLapseVideoHasTheFramesAsked) {

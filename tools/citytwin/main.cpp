@@ -130,9 +130,40 @@ io::CityInfo cityInfo(const gis::CityModel& c) {
                   {"main_component_share", s.mainComponentShare},
                   {"landuse_areas", static_cast<double>(s.landUseAreas)}};
   info.problems = c.problems;
-  info.forModels = {c.crs,         c.originE,          c.originN,
-                    c.extent.minX, c.extent.minY,      c.extent.maxX,
-                    c.extent.maxY, c.buildings.size(), c.roads.edges.size()};
+  info.forModels.crs = c.crs;
+  info.forModels.originE = c.originE;
+  info.forModels.originN = c.originN;
+  info.forModels.minX = c.extent.minX;
+  info.forModels.minY = c.extent.minY;
+  info.forModels.maxX = c.extent.maxX;
+  info.forModels.maxY = c.extent.maxY;
+  info.forModels.buildings = c.buildings.size();
+  info.forModels.roadLinks = c.roads.edges.size();
+  // the tables plugins read (TwinCityInfo): one copy shared by every model instance
+  auto t = std::make_shared<plugin::ModelCityTables>();
+  t->buildings.reserve(c.buildings.size());
+  for (const gis::Building& b : c.buildings) {
+    t->buildings.push_back({b.centre.x, b.centre.y, b.footprintM2, b.floorAreaM2, b.heightM,
+                            b.groundZ, b.residents, b.jobs, b.floors,
+                            static_cast<std::int32_t>(b.use), b.constructionYear,
+                            b.ancillary ? 1 : 0, static_cast<std::int32_t>(b.roof)});
+  }
+  for (const gis::RoadNode& n : c.roads.nodes) {
+    t->nodes.push_back(
+        {n.p.x, n.p.y, static_cast<std::int32_t>(n.control), n.inMainComponent ? 1 : 0});
+  }
+  t->linkPoints.reserve(c.roads.edges.size());
+  for (const gis::RoadEdge& e : c.roads.edges) {
+    std::vector<double>& xy = t->linkPoints.emplace_back();
+    for (const gis::Vec2& q : e.geometry) {
+      xy.push_back(q.x);
+      xy.push_back(q.y);
+    }
+    t->links.push_back({e.from, e.to, e.twin, static_cast<std::int32_t>(e.roadClass),
+                        e.carAllowed ? 1 : 0, e.lanes, e.speedLimitMps, e.lengthM, xy.data(),
+                        e.geometry.size()});
+  }
+  info.forModels.tables = std::move(t);
   return info;
 }
 

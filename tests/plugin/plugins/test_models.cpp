@@ -116,7 +116,10 @@ class Layers {
       {"radius", TWIN_PARAM_NUMBER, "m", "0m", 0, "circle radius (0: a quarter of the city)"},
       {"speed", TWIN_PARAM_NUMBER, "m/s", "10m/s", 0, "speed along the circle"},
   }};
-  static constexpr std::array<TwinKpiDesc, 0> kKpis{};
+  static constexpr std::array<TwinKpiDesc, 2> kKpis{{
+      {"city_floor_area", "m2", "floor area of the city's buildings, read through the ABI"},
+      {"city_car_road_length", "km", "length of the car-accessible road links (both directions)"},
+  }};
   explicit Layers(const twin::sdk::Config& c)
       : count_(c.integer("count")), radius_(c.number("radius")), speed_(c.number("speed")) {
     if (count_ < 0 || count_ > 1000000)
@@ -128,6 +131,12 @@ class Layers {
         radius_ = std::min(city->max_x - city->min_x, city->max_y - city->min_y) / 4.0;
       buildings_ = city->building_count;
       links_ = city->road_link_count;
+      for (std::size_t i = 0; city->buildings != nullptr && i < city->building_count; ++i)
+        floorArea_ += city->buildings[i].floor_area_m2;
+      for (std::size_t i = 0; city->road_links != nullptr && i < city->road_link_count; ++i) {
+        if (city->road_links[i].car_allowed != 0)
+          carRoadKm_ += city->road_links[i].length_m / 1000.0;
+      }
     }
     if (radius_ <= 0.0)
       radius_ = 500.0;
@@ -204,7 +213,7 @@ class Layers {
     timeS_ = r.get<double>();
     r.expectEnd();
   }
-  std::vector<double> kpis() const { return {}; }
+  std::vector<double> kpis() const { return {floorArea_, carRoadKm_}; }
 
  private:
   std::int64_t count_;
@@ -212,6 +221,7 @@ class Layers {
   double speed_;
   double cx_ = 0.0, cy_ = 0.0;
   std::size_t buildings_ = 0, links_ = 0;
+  double floorArea_ = 0.0, carRoadKm_ = 0.0;
   double timeS_ = 0.0;
 };
 

@@ -16,7 +16,7 @@
  *   1.1  published frames: TwinModelDescriptor.publish (optional) with TwinPublishContext, so a
  *        model shows what it simulates in renders and the viewer (instances, values per
  *        building or road link, ground polygons and rasters, labels); TwinModelConfig.city
- *        (extent and entity counts of the scenario's city, NULL without one).
+ *        (the scenario's city: extent, buildings, road nodes and links; NULL without one).
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -128,9 +128,63 @@ typedef struct TwinHostApi {
   void (*free)(void* host_context, void* ptr);
 } TwinHostApi;
 
+/* Building use classes (TwinBuilding.use_class). */
+#define TWIN_USE_RESIDENTIAL 0
+#define TWIN_USE_COMMERCIAL 1
+#define TWIN_USE_OFFICE 2
+#define TWIN_USE_INDUSTRIAL 3
+#define TWIN_USE_PUBLIC 4
+#define TWIN_USE_EDUCATION 5
+#define TWIN_USE_HEALTH 6
+#define TWIN_USE_OTHER 7
+
+/* A building of the city (since 1.1). */
+typedef struct TwinBuilding {
+  double x, y;          /* centre, local metres */
+  double footprint_m2;  /* ground area */
+  double floor_area_m2; /* gross floor area (footprint x floors) */
+  double height_m;      /* ground to top */
+  double ground_z;      /* ground height above sea level, 0 without a DEM */
+  double residents;     /* estimated */
+  double jobs;          /* estimated */
+  int32_t floors;
+  int32_t use_class;         /* TWIN_USE_* */
+  int32_t construction_year; /* 0 when unknown */
+  int32_t ancillary;         /* garage, shed: non-zero */
+  int32_t roof_shape;        /* 0 flat, 1 gabled, 2 hipped, 3 pyramidal, 4 skillion, 5 other */
+} TwinBuilding;
+
+/* Junction control of a road node. */
+#define TWIN_JUNCTION_NONE 0
+#define TWIN_JUNCTION_SIGNALS 1
+#define TWIN_JUNCTION_PRIORITY 2
+#define TWIN_JUNCTION_RIGHT_BEFORE_LEFT 3
+
+typedef struct TwinRoadNode {
+  double x, y;
+  int32_t control;           /* TWIN_JUNCTION_* */
+  int32_t in_main_component; /* in the largest strongly connected part for cars */
+} TwinRoadNode;
+
+/* A road link: one direction of a segment between two nodes (since 1.1). */
+typedef struct TwinRoadLink {
+  uint32_t from, to;  /* node indices */
+  int32_t twin;       /* the opposite direction's link, -1 for a one-way */
+  int32_t road_class; /* 0 motorway, 1 trunk, 2 primary, 3 secondary, 4 tertiary,
+                         5 unclassified, 6 residential, 7 living street, 8 service,
+                         9 track, 10 pedestrian, 11 other */
+  int32_t car_allowed;
+  int32_t lanes;
+  double speed_limit_mps;
+  double length_m;
+  const double* xy; /* the polyline from `from` to `to`: x y pairs */
+  size_t point_count;
+} TwinRoadLink;
+
 /* The scenario's city as a model sees it (since 1.1). Coordinates are local metres: x east,
  * y north, z up, relative to (origin_e, origin_n) in the city's projected CRS. Entities are
- * numbered in the city model's order: building i, road link (directed edge) i. */
+ * numbered in the city model's order: building i, road link (directed edge) i. Everything is
+ * owned by the host and valid until the instance is destroyed. */
 typedef struct TwinCityInfo {
   uint32_t struct_size;
   const char* crs; /* "EPSG:25832" */
@@ -138,6 +192,10 @@ typedef struct TwinCityInfo {
   double min_x, min_y, max_x, max_y; /* extent in local metres */
   size_t building_count;
   size_t road_link_count;
+  const TwinBuilding* buildings; /* building_count of them */
+  const TwinRoadNode* road_nodes;
+  size_t road_node_count;
+  const TwinRoadLink* road_links; /* road_link_count of them */
 } TwinCityInfo;
 
 /* What create() receives. Borrowed for the call, except `host`, valid until destroy(). */
