@@ -363,6 +363,17 @@ TEST_F(Cli, CompareLinesUpKpisAndRefusesOtherCities) {
   auto json = cli("compare " + dir_ + "/base " + dir_ + "/warm --json");
   EXPECT_THAT(json.out, HasSubstr("\"final_state_hash\""));
   EXPECT_THAT(json.out, HasSubstr("\"delta_pct\""));
+  // several scenarios in one call: each into out/<name>, a broken one does not stop the others
+  auto many = runCommand("cd '" + dir_ + "' && CITYTWIN_PLUGIN_PATH='" +
+                         std::string(TWIN_TEST_MODELS_PLUGIN) + "' '" + kCli + "' run w.yaml " +
+                         "missing.yaml w.yaml --set name=witten-again");
+  EXPECT_EQ(many.exitCode, 2);
+  EXPECT_THAT(many.out, HasSubstr("w.yaml                                    ok"));
+  EXPECT_THAT(many.out, HasSubstr("missing.yaml                              bad input (exit 2)"));
+  EXPECT_TRUE(fs::exists(dir_ + "/out/witten-again/kpis.csv"));
+  auto oneOut = cli("run " + dir_ + "/w.yaml " + dir_ + "/w.yaml --out " + dir_ + "/x");
+  EXPECT_EQ(oneOut.exitCode, 2);
+  EXPECT_THAT(oneOut.err, HasSubstr("--out names one folder"));
   // another city, a folder that is no run
   auto other = cli("run " + dataPath("scenarios/quick.yaml") + " --quiet --out " + dir_ + "/q");
   ASSERT_EQ(other.exitCode, 0) << other.err;

@@ -712,6 +712,43 @@ std::string thousands(double v) {
   return out;
 }
 
+// several scenarios one after the other, each into out/<its name>; a failed one does not stop
+// the others, the exit code is the worst
+int cmdRunAll(const std::vector<std::string>& paths, const std::vector<std::string>& sets,
+              const std::string& outOpt, std::optional<std::uint64_t> seed, int threads,
+              bool quiet) {
+  if (paths.size() == 1)
+    return cmdRun(paths[0], sets, outOpt, seed, threads, quiet);
+  if (!outOpt.empty()) {
+    std::fprintf(stderr,
+                 "citytwin: error: --out names one folder; with %zu scenarios each is written to "
+                 "out/<scenario name>\n",
+                 paths.size());
+    return kExitBadInput;
+  }
+  std::vector<int> codes;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (!quiet)
+      std::printf("%s== %s (%zu of %zu)\n", i > 0 ? "\n" : "", paths[i].c_str(), i + 1,
+                  paths.size());
+    std::fflush(stdout);
+    codes.push_back(cmdRun(paths[i], sets, "", seed, threads, quiet));
+  }
+  int worst = kExitOk;
+  for (int c : codes)
+    worst = std::max(worst, c);
+  if (quiet)
+    return worst;
+  std::printf("\n%-40s  %s\n", "scenario", "result");
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::printf("%-40s  %s\n", paths[i].c_str(),
+                codes[i] == kExitOk         ? "ok"
+                : codes[i] == kExitBadInput ? "bad input (exit 2)"
+                                            : "failed (exit 1)");
+  }
+  return worst;
+}
+
 // KPIs of a baseline run and its variants side by side
 int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, bool json) {
   std::vector<io::RunRecord> runs;
@@ -947,14 +984,16 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", logLevel, "trace, debug, info, warning, error or off")
       ->capture_default_str();
 
-  std::string scenario;
+  std::vector<std::string> scenarioPaths;
   std::vector<std::string> sets;
   std::string outDir;
   std::optional<std::uint64_t> seed;
   int threads = 0;
   bool quiet = false;
-  CLI::App* run = app.add_subcommand("run", "Run a scenario and write its output folder");
-  run->add_option("SCENARIO", scenario, "Scenario file (YAML)")->required();
+  CLI::App* run = app.add_subcommand(
+      "run", "Run one or more scenarios, each into its output folder (out/<scenario name>)");
+  run->add_option("SCENARIO", scenarioPaths, "Scenario file(s) (YAML): a baseline and variants")
+      ->required();
   run->add_option("--out", outDir, "Output folder (default: out/<scenario name>)");
   run->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
   run->add_option("--seed", seed, "Random seed (overrides the scenario's)");
@@ -1070,7 +1109,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (*run)
-    return cmdRun(scenario, sets, outDir, seed, threads, quiet);
+    return cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet);
   if (*validate)
     return cmdValidate(validateScenarioPath, validateSets);
   if (*plugins)
