@@ -224,32 +224,48 @@ core::Result<std::unique_ptr<PowerFlow>> PowerFlow::create(const PfCase& pc) {
   for (int i : m.pq)
     m.rowQ[static_cast<std::size_t>(i)] = row++;
   m.jn = row;
-  // the Jacobian's pattern from Ybus's: entry (row of bus i, column of bus k) per non-zero
-  std::vector<std::vector<std::pair<int, std::size_t>>> cols(static_cast<std::size_t>(m.jn));
-  for (std::size_t k = 0; k < m.n; ++k) {
-    for (int q = m.yp[k]; q < m.yp[k + 1]; ++q) {
-      const auto i = static_cast<std::size_t>(m.yi[static_cast<std::size_t>(q)]);
-      const int rows[2] = {m.rowP[i], m.rowQ[i]};
-      const int columns[2] = {m.rowP[k], m.rowQ[k]};  // Va column, Vm column
-      for (int a = 0; a < 2; ++a) {
-        for (int c = 0; c < 2; ++c) {
-          if (rows[a] >= 0 && columns[c] >= 0) {
-            cols[static_cast<std::size_t>(columns[c])].push_back(
-                {rows[a], static_cast<std::size_t>(q) * 4 + static_cast<std::size_t>(a * 2 + c)});
+  // the Jacobian's pattern from Ybus's: entry (row of bus i, column of bus k) per non-zero,
+  // gathered column by column in two passes (count, then fill) and sorted within columns
+  m.jp.assign(static_cast<std::size_t>(m.jn) + 1, 0);
+  auto forEach = [&](auto&& visit) {
+    for (std::size_t k = 0; k < m.n; ++k) {
+      for (int q = m.yp[k]; q < m.yp[k + 1]; ++q) {
+        const auto i = static_cast<std::size_t>(m.yi[static_cast<std::size_t>(q)]);
+        const int rows[2] = {m.rowP[i], m.rowQ[i]};
+        const int columns[2] = {m.rowP[k], m.rowQ[k]};  // Va column, Vm column
+        for (int a = 0; a < 2; ++a) {
+          for (int c = 0; c < 2; ++c) {
+            if (rows[a] >= 0 && columns[c] >= 0)
+              visit(rows[a], columns[c], static_cast<std::size_t>(q), a * 2 + c);
           }
         }
       }
     }
-  }
-  m.jp.assign(static_cast<std::size_t>(m.jn) + 1, 0);
+  };
+  forEach([&](int, int col, std::size_t, int) { ++m.jp[static_cast<std::size_t>(col) + 1]; });
+  for (std::size_t c = 0; c < static_cast<std::size_t>(m.jn); ++c)
+    m.jp[c + 1] += m.jp[c];
+  struct Entry {
+    int row;
+    int source;  // Ybus non-zero * 4 + which derivative
+  };
+  std::vector<Entry> entries(static_cast<std::size_t>(m.jp.back()));
+  std::vector<int> next(m.jp.begin(), m.jp.end() - 1);
+  forEach([&](int r, int col, std::size_t q, int which) {
+    entries[static_cast<std::size_t>(next[static_cast<std::size_t>(col)]++)] = {
+        r, static_cast<int>(q) * 4 + which};
+  });
   m.slot.assign(m.yx.size(), {-1, -1, -1, -1});
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    std::sort(cols[c].begin(), cols[c].end());
-    for (const auto& [r, s] : cols[c]) {
-      m.slot[s / 4][s % 4] = static_cast<int>(m.ji.size());
-      m.ji.push_back(r);
+  m.ji.resize(entries.size());
+  for (std::size_t c = 0; c < static_cast<std::size_t>(m.jn); ++c) {
+    const auto first = entries.begin() + m.jp[c], last = entries.begin() + m.jp[c + 1];
+    std::sort(first, last, [](const Entry& e1, const Entry& e2) { return e1.row < e2.row; });
+    for (auto it = first; it != last; ++it) {
+      const auto at = static_cast<std::size_t>(it - entries.begin());
+      m.ji[at] = it->row;
+      m.slot[static_cast<std::size_t>(it->source / 4)][static_cast<std::size_t>(it->source % 4)] =
+          static_cast<int>(at);
     }
-    m.jp[c + 1] = static_cast<int>(m.ji.size());
   }
   m.jx.assign(m.ji.size(), 0.0);
   klu_defaults(&m.common);
