@@ -395,34 +395,41 @@ TileKey tileOf(Vec2 p) {
   return {static_cast<int>(std::floor(p.x / kTileM)), static_cast<int>(std::floor(p.y / kTileM))};
 }
 
-// one geometry per non-empty tile, in key order; `index` receives each tile's geometry index
-osg::ref_ptr<osg::Geode> geodeOf(std::map<TileKey, Mesh>& tiles, osg::StateSet* state,
-                                 std::vector<osg::ref_ptr<osg::Geometry>>* geoms = nullptr,
-                                 std::map<TileKey, int>* index = nullptr,
-                                 std::vector<std::vector<float>>* light = nullptr) {
+// a tile's mesh as one indexed geometry in a VBO
+osg::ref_ptr<osg::Geometry> tileGeometry(Mesh& m) {
+  osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
+  g->setUseDisplayList(false);
+  g->setUseVertexBufferObjects(true);
+  g->setVertexArray(m.v);
+  g->setColorArray(m.c, osg::Array::BIND_PER_VERTEX);
+  g->addPrimitiveSet(m.idx);
+  return g;
+}
+
+// one geometry per non-empty tile
+osg::ref_ptr<osg::Geode> geodeOf(std::map<TileKey, Mesh>& tiles) {
   osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+  for (auto& [key, m] : tiles) {
+    if (!m.v->empty())
+      geode->addDrawable(tileGeometry(m));
+  }
+  return geode;
+}
+
+// the geometries value layers recolour: appended to `geoms` (index: tile -> position there)
+// with each vertex's sun n.l in `light`
+void recolourableGeometries(std::map<TileKey, Mesh>& tiles,
+                            std::vector<osg::ref_ptr<osg::Geometry>>& geoms,
+                            std::map<TileKey, int>& index, std::vector<std::vector<float>>& light) {
   for (auto& [key, m] : tiles) {
     if (m.v->empty())
       continue;
-    osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
-    g->setUseDisplayList(false);
-    g->setUseVertexBufferObjects(true);
-    g->setVertexArray(m.v);
-    g->setColorArray(m.c, osg::Array::BIND_PER_VERTEX);
-    g->addPrimitiveSet(m.idx);
-    geode->addDrawable(g);
-    if (geoms != nullptr) {
-      if (index != nullptr)
-        (*index)[key] = static_cast<int>(geoms->size());
-      if (light != nullptr)
-        light->push_back(std::move(m.light));
-      g->setDataVariance(osg::Object::DYNAMIC);  // colours change with value layers
-      geoms->push_back(g);
-    }
+    osg::ref_ptr<osg::Geometry> g = tileGeometry(m);
+    g->setDataVariance(osg::Object::DYNAMIC);  // colours change with value layers
+    index[key] = static_cast<int>(geoms.size());
+    light.push_back(std::move(m.light));
+    geoms.push_back(g);
   }
-  if (state != nullptr)
-    geode->setStateSet(state);
-  return geode;
 }
 
 struct PendingRange {
@@ -833,14 +840,12 @@ CityScene buildCityScene(const gis::CityModel& city) {
   std::map<TileKey, int> buildingIndex[2], roadIndex[2];
   osg::ref_ptr<osg::Group> root = new osg::Group;
   root->addChild(groundGeode);
-  root->addChild(geodeOf(lines, nullptr));
+  root->addChild(geodeOf(lines));
   // per tile: full detail near the eye, the simplified version beyond kFarM from its centre
-  osg::ref_ptr<osg::Geode> levels[2][2];  // [level][roads, buildings]
   for (int level = 0; level < 2; ++level) {
-    levels[level][0] =
-        geodeOf(roads[level], nullptr, &scene.roadGeoms, &roadIndex[level], &scene.roadLight);
-    levels[level][1] = geodeOf(buildings[level], nullptr, &scene.buildingGeoms,
-                               &buildingIndex[level], &scene.buildingLight);
+    recolourableGeometries(roads[level], scene.roadGeoms, roadIndex[level], scene.roadLight);
+    recolourableGeometries(buildings[level], scene.buildingGeoms, buildingIndex[level],
+                           scene.buildingLight);
   }
   std::map<TileKey, osg::ref_ptr<osg::LOD>> lods;
   for (int level = 0; level < 2; ++level) {

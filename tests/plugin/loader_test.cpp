@@ -97,32 +97,6 @@ TEST_F(PluginLoader, ExceptionInCreateBecomesAClearError) {
               HasSubstr("could not be created: create: fail_at must not be negative"));
 }
 
-TEST_F(PluginLoader, ExceptionInStepStopsTheRunWithThePluginsMessage) {
-  expectLog("simulated failure in step");
-  plugin::Registry reg;
-  ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
-  auto m =
-      plugin::instantiate(*reg.find("test.failing"),
-                          instanceDef("chem", {{"fail_at", 3.0}, {"mode", std::string("throw")}}));
-  ASSERT_TRUE(m) << m.error().message;
-  std::vector<core::ModelEntryDef> models(1);
-  models[0].name = "chem";
-  models[0].typeName = "test.failing";
-  models[0].periodTicks = 1;
-  models[0].ports = reg.find("test.failing")->ports;
-  models[0].model = std::move(*m);
-  core::SchedulerDef def;
-  def.calendar.tickNs = 1'000'000'000;
-  def.endTick = 10;
-  auto s = core::Scheduler::create(def, std::move(models), {}, {});
-  ASSERT_TRUE(s);
-  auto st = (*s)->run();
-  ASSERT_FALSE(st);
-  ASSERT_NE((*s)->failure(), nullptr);
-  EXPECT_EQ((*s)->failure()->tick, 3);
-  EXPECT_EQ((*s)->failure()->message, "step: simulated failure in step");
-}
-
 // one plugin model instance in a scheduler of 1 s ticks
 std::unique_ptr<core::Scheduler> schedulerWith(const plugin::ModelType& type,
                                                plugin::InstanceDef def) {
@@ -142,6 +116,20 @@ std::unique_ptr<core::Scheduler> schedulerWith(const plugin::ModelType& type,
   auto s = core::Scheduler::create(sd, std::move(models), {}, {});
   EXPECT_TRUE(s);
   return s ? std::move(*s) : nullptr;
+}
+
+TEST_F(PluginLoader, ExceptionInStepStopsTheRunWithThePluginsMessage) {
+  expectLog("simulated failure in step");
+  plugin::Registry reg;
+  ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
+  auto s = schedulerWith(*reg.find("test.failing"),
+                         instanceDef("chem", {{"fail_at", 3.0}, {"mode", std::string("throw")}}));
+  ASSERT_NE(s, nullptr);
+  auto st = s->run();
+  ASSERT_FALSE(st);
+  ASSERT_NE(s->failure(), nullptr);
+  EXPECT_EQ(s->failure()->tick, 3);
+  EXPECT_EQ(s->failure()->message, "step: simulated failure in step");
 }
 
 TEST_F(PluginLoader, AnAbi10PluginStillLoadsRunsAndPublishesNothing) {
