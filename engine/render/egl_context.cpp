@@ -8,7 +8,9 @@
 namespace twin::render::detail {
 
 core::Result<std::unique_ptr<EglContext>> EglContext::create(int width, int height, int samples) {
-  // the surfaceless platform needs no X server or Wayland (eglGetDisplay would try them)
+  // the surfaceless platform (Mesa) needs no X server or Wayland (eglGetDisplay would try them);
+  // NVIDIA's EGL offers no surfaceless platform but the device platform (EGL_EXT_platform_device),
+  // which likewise renders into a pbuffer without a display server: tried second
   auto getPlatformDisplay = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
       eglGetProcAddress("eglGetPlatformDisplayEXT"));
   if (getPlatformDisplay == nullptr) {
@@ -17,8 +19,25 @@ core::Result<std::unique_ptr<EglContext>> EglContext::create(int width, int heig
   }
   EGLDisplay display =
       getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
-  if (display == EGL_NO_DISPLAY || eglInitialize(display, nullptr, nullptr) != EGL_TRUE) {
-    return core::fail(core::ErrorCode::Io, "cannot open an EGL surfaceless display (Mesa)");
+  if (display != EGL_NO_DISPLAY && eglInitialize(display, nullptr, nullptr) != EGL_TRUE)
+    display = EGL_NO_DISPLAY;
+  if (display == EGL_NO_DISPLAY) {
+    auto queryDevices =
+        reinterpret_cast<PFNEGLQUERYDEVICESEXTPROC>(eglGetProcAddress("eglQueryDevicesEXT"));
+    EGLDeviceEXT devices[8];
+    EGLint deviceCount = 0;
+    if (queryDevices != nullptr && queryDevices(8, devices, &deviceCount) == EGL_TRUE) {
+      for (EGLint i = 0; i < deviceCount && display == EGL_NO_DISPLAY; ++i) {
+        display = getPlatformDisplay(EGL_PLATFORM_DEVICE_EXT, devices[i], nullptr);
+        if (display != EGL_NO_DISPLAY && eglInitialize(display, nullptr, nullptr) != EGL_TRUE)
+          display = EGL_NO_DISPLAY;
+      }
+    }
+  }
+  if (display == EGL_NO_DISPLAY) {
+    return core::fail(core::ErrorCode::Io,
+                      "cannot open an EGL display: neither Mesa's surfaceless platform nor an "
+                      "EGL device (install Mesa's EGL: libegl-mesa0)");
   }
   auto ctx = std::unique_ptr<EglContext>(new EglContext());
   ctx->display_ = display;
