@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "io/recorder.hpp"
+#include "io/stats.hpp"
 
 namespace twin::io {
 namespace {
@@ -65,6 +66,12 @@ std::optional<double> deltaPct(const std::optional<double>& base, const std::opt
   return (*v - *base) / std::abs(*base) * 100.0;
 }
 
+// characters on a terminal: UTF-8 continuation bytes take no column
+std::size_t displayWidth(const std::string& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
+}
+
 std::string show(const std::optional<double>& v, const char* fmt = "%.6g") {
   if (!v)
     return "-";
@@ -75,7 +82,9 @@ std::string show(const std::optional<double>& v, const char* fmt = "%.6g") {
 
 }  // namespace
 
-core::Result<RunRecord> readRun(const std::string& dir) {
+namespace {
+
+core::Result<RunRecord> readOneRun(const std::string& dir) {
   RunRecord r;
   r.dir = dir;
   const std::string runJson = dir + "/run.json";
@@ -92,6 +101,33 @@ core::Result<RunRecord> readRun(const std::string& dir) {
     r.version = doc.at("version").get<std::string>();
     r.seed = doc.value("seed", std::uint64_t{0});
     r.finalStateHash = doc.value("final_state_hash", "");
+    const auto& scj = doc.at("scenario");
+    r.description = scj.value("description", "");
+    r.file = scj.value("file", "");
+    if (scj.contains("settings")) {
+      for (const auto& [k, v] : scj.at("settings").items())
+        r.settings.emplace_back(k, v.get<std::string>());
+    }
+    r.gitRevision = doc.value("git_revision", "");
+    r.wallTimeS = doc.value("wall_time_s", 0.0);
+    r.threads = doc.value("threads", 0);
+    if (doc.contains("sim")) {
+      r.simStart = doc.at("sim").value("start", "");
+      r.simEnd = doc.at("sim").value("end", "");
+    }
+    if (doc.contains("plugins")) {
+      for (const auto& p : doc.at("plugins"))
+        r.plugins.emplace_back(p.value("name", ""), p.value("version", ""));
+    }
+    if (doc.contains("outputs")) {
+      const auto& o = doc.at("outputs");
+      if (o.contains("renders")) {
+        for (const auto& f : o.at("renders"))
+          r.renders.push_back(f.get<std::string>());
+      }
+      r.timeseries = o.value("timeseries", "");
+      r.results = o.value("results", "");
+    }
     if (doc.contains("city")) {
       const auto& c = doc.at("city");
       std::string key = c.value("crs", "");
@@ -100,6 +136,12 @@ core::Result<RunRecord> readRun(const std::string& dir) {
       if (c.contains("figures") && c.at("figures").contains("buildings"))
         key += "|" + std::to_string(c.at("figures").at("buildings").get<double>());
       r.cityKey = key;
+      for (const auto& s : c.at("sources"))
+        r.citySources.push_back(fs::path(s.get<std::string>()).filename().string());
+      if (c.contains("figures")) {
+        for (const auto& [k, v] : c.at("figures").items())
+          r.cityFigures[k] = v.get<double>();
+      }
     }
   } catch (const std::exception& e) {
     return fail(ErrorCode::BadInput, runJson + ": not a citytwin run.json (" + e.what() + ")");
@@ -133,6 +175,52 @@ core::Result<RunRecord> readRun(const std::string& dir) {
   return r;
 }
 
+}  // namespace
+
+core::Result<RunRecord> readRun(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir + "/run.json", ec) || !fs::is_directory(dir, ec))
+    return readOneRun(dir);
+  // a folder of replicates: r01, r02, ... in name order
+  std::vector<std::string> reps;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() && name.size() >= 2 && name[0] == 'r' &&
+        std::all_of(name.begin() + 1, name.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      reps.push_back(e.path().string());
+  }
+  if (reps.empty())
+    return readOneRun(dir);  // the "no run.json" error
+  std::sort(reps.begin(), reps.end());
+  RunRecord group;
+  for (const std::string& rd : reps) {
+    auto one = readOneRun(rd);
+    if (!one)
+      return core::Unexpected(one.error());
+    if (group.replicateDirs.empty()) {
+      group = *one;
+      group.dir = dir;
+    } else if (one->scenario != group.scenario || one->cityKey != group.cityKey) {
+      return fail(ErrorCode::BadInput, rd + " is not a replicate of " + group.replicateDirs[0] +
+                                           " (another scenario or city)");
+    }
+    group.replicateDirs.push_back(rd);
+    group.replicateSeeds.push_back(one->seed);
+    group.replicateHashes.push_back(one->finalStateHash);
+    for (const RunRecord::Kpi& k : one->kpis)
+      group.samples[k.name].push_back(k.value);
+  }
+  for (RunRecord::Kpi& k : group.kpis) {
+    const std::vector<double>& xs = group.samples[k.name];
+    if (xs.size() != reps.size()) {
+      return fail(ErrorCode::BadInput,
+                  dir + ": KPI " + k.name + " is missing from some replicates");
+    }
+    k.value = meanCi95(xs).mean;
+  }
+  return group;
+}
+
 core::Result<Comparison> compareRuns(std::vector<RunRecord> runs) {
   if (runs.size() < 2)
     return fail(ErrorCode::BadInput, "compare needs a baseline and at least one variant");
@@ -157,10 +245,61 @@ core::Result<Comparison> compareRuns(std::vector<RunRecord> runs) {
     for (const RunRecord::Kpi& k : runs[i].kpis) {
       auto [it, fresh] = at.try_emplace(k.name, c.rows.size());
       if (fresh) {
-        c.rows.push_back(
-            {k.name, k.unit, k.description, std::vector<std::optional<double>>(runs.size())});
+        c.rows.push_back({k.name,
+                          k.unit,
+                          k.description,
+                          std::vector<std::optional<double>>(runs.size()),
+                          {},
+                          {}});
       }
       c.rows[it->second].values[i] = k.value;
+    }
+  }
+  // replicates: confidence intervals and significance of the differences
+  for (Comparison::Row& row : c.rows) {
+    row.ciHalf.assign(runs.size(), std::nullopt);
+    row.significant.assign(runs.size(), std::nullopt);
+    auto samplesOf = [&](std::size_t i) -> const std::vector<double>* {
+      auto it = runs[i].samples.find(row.kpi);
+      return it == runs[i].samples.end() ? nullptr : &it->second;
+    };
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (const auto* xs = samplesOf(i); xs != nullptr) {
+        if (const MeanCi m = meanCi95(*xs); m.valid)
+          row.ciHalf[i] = m.half;
+      }
+    }
+    const std::vector<double>* baseXs = samplesOf(0);
+    for (std::size_t i = 1; i < runs.size() && baseXs != nullptr; ++i) {
+      const std::vector<double>* xs = samplesOf(i);
+      if (xs == nullptr || xs->size() < 2 || baseXs->size() < 2)
+        continue;
+      if (runs[i].replicateSeeds == runs[0].replicateSeeds) {
+        // paired: replicate k of both ran with the same seed (common random numbers)
+        std::vector<double> d;
+        for (std::size_t k = 0; k < xs->size(); ++k)
+          d.push_back((*xs)[k] - (*baseXs)[k]);
+        const MeanCi m = meanCi95(d);
+        const bool allZero = std::all_of(d.begin(), d.end(), [](double x) { return x == 0.0; });
+        row.significant[i] = !allZero && std::abs(m.mean) > m.half;
+      } else {
+        // Welch: difference of means against its standard error
+        const MeanCi a = meanCi95(*baseXs), b = meanCi95(*xs);
+        auto var = [](const std::vector<double>& v, double mean) {
+          double ss = 0.0;
+          for (double x : v)
+            ss += (x - mean) * (x - mean);
+          return ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size());
+        };
+        const double va = var(*baseXs, a.mean), vb = var(*xs, b.mean);
+        const double se = std::sqrt(va + vb);
+        const double df =
+            se > 0 ? std::pow(va + vb, 2) / (va * va / static_cast<double>(baseXs->size() - 1) +
+                                             vb * vb / static_cast<double>(xs->size() - 1))
+                   : 1.0;
+        const double t = tQuantile975(static_cast<std::size_t>(std::max(1.0, std::floor(df))));
+        row.significant[i] = se > 0 ? std::abs(b.mean - a.mean) > t * se : b.mean != a.mean;
+      }
     }
   }
   c.runs = std::move(runs);
@@ -178,10 +317,19 @@ std::string comparisonTable(const Comparison& c) {
   }
   cells.push_back(head);
   for (const Comparison::Row& r : c.rows) {
-    std::vector<std::string> line{r.kpi, r.unit, show(r.values[0])};
+    auto withCi = [&](std::size_t i) {
+      std::string v = show(r.values[i]);
+      if (i < r.ciHalf.size() && r.ciHalf[i])
+        v += " \u00b1" + show(r.ciHalf[i], "%.3g");
+      return v;
+    };
+    std::vector<std::string> line{r.kpi, r.unit, withCi(0)};
     for (std::size_t i = 1; i < c.runs.size(); ++i) {
-      line.push_back(show(r.values[i]));
-      line.push_back(show(delta(r.values[0], r.values[i]), "%+.4g"));
+      line.push_back(withCi(i));
+      std::string d = show(delta(r.values[0], r.values[i]), "%+.4g");
+      if (i < r.significant.size() && r.significant[i])
+        d += *r.significant[i] ? " *" : "  ";
+      line.push_back(d);
       line.push_back(intervalScale(r.unit) ? "-"
                                            : show(deltaPct(r.values[0], r.values[i]), "%+.2f %%"));
     }
@@ -190,13 +338,13 @@ std::string comparisonTable(const Comparison& c) {
   std::vector<std::size_t> width(head.size(), 0);
   for (const auto& line : cells) {
     for (std::size_t k = 0; k < line.size(); ++k)
-      width[k] = std::max(width[k], line[k].size());
+      width[k] = std::max(width[k], displayWidth(line[k]));
   }
   std::string out;
   for (std::size_t row = 0; row < cells.size(); ++row) {
     for (std::size_t k = 0; k < cells[row].size(); ++k) {
       const std::string& s = cells[row][k];
-      const std::string pad(width[k] - s.size(), ' ');
+      const std::string pad(width[k] - displayWidth(s), ' ');
       // text left, numbers right
       out += (k < 2 ? s + pad : pad + s) + (k + 1 < cells[row].size() ? "  " : "");
     }
@@ -208,6 +356,13 @@ std::string comparisonTable(const Comparison& c) {
       out += std::string(total - 2, '-') + "\n";
     }
   }
+  const bool replicated = std::any_of(c.runs.begin(), c.runs.end(),
+                                      [](const RunRecord& r) { return !r.replicateDirs.empty(); });
+  if (replicated) {
+    out +=
+        "\u00b1: half width of the 95 % confidence interval over replicates; *: the difference "
+        "is significant at 5 % (paired t test with common random numbers)\n";
+  }
   out += "baseline " + c.runs[0].dir;
   for (std::size_t i = 1; i < c.runs.size(); ++i)
     out += "; variant " + c.runs[i].dir;
@@ -216,14 +371,17 @@ std::string comparisonTable(const Comparison& c) {
 }
 
 std::string comparisonCsv(const Comparison& c) {
-  std::string out = "kpi,unit,run,scenario,value,delta,delta_pct\n";
+  std::string out = "kpi,unit,run,scenario,value,delta,delta_pct,ci95_half,significant\n";
   auto num = [](const std::optional<double>& v) { return v ? formatNumber(*v) : std::string(); };
   for (const Comparison::Row& r : c.rows) {
     for (std::size_t i = 0; i < c.runs.size(); ++i) {
-      out += r.kpi + "," + r.unit + "," + c.runs[i].dir + "," + c.runs[i].scenario + "," +
-             num(r.values[i]) + "," + (i == 0 ? "" : num(delta(r.values[0], r.values[i]))) + "," +
-             (i == 0 || intervalScale(r.unit) ? "" : num(deltaPct(r.values[0], r.values[i]))) +
-             "\n";
+      out +=
+          r.kpi + "," + r.unit + "," + c.runs[i].dir + "," + c.runs[i].scenario + "," +
+          num(r.values[i]) + "," + (i == 0 ? "" : num(delta(r.values[0], r.values[i]))) + "," +
+          (i == 0 || intervalScale(r.unit) ? "" : num(deltaPct(r.values[0], r.values[i]))) + "," +
+          (i < r.ciHalf.size() ? num(r.ciHalf[i]) : "") + "," +
+          (i < r.significant.size() && r.significant[i] ? (*r.significant[i] ? "yes" : "no") : "") +
+          "\n";
     }
   }
   return out;
@@ -256,12 +414,22 @@ std::string comparisonJson(const Comparison& c) {
       pcts.push_back(i == 0 || intervalScale(r.unit) ? nlohmann::ordered_json(nullptr)
                                                      : val(deltaPct(r.values[0], r.values[i])));
     }
+    nlohmann::ordered_json cis = nlohmann::ordered_json::array(),
+                           sig = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < c.runs.size(); ++i) {
+      cis.push_back(i < r.ciHalf.size() ? val(r.ciHalf[i]) : nullptr);
+      sig.push_back(i < r.significant.size() && r.significant[i]
+                        ? nlohmann::ordered_json(*r.significant[i])
+                        : nlohmann::ordered_json(nullptr));
+    }
     rows.push_back({{"kpi", r.kpi},
                     {"unit", r.unit},
                     {"description", r.description},
                     {"values", values},
                     {"delta", deltas},
-                    {"delta_pct", pcts}});
+                    {"delta_pct", pcts},
+                    {"ci95_half", cis},
+                    {"significant", sig}});
   }
   j["kpis"] = rows;
   return j.dump(2) + "\n";

@@ -148,6 +148,16 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
 
   if (core::Status st = recorder->commit(); !st)
     return core::Unexpected(st.error());
+  std::string resultsFile;
+  if (request.results) {
+    auto frame = s.publishFrame();
+    if (!frame)
+      return core::Unexpected(frame.error());
+    auto written = request.results(*frame, dir);
+    if (!written)
+      return core::Unexpected(written.error());
+    resultsFile = *written;
+  }
   if (core::Status st = writeFileAtomic(dir + "/kpis.csv", kpiCsv(summary.kpis)); !st) {
     return core::Unexpected(st.error());
   }
@@ -157,7 +167,14 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   nlohmann::ordered_json j;
   j["version"] = request.version;
   j["git_revision"] = request.gitRevision;
-  j["scenario"] = {{"name", sc.name}, {"hash", sc.hash}, {"file", sc.path}};
+  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : sc.settings)
+    settings[k] = v;
+  j["scenario"] = {{"name", sc.name},
+                   {"description", sc.description},
+                   {"hash", sc.hash},
+                   {"file", sc.path},
+                   {"settings", settings}};
   j["seed"] = sc.seed;
   j["threads"] = request.threads;
   nlohmann::ordered_json plugins = nlohmann::ordered_json::array();
@@ -204,6 +221,8 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
                   {"renders", renderFiles},
                   {"timeseries", "timeseries.csv"},
                   {"timeseries_rows", summary.timeseriesRows}};
+  if (!resultsFile.empty())
+    j["outputs"]["results"] = resultsFile;
   if (request.city.present) {
     j["city"] = {{"crs", request.city.crs},
                  {"origin", {request.city.originE, request.city.originN}},

@@ -49,6 +49,11 @@ struct RunRequest {
   std::function<core::Status(const RenderSpec& render, const core::Frame& frame,
                              const std::string& file)>
       render;
+  // Writes the per-entity results of the finished run (results.gpkg) into the staging folder
+  // `dir` from the models' last published `frame`; returns the file name written, relative to
+  // the run folder (the caller owns the GIS module). Null: no results file.
+  std::function<core::Result<std::string>(const core::Frame& frame, const std::string& dir)>
+      results;
   // Called after every processed tick (progress display); must not change anything.
   std::function<void(const core::Scheduler&, core::Tick)> onTick;
 };

@@ -120,6 +120,8 @@ struct Scenario {
   std::vector<CameraSpec> cameras;
   bool traces = false;
   std::int64_t minGroup = 5;
+  // the merged scenario's leaves (flattenTree), recorded in run.json for "what changed"
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // Checks a merged scenario against the schema of DESIGN.md §4 and the model types in

@@ -999,6 +999,7 @@ core::Result<Scenario> Validator::run() {
   validateCameras(root, s);
   validateOutputs(root, s);
   s.hash = core::toHex(core::fnv1a64(canonicalText(root)));
+  s.settings = flattenTree(root);
   if (problems_.size() != before) {
     return fail(ErrorCode::BadInput, problems_[before].str());
   }

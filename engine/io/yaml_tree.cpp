@@ -184,6 +184,40 @@ void mergeInto(Node& base, const Node& overlay) {
   }
 }
 
+namespace {
+
+void flatten(const Node& n, const std::string& path,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  switch (n.kind) {
+    case Node::Kind::Null:
+      out.emplace_back(path, "");
+      break;
+    case Node::Kind::Scalar:
+      out.emplace_back(path, n.scalar);
+      break;
+    case Node::Kind::Sequence:
+      if (n.items.empty())
+        out.emplace_back(path, "[]");
+      for (std::size_t i = 0; i < n.items.size(); ++i)
+        flatten(n.items[i], path + "[" + std::to_string(i) + "]", out);
+      break;
+    case Node::Kind::Map:
+      if (n.entries.empty())
+        out.emplace_back(path, "{}");
+      for (const Node::Entry& e : n.entries)
+        flatten(e.value, path.empty() ? e.key : path + "." + e.key, out);
+      break;
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> flattenTree(const Node& node) {
+  std::vector<std::pair<std::string, std::string>> out;
+  flatten(node, "", out);
+  return out;
+}
+
 std::string canonicalText(const Node& node) {
   std::string out;
   canonical(node, out);

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.hpp"
@@ -64,6 +65,11 @@ core::Result<Node> loadYamlFile(const std::string& path, std::vector<Diagnostic>
 // Deep merge: maps merge key by key (overlay wins), everything else is replaced; a null in
 // the overlay removes the key from the base.
 void mergeInto(Node& base, const Node& overlay);
+
+// The leaves of a tree as (dotted path, text) pairs in document order: "models.weather.period"
+// -> "15min", list items as "interventions[0].at"; an empty map or list is one leaf "{}" or
+// "[]". What a report shows as "what changed" between a baseline and its variants.
+std::vector<std::pair<std::string, std::string>> flattenTree(const Node& node);
 
 // Canonical text of a tree (keys in order, scalars quoted): the input of the scenario hash.
 std::string canonicalText(const Node& node);

@@ -341,7 +341,8 @@ TEST_F(Cli, CompareLinesUpKpisAndRefusesOtherCities) {
   std::string line;
   while (std::getline(lines, line)) {
     if (line.find(dir_ + "/same,") != std::string::npos) {
-      // kpi,unit,run,scenario,value,delta,delta_pct: delta exactly 0 (and 0 % where defined)
+      // kpi,unit,run,scenario,value,delta,delta_pct,ci95_half,significant: delta exactly 0
+      // (and 0 % where defined: not for degC, not from a baseline of 0)
       std::vector<std::string> f;
       std::stringstream ls(line);
       std::string cell;
@@ -349,7 +350,7 @@ TEST_F(Cli, CompareLinesUpKpisAndRefusesOtherCities) {
         f.push_back(cell);
       ASSERT_GE(f.size(), 6u) << line;
       EXPECT_EQ(f[5], "0") << line;
-      if (f.size() > 6) {
+      if (f.size() > 6 && !f[6].empty()) {
         EXPECT_EQ(f[6], "0") << line;
       }
       ++zero;
@@ -383,6 +384,94 @@ TEST_F(Cli, CompareLinesUpKpisAndRefusesOtherCities) {
   auto none = cli("compare " + dir_ + "/base " + dir_);
   EXPECT_EQ(none.exitCode, 2);
   EXPECT_THAT(none.err, HasSubstr("not a finished citytwin run (no run.json)"));
+}
+
+std::string arrivalsScenario(const std::string& dir) {
+  writeFile(dir + "/arrivals.yaml",
+            "name: arrivals\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 12h}\nseed: 42\n"
+            "models:\n  people: {type: test.arrivals, period: 1min, count: 200}\n");
+  return dir + "/arrivals.yaml";
+}
+
+// the value of `kpi` in a run folder's kpis.csv
+std::string kpiText(const std::string& runDir, const std::string& kpi) {
+  std::istringstream in(readFile(runDir + "/kpis.csv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with(kpi + ","))
+      return line.substr(kpi.size() + 1, line.find(',', kpi.size() + 1) - kpi.size() - 1);
+  }
+  return "";
+}
+
+TEST_F(Cli, SweepRunsTheCrossProductAndItsTablesMatchTheRuns) {
+  const std::string sc = arrivalsScenario(dir_);
+  auto r = cli("sweep " + sc + " --vary models.people.delay=0s,600s --vary " +
+               "models.people.count=100,200 --jobs 2 --out " + dir_ + "/sw");
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("4 runs (4 points)"));
+  const std::vector<std::string> points{"delay=0s,count=100", "delay=0s,count=200",
+                                        "delay=600s,count=100", "delay=600s,count=200"};
+  const std::string all = readFile(dir_ + "/sw/sweep.csv");
+  for (const std::string& p : points) {
+    ASSERT_TRUE(fs::exists(dir_ + "/sw/" + p + "/run.json")) << p;
+    // the summary row of each run carries exactly the run's own KPI values
+    const std::string row = "\"" + p + "\"";
+    const auto at = all.find(row);
+    ASSERT_NE(at, std::string::npos) << all;
+    const std::string line = all.substr(at, all.find('\n', at) - at);
+    EXPECT_THAT(line, HasSubstr(",ok,," + kpiText(dir_ + "/sw/" + p, "people.departed") + "," +
+                                kpiText(dir_ + "/sw/" + p, "people.mean_departure")))
+        << line;
+  }
+  EXPECT_EQ(kpiText(dir_ + "/sw/delay=0s,count=100", "people.departed"), "100");
+  // a value the model refuses stops the sweep before anything runs
+  auto bad = cli("sweep " + sc + " --vary models.people.delay=0s,soon --out " + dir_ + "/bad");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("delay=soon"));
+  EXPECT_FALSE(fs::exists(dir_ + "/bad"));
+  auto usage = cli("sweep " + sc + " --vary delay");
+  EXPECT_EQ(usage.exitCode, 2);
+  EXPECT_THAT(usage.err, HasSubstr("expected key.path=value1,value2"));
+}
+
+TEST_F(Cli, CommonRandomNumbersMakeUnchangedKpisEqualAndRealChangesSignificant) {
+  const std::string sc = arrivalsScenario(dir_);
+  // a variant that adds another model draws the same numbers for every person: delta 0 exactly
+  ASSERT_EQ(cli("run " + sc + " --quiet --out " + dir_ + "/base").exitCode, 0);
+  ASSERT_EQ(cli("run " + sc + " --quiet --set models.extra.type=test.counter " +
+                "--set models.extra.period=1min --out " + dir_ + "/more")
+                .exitCode,
+            0);
+  auto c = cli("compare " + dir_ + "/base " + dir_ + "/more --csv -");
+  ASSERT_EQ(c.exitCode, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("people.departed,1," + dir_ + "/more,arrivals,200,0,0,,"));
+  EXPECT_THAT(c.out, HasSubstr("people.mean_departure,h," + dir_ + "/more,arrivals,"));
+  EXPECT_EQ(kpiText(dir_ + "/base", "people.mean_departure"),
+            kpiText(dir_ + "/more", "people.mean_departure"));
+  // replicates: the seeds differ between replicates, so the means have an interval; the
+  // 10-minute delay is the same for every person, so the paired difference is exactly 1/6 h
+  // and significant
+  auto sw = cli("sweep " + sc + " --vary models.people.delay=0s,600s --replicates 3 --out " + dir_ +
+                "/rep");
+  ASSERT_EQ(sw.exitCode, 0) << sw.out << sw.err;
+  EXPECT_NE(kpiText(dir_ + "/rep/delay=0s/r01", "people.mean_departure"),
+            kpiText(dir_ + "/rep/delay=0s/r02", "people.mean_departure"));
+  auto j = cli("compare " + dir_ + "/rep/delay=0s " + dir_ + "/rep/delay=600s --json");
+  ASSERT_EQ(j.exitCode, 0) << j.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      j.out, m,
+      std::regex("\"kpi\": \"people.mean_departure\"[^}]*\"delta\": \\[\\s*null,\\s*"
+                 "([0-9.e-]+)\\s*\\][^}]*\"ci95_half\": \\[\\s*([0-9.e-]+),[^}]*"
+                 "\"significant\": \\[\\s*null,\\s*true")))
+      << j.out;
+  EXPECT_NEAR(std::stod(m[1]), 1.0 / 6.0, 1e-12);
+  EXPECT_GT(std::stod(m[2]), 0.0);
+  auto t = cli("compare " + dir_ + "/rep/delay=0s " + dir_ + "/rep/delay=600s");
+  EXPECT_THAT(t.out, HasSubstr("paired t test"));
+  const std::string summary = readFile(dir_ + "/rep/summary.csv");
+  EXPECT_THAT(summary, HasSubstr("delay=0s,0s,people.departed,1,3,200,200,200\n"));
 }
 
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // citytwin: the command-line interface (DESIGN.md §3). Exit codes: 0 ok, 1 run failed,
 // 2 bad input (usage, scenario, data, plugin refused).
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +25,7 @@
 #include "io/recorder.hpp"
 #include "io/run_builder.hpp"
 #include "io/scenario.hpp"
+#include "io/sweep.hpp"
 #include "physics/library_versions.hpp"
 #include "physics/powerflow.hpp"
 #include "plugin/loader.hpp"
@@ -169,7 +174,8 @@ io::CityInfo cityInfo(const gis::CityModel& c) {
 
 core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
                                                       const std::vector<std::string>& sets,
-                                                      const std::string& cacheDir = "") {
+                                                      const std::string& cacheDir = "",
+                                                      bool buildCity = true) {
   std::vector<io::Diagnostic> problems;
   auto doc = io::loadScenarioDocument(path, sets, problems);
   if (!doc) {
@@ -193,6 +199,8 @@ core::Result<std::unique_ptr<Loaded>> loadAndValidate(const std::string& path,
     return core::fail(core::ErrorCode::BadInput, msg);
   }
   loaded->scenario = std::move(*sc);
+  if (!buildCity)
+    return loaded;
   if (core::Status st = buildScenarioCity(*loaded, cacheDir); !st)
     return core::Unexpected(st.error());
   return loaded;
@@ -749,6 +757,203 @@ int cmdRunAll(const std::vector<std::string>& paths, const std::vector<std::stri
   return worst;
 }
 
+// the last line of a run's log that says what went wrong
+std::string lastErrorLine(const std::string& logPath) {
+  std::ifstream in(logPath);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find("error") != std::string::npos)
+      last = line;
+  }
+  if (last.rfind("citytwin: error: ", 0) == 0)
+    last = last.substr(17);
+  return last;
+}
+
+// citytwin sweep: the cross product of --vary values times replicates, each a `citytwin run` in
+// its own process (at most `jobs` at a time) into its own folder, then sweep.csv, summary.csv
+// and a table of every point against the first
+int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
+             const std::vector<std::string>& sets, int replicates, int jobs,
+             const std::string& outOpt, std::optional<std::uint64_t> seed, int threads,
+             bool quiet) {
+  std::vector<io::SweepAxis> axes;
+  for (const std::string& v : varies) {
+    auto a = io::parseVary(v);
+    if (!a)
+      return reportError(a.error());
+    axes.push_back(std::move(*a));
+  }
+  // the scenario as given, then every point, validated before anything runs
+  std::vector<std::string> baseSets = sets;
+  if (seed)
+    baseSets.push_back("seed=" + std::to_string(*seed));
+  auto loaded = loadAndValidate(path, baseSets, "", false);
+  if (!loaded)
+    return reportError(loaded.error());
+  const io::Scenario& sc = (*loaded)->scenario;
+  const std::string outDir = outOpt.empty() ? "out/" + sc.name + "-sweep" : outOpt;
+  auto runs = io::expandSweep(axes, replicates, sc.seed, outDir);
+  if (!runs)
+    return reportError(runs.error());
+  std::vector<std::string> checked;
+  for (const io::SweepRun& r : *runs) {
+    if (std::find(checked.begin(), checked.end(), r.point) != checked.end())
+      continue;
+    checked.push_back(r.point);
+    std::vector<std::string> pointSets = baseSets;
+    for (const auto& [k, v] : r.sets)
+      pointSets.push_back(k + "=" + v);
+    auto one = loadAndValidate(path, pointSets, "", false);
+    if (!one) {
+      std::fprintf(stderr, "citytwin: error: sweep point %s:\n", r.point.c_str());
+      return reportError(one.error());
+    }
+  }
+  if (jobs <= 0)
+    jobs = std::max(1, exec::hardwareThreads() / std::max(1, threads));
+  if (threads <= 0)
+    threads = 1;
+  std::error_code ec;
+  std::filesystem::create_directories(outDir + "/logs", ec);
+  if (ec) {
+    std::fprintf(stderr, "citytwin: error: cannot create %s/logs: %s\n", outDir.c_str(),
+                 ec.message().c_str());
+    return kExitRunFailed;
+  }
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (!quiet) {
+    std::printf("sweep     %s: %zu runs (%zu points%s), %d at a time, into %s/\n", sc.name.c_str(),
+                runs->size(), checked.size(),
+                replicates > 0 ? (" x " + std::to_string(replicates) + " replicates").c_str() : "",
+                jobs, outDir.c_str());
+    std::fflush(stdout);
+  }
+  std::vector<io::SweepOutcome> outcomes(runs->size());
+  std::map<pid_t, std::size_t> running;
+  std::size_t next = 0, done = 0;
+  auto logOf = [&](const io::SweepRun& r) {
+    return outDir + "/logs/" + r.point +
+           (r.replicate > 0 ? "-" + std::filesystem::path(r.dir).filename().string()
+                            : std::string()) +
+           ".log";
+  };
+  while (done < runs->size()) {
+    while (next < runs->size() && running.size() < static_cast<std::size_t>(jobs)) {
+      const io::SweepRun& r = (*runs)[next];
+      std::vector<std::string> args{self,
+                                    "run",
+                                    path,
+                                    "--out",
+                                    r.dir,
+                                    "--seed",
+                                    std::to_string(r.seed),
+                                    "--threads",
+                                    std::to_string(threads),
+                                    "--quiet"};
+      for (const std::string& st : sets) {
+        args.push_back("--set");
+        args.push_back(st);
+      }
+      for (const auto& [k, v] : r.sets) {
+        args.push_back("--set");
+        args.push_back(k + "=" + v);
+      }
+      std::vector<char*> argv;
+      for (std::string& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      posix_spawn_file_actions_t fa;
+      posix_spawn_file_actions_init(&fa);
+      const std::string log = logOf(r);
+      posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+      pid_t pid = 0;
+      const int rc = posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
+      posix_spawn_file_actions_destroy(&fa);
+      if (rc != 0) {
+        outcomes[next] = {kExitRunFailed, std::string("cannot start: ") + std::strerror(rc), {}};
+        ++done;
+      } else {
+        running[pid] = next;
+      }
+      ++next;
+    }
+    if (running.empty())
+      continue;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    auto it = running.find(pid);
+    if (it == running.end())
+      continue;
+    const std::size_t i = it->second;
+    running.erase(it);
+    ++done;
+    const io::SweepRun& r = (*runs)[i];
+    io::SweepOutcome& o = outcomes[i];
+    o.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : kExitRunFailed;
+    if (!WIFEXITED(status))
+      o.error = "killed by signal " + std::to_string(WTERMSIG(status));
+    else if (o.exitCode != 0)
+      o.error = lastErrorLine(logOf(r));
+    if (o.exitCode == 0) {
+      auto rec = io::readRun(r.dir);
+      if (rec)
+        o.record = std::move(*rec);
+      else
+        o = {kExitRunFailed, rec.error().message, {}};
+    }
+    if (!quiet) {
+      std::printf("[%zu/%zu] %s%s: %s\n", done, runs->size(), r.point.c_str(),
+                  r.replicate > 0 ? (" r" + std::to_string(r.replicate)).c_str() : "",
+                  o.exitCode == 0 ? "ok" : o.error.c_str());
+      std::fflush(stdout);
+    }
+  }
+  if (core::Status st =
+          io::writeFileAtomic(outDir + "/sweep.csv", io::sweepRunsCsv(axes, *runs, outcomes));
+      !st)
+    return reportError(st.error());
+  if (core::Status st =
+          io::writeFileAtomic(outDir + "/summary.csv", io::sweepSummaryCsv(axes, *runs, outcomes));
+      !st)
+    return reportError(st.error());
+  int worst = kExitOk;
+  std::size_t failed = 0;
+  for (const io::SweepOutcome& o : outcomes) {
+    worst = std::max(worst, o.exitCode);
+    failed += o.exitCode != 0 ? 1 : 0;
+  }
+  if (quiet)
+    return worst;
+  if (failed == 0 && checked.size() >= 2) {
+    std::vector<io::RunRecord> points;
+    for (const std::string& p : checked) {
+      auto rec = io::readRun(outDir + "/" + p);
+      if (!rec)
+        return reportError(rec.error());
+      rec->scenario = p;
+      points.push_back(std::move(*rec));
+    }
+    if (auto c = io::compareRuns(std::move(points)); c)
+      std::printf("\n%s", io::comparisonTable(*c).c_str());
+  }
+  std::printf(
+      "\nsummary   %s/sweep.csv (every run), %s/summary.csv (mean and 95 %% interval per "
+      "point)\n",
+      outDir.c_str(), outDir.c_str());
+  if (failed > 0)
+    std::printf("failed    %zu of %zu runs; their logs are in %s/logs/\n", failed, runs->size(),
+                outDir.c_str());
+  return worst;
+}
+
 // KPIs of a baseline run and its variants side by side
 int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, bool json) {
   std::vector<io::RunRecord> runs;
@@ -1002,6 +1207,30 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_flag("--quiet", quiet, "No progress bar and no summary");
 
+  std::string sweepScenario;
+  std::vector<std::string> sweepVary, sweepSets;
+  int sweepReplicates = 0, sweepJobs = 0, sweepThreads = 1;
+  std::string sweepOut;
+  std::optional<std::uint64_t> sweepSeed;
+  bool sweepQuiet = false;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep",
+      "Run a scenario over the cross product of --vary values (and replicates) in parallel "
+      "processes, each into its own folder, with one summary table");
+  sweep->add_option("SCENARIO", sweepScenario, "Scenario file (YAML)")->required();
+  sweep->add_option("--vary", sweepVary,
+                    "key.path=v1,v2,... : a scenario key and its values (repeatable; the runs "
+                    "are the cross product)");
+  sweep->add_option("--replicates", sweepReplicates,
+                    "Runs per point with seeds seed, seed+1, ... (the same for every point: "
+                    "common random numbers); KPIs get a mean and a 95 % interval");
+  sweep->add_option("--jobs", sweepJobs, "Runs at a time (0: one per core)")->capture_default_str();
+  sweep->add_option("--threads", sweepThreads, "Threads of each run")->capture_default_str();
+  sweep->add_option("--out", sweepOut, "Output folder (default: out/<scenario name>-sweep)");
+  sweep->add_option("--set", sweepSets, "Override a scenario key in every run: key.path=value");
+  sweep->add_option("--seed", sweepSeed, "Base seed (overrides the scenario's)");
+  sweep->add_flag("--quiet", sweepQuiet, "No progress and no table");
+
   std::string validateScenarioPath;
   std::vector<std::string> validateSets;
   CLI::App* validate = app.add_subcommand(
@@ -1110,6 +1339,10 @@ int main(int argc, char** argv) {
   }
   if (*run)
     return cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet);
+  if (*sweep) {
+    return cmdSweep(sweepScenario, sweepVary, sweepSets, sweepReplicates, sweepJobs, sweepOut,
+                    sweepSeed, sweepThreads, sweepQuiet);
+  }
   if (*validate)
     return cmdValidate(validateScenarioPath, validateSets);
   if (*plugins)

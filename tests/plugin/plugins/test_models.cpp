@@ -100,6 +100,69 @@ class Failing {
   std::string mode_;
 };
 
+// `count` people, each leaving once at a time drawn from their own stream (common random
+// numbers: person i leaves at the same time in every variant with the same seed), 06:00 plus a
+// uniform 0..4 h plus `delay`. KPIs: how many left, their mean departure hour.
+class Arrivals {
+ public:
+  static constexpr const char* kTypeName = "test.arrivals";
+  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kSummary = "People leaving at random times (tests only)";
+  static constexpr std::array<TwinPortDesc, 1> kPorts{{
+      {"departed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1", "people left"},
+  }};
+  static constexpr std::array<TwinParamDesc, 2> kParams{{
+      {"count", TWIN_PARAM_INTEGER, nullptr, "200", 0, "people"},
+      {"delay", TWIN_PARAM_NUMBER, "s", "0s", 0, "added to every departure"},
+  }};
+  static constexpr std::array<TwinKpiDesc, 2> kKpis{{
+      {"departed", "1", "people who left"},
+      {"mean_departure", "h", "mean departure time of those who left (hours after midnight)"},
+  }};
+  explicit Arrivals(const twin::sdk::Config& c) {
+    const std::int64_t n = c.integer("count");
+    if (n < 0 || n > 1000000)
+      throw std::invalid_argument("count must be 0..1000000");
+    const double delay = c.number("delay");
+    // seconds after the run's start, which the tests put at midnight
+    for (std::int64_t i = 0; i < n; ++i) {
+      twin::sdk::EntityRandom r = c.entityRandom(static_cast<std::uint64_t>(i));
+      departures_.push_back(6 * 3600.0 + r.uniform() * 4 * 3600.0 + delay);
+    }
+  }
+  void init() {}
+  TwinStatus step(twin::sdk::Step& s) {
+    departed_ = 0;
+    sumS_ = 0.0;
+    for (double d : departures_) {
+      if (d <= s.timeS()) {
+        ++departed_;
+        sumS_ += d;
+      }
+    }
+    s.output(0, static_cast<double>(departed_));
+    return TWIN_OK;
+  }
+  std::vector<std::uint8_t> saveState() const {
+    return twin::sdk::StateWriter().put(departed_).put(sumS_).take();
+  }
+  void loadState(std::span<const std::uint8_t> s) {
+    twin::sdk::StateReader r(s);
+    departed_ = r.get<std::int64_t>();
+    sumS_ = r.get<double>();
+    r.expectEnd();
+  }
+  std::vector<double> kpis() const {
+    return {static_cast<double>(departed_),
+            departed_ > 0 ? sumS_ / static_cast<double>(departed_) / 3600.0 : 0.0};
+  }
+
+ private:
+  std::vector<double> departures_;
+  std::int64_t departed_ = 0;
+  double sumS_ = 0.0;
+};
+
 // Publishes one layer of every kind, moving with sim time: `count` boxes on a circle around the
 // city centre (coloured by speed), a value per building, a Gaussian raster that drifts east, a
 // square zone and a label. Proves the path from a plugin to renders and the viewer.
@@ -227,4 +290,5 @@ class Layers {
 
 }  // namespace
 
-TWIN_PLUGIN("test-models", "0.1.0", TWIN_MODEL(Counter), TWIN_MODEL(Failing), TWIN_MODEL(Layers))
+TWIN_PLUGIN("test-models", "0.1.0", TWIN_MODEL(Counter), TWIN_MODEL(Failing), TWIN_MODEL(Layers),
+            TWIN_MODEL(Arrivals))

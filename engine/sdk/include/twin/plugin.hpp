@@ -44,6 +44,51 @@ class ParamError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The random stream of one entity (a person, a vehicle, a building) of one model instance:
+// xoshiro256** (Blackman & Vigna 2018) seeded by SplitMix64 from the scenario seed, the instance
+// name (FNV-1a) and the entity id alone. A baseline and its variants therefore draw the same
+// numbers for the same entity whatever else changed (common random numbers: the same person
+// leaves at the same minute in both), and the draws do not depend on thread or step order.
+// Entity state lives in the model: save `state()` with it in snapshots.
+class EntityRandom {
+ public:
+  EntityRandom(std::uint64_t seed, std::string_view instance, std::uint64_t entity) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
+    for (char ch : instance) {
+      h ^= static_cast<unsigned char>(ch);
+      h *= 0x100000001b3ULL;
+    }
+    std::uint64_t x = seed ^ h;
+    x ^= mix(entity + 0x632BE59BD9B4E019ULL);
+    for (std::uint64_t& w : s_)
+      w = mix(x += 0x9E3779B97F4A7C15ULL);
+  }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // uniform in [0, 1) with 53 random bits
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  const std::uint64_t* state() const { return s_; }
+
+ private:
+  // SplitMix64's output function (Steele, Lea & Flood 2014)
+  static std::uint64_t mix(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t s_[4];
+};
+
 // Read-only view of TwinModelConfig with typed parameter access.
 class Config {
  public:
@@ -55,6 +100,10 @@ class Config {
   std::int64_t startUnixS() const { return c_.start_unix_s; }
   std::int32_t utcOffsetS() const { return c_.utc_offset_s; }
   std::uint64_t seed() const { return c_.seed; }
+  // The common-random-numbers stream of entity `id` of this instance (EntityRandom).
+  EntityRandom entityRandom(std::uint64_t id) const {
+    return EntityRandom(c_.seed, instanceName(), id);
+  }
   const TwinHostApi* host() const { return c_.host; }
   // The scenario's city (ABI 1.1), null when the scenario has none or the host is older.
   const TwinCityInfo* city() const {
