@@ -474,6 +474,29 @@ TEST_F(Cli, CommonRandomNumbersMakeUnchangedKpisEqualAndRealChangesSignificant) 
   EXPECT_THAT(summary, HasSubstr("delay=0s,0s,people.departed,1,3,200,200,200\n"));
 }
 
+TEST_F(Cli, RunsWriteResultsGpkgAndCompareWritesDifferenceLayers) {
+  const std::string sc = layersScenario(dir_);
+  ASSERT_EQ(cli("run " + sc + " --quiet --out " + dir_ + "/a").exitCode, 0);
+  ASSERT_EQ(cli("run " + sc + " --quiet --set models.demo.speed=8m/s --set name=faster --out " +
+                dir_ + "/b")
+                .exitCode,
+            0);
+  EXPECT_THAT(readFile(dir_ + "/a/run.json"), HasSubstr("\"results\": \"results.gpkg\""));
+  auto info = runCommand("ogrinfo -ro -so '" + dir_ + "/a/results.gpkg' buildings");
+  ASSERT_EQ(info.exitCode, 0) << info.err;
+  EXPECT_THAT(info.out, HasSubstr("Feature Count: "));
+  EXPECT_THAT(info.out, HasSubstr("demo_building_values: Real"));
+  EXPECT_THAT(info.out, HasSubstr("ID[\"EPSG\",25832]"));
+  auto links = runCommand("ogrinfo -ro -so '" + dir_ + "/a/results.gpkg' road_links");
+  EXPECT_THAT(links.out, HasSubstr("demo_link_values: Real"));
+  auto c = cli("compare " + dir_ + "/a " + dir_ + "/b --gpkg " + dir_ + "/delta.gpkg");
+  ASSERT_EQ(c.exitCode, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("buildings_delta, road_links_delta"));
+  auto d = runCommand("ogrinfo -ro -so '" + dir_ + "/delta.gpkg' road_links_delta");
+  EXPECT_THAT(d.out, HasSubstr("delta_demo_link_values: Real"));
+  EXPECT_FALSE(fs::exists(dir_ + "/delta.gpkg.tmp-" + std::to_string(::getpid())));
+}
+
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
   // the one test that needs an X server: xvfb-run starts a private one (-a: a free display)
   if (runCommand("command -v xvfb-run").exitCode != 0)

@@ -21,6 +21,7 @@
 #include "gis/city_builder.hpp"
 #include "gis/city_cache.hpp"
 #include "gis/library_versions.hpp"
+#include "gis/results_gpkg.hpp"
 #include "io/compare.hpp"
 #include "io/recorder.hpp"
 #include "io/run_builder.hpp"
@@ -353,6 +354,24 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
       return render::renderCityPng(*(*loaded)->city, def, frame, file);
     };
   }
+  // results.gpkg: the city's buildings and road links with the values the models published last
+  if ((*loaded)->city) {
+    req.results = [&](const core::Frame& frame,
+                      const std::string& dir) -> core::Result<std::string> {
+      std::vector<gis::ResultColumn> buildings, links;
+      for (const core::Layer& l : frame.layers) {
+        if (l.kind == core::LayerKind::BuildingValues)
+          buildings.push_back({gis::columnName(l.name, l.unit), l.values});
+        else if (l.kind == core::LayerKind::LinkValues)
+          links.push_back({gis::columnName(l.name, l.unit), l.values});
+      }
+      if (core::Status st =
+              gis::writeResultsGpkg(*(*loaded)->city, buildings, links, dir + "/results.gpkg");
+          !st)
+        return core::Unexpected(st.error());
+      return std::string("results.gpkg");
+    };
+  }
   auto summary = io::runScenario(req);
   progress.finish(sc.calendar, summary.has_value());
   if (!summary)
@@ -376,8 +395,9 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
                 summary->wallTimeS, threads, threads == 1 ? "" : "s");
     std::printf("\n");
     printKpis(summary->kpis);
-    std::printf("\noutputs   %s/ (run.json, kpis.csv, timeseries.csv: %llu rows)\n",
-                summary->outDir.c_str(), static_cast<unsigned long long>(summary->timeseriesRows));
+    std::printf("\noutputs   %s/ (run.json, kpis.csv, timeseries.csv: %llu rows%s)\n",
+                summary->outDir.c_str(), static_cast<unsigned long long>(summary->timeseriesRows),
+                (*loaded)->city ? ", results.gpkg" : "");
     for (const io::RenderSpec& r : sc.renders) {
       std::printf("render    %s/%s\n", summary->outDir.c_str(), r.file.c_str());
     }
@@ -955,7 +975,60 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
 }
 
 // KPIs of a baseline run and its variants side by side
-int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, bool json) {
+// results.gpkg of a run folder (of its first replicate for a folder of replicates)
+std::string resultsOf(const io::RunRecord& r) {
+  if (!r.replicateDirs.empty())
+    return r.replicateDirs[0] + "/results.gpkg";
+  return r.results.empty() ? "" : r.dir + "/" + r.results;
+}
+
+// difference layers per variant: FILE for one variant, FILE-<variant>.gpkg for several
+int writeDifferences(const io::Comparison& c, const std::string& gpkgOut, bool quiet) {
+  const std::string base = resultsOf(c.runs[0]);
+  if (base.empty()) {
+    std::fprintf(stderr, "citytwin: error: %s has no results.gpkg (a run without a city)\n",
+                 c.runs[0].dir.c_str());
+    return kExitBadInput;
+  }
+  for (std::size_t i = 1; i < c.runs.size(); ++i) {
+    const std::string variant = resultsOf(c.runs[i]);
+    if (variant.empty()) {
+      std::fprintf(stderr, "citytwin: error: %s has no results.gpkg\n", c.runs[i].dir.c_str());
+      return kExitBadInput;
+    }
+    std::string out = gpkgOut;
+    if (c.runs.size() > 2) {
+      const std::filesystem::path p(gpkgOut);
+      out = (p.parent_path() / (p.stem().string() + "-" + c.runs[i].scenario + ".gpkg")).string();
+    }
+    // written beside its final name, then renamed: a failed run leaves no half file
+    const std::string tmp = out + ".tmp-" + std::to_string(::getpid());
+    auto layers = gis::writeDifferenceGpkg(base, variant, tmp);
+    std::error_code ec;
+    if (!layers) {
+      std::filesystem::remove(tmp, ec);
+      return reportError(layers.error());
+    }
+    std::filesystem::rename(tmp, out, ec);
+    if (ec) {
+      std::filesystem::remove(tmp, ec);
+      std::fprintf(stderr, "citytwin: error: cannot write %s: %s\n", out.c_str(),
+                   ec.message().c_str());
+      return kExitRunFailed;
+    }
+    if (!quiet) {
+      std::string names;
+      for (const std::string& l : *layers)
+        names += (names.empty() ? "" : ", ") + l;
+      std::printf("differences %s - %s: %s (%s)\n", c.runs[i].scenario.c_str(),
+                  c.runs[0].scenario.c_str(), out.c_str(), names.c_str());
+    }
+  }
+  return kExitOk;
+}
+
+int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, bool json,
+               const std::string& gpkgOut) {
   std::vector<io::RunRecord> runs;
   for (const std::string& d : dirs) {
     auto r = io::readRun(d);
@@ -976,6 +1049,8 @@ int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, 
       return reportError(st.error());
   }
   std::fputs((json ? io::comparisonJson(*c) : io::comparisonTable(*c)).c_str(), stdout);
+  if (!gpkgOut.empty())
+    return writeDifferences(*c, gpkgOut, json);
   return kExitOk;
 }
 
@@ -1297,6 +1372,10 @@ int main(int argc, char** argv) {
       ->expected(2, 64);
   compare->add_option("--csv", compareCsv, "Also write the table as CSV to FILE (- for stdout)");
   compare->add_flag("--json", compareJson, "Print JSON instead of the table");
+  std::string compareGpkg;
+  compare->add_option("--gpkg", compareGpkg,
+                      "Write difference layers (variant - baseline per building and road link) "
+                      "to this GeoPackage (one file per variant when there are several)");
 
   std::string pfCase, pfOut;
   CLI::App* powerflow = app.add_subcommand(
@@ -1355,7 +1434,7 @@ int main(int argc, char** argv) {
   if (*powerflow)
     return cmdPowerflow(pfCase, pfOut);
   if (*compare)
-    return cmdCompare(compareDirs, compareCsv, compareJson);
+    return cmdCompare(compareDirs, compareCsv, compareJson, compareGpkg);
   if (*inspect)
     return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson, inspectCache);
   std::fputs(app.help().c_str(), stdout);

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gis/results_gpkg.hpp"
+
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+namespace twin::gis {
+namespace {
+using core::ErrorCode;
+using core::fail;
+namespace fs = std::filesystem;
+
+void registerGdal() {
+  static std::once_flag registered;
+  std::call_once(registered, [] { GDALAllRegister(); });
+}
+
+// the city's own attributes: not model results, left out of difference layers
+constexpr const char* kCityColumns[] = {
+    "building_id",  "osm_id",     "use",       "height_m", "floors",    "floor_area_m2",
+    "footprint_m2", "year",       "residents", "jobs",     "link_id",   "from_node",
+    "to_node",      "road_class", "car",       "lanes",    "speed_kmh", "length_m"};
+
+bool cityColumn(const std::string& name) {
+  return std::any_of(std::begin(kCityColumns), std::end(kCityColumns),
+                     [&](const char* c) { return name == c; });
+}
+
+std::string lastGdalError(const std::string& what) {
+  const std::string why = CPLGetLastErrorMsg();
+  return what + (why.empty() ? "" : ": " + why);
+}
+
+struct GdalQuiet {
+  GdalQuiet() {
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+  }
+  ~GdalQuiet() { CPLPopErrorHandler(); }
+  GdalQuiet(const GdalQuiet&) = delete;
+  GdalQuiet& operator=(const GdalQuiet&) = delete;
+};
+
+core::Result<GDALDatasetUniquePtr> createGpkg(const std::string& path) {
+  GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+  if (drv == nullptr)
+    return fail(ErrorCode::Io, "GDAL has no GeoPackage driver");
+  std::error_code ec;
+  fs::remove(path, ec);
+  GDALDatasetUniquePtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  if (!ds)
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot create a GeoPackage"));
+  return ds;
+}
+
+core::Result<GDALDatasetUniquePtr> openGpkg(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    return fail(ErrorCode::BadInput, path + ": no such file");
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                            nullptr, nullptr, nullptr));
+  if (!ds)
+    return fail(ErrorCode::BadInput, lastGdalError(path + ": not a GeoPackage GDAL can read"));
+  return ds;
+}
+
+core::Status addField(OGRLayer* layer, const char* name, OGRFieldType type,
+                      const std::string& path) {
+  OGRFieldDefn f(name, type);
+  if (layer->CreateField(&f) != OGRERR_NONE)
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot add the field " + name));
+  return {};
+}
+
+// closes a dataset and reports whether GDAL raised an error while flushing it (a full disk)
+bool closeChecked(GDALDatasetUniquePtr& ds) {
+  CPLErrorReset();
+  ds.reset();
+  return CPLGetLastErrorType() != CE_Failure && CPLGetLastErrorType() != CE_Fatal;
+}
+
+void setReal(OGRFeature& f, const char* name, double v) {
+  if (std::isfinite(v))
+    f.SetField(name, v);
+  else
+    f.SetFieldNull(f.GetFieldIndex(name));
+}
+
+}  // namespace
+
+std::string columnName(const std::string& name, const std::string& unit) {
+  auto clean = [](const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == '/') {
+        out += "_per_";
+      } else if (c == '%') {
+        out += "pct";
+      } else if (std::isalnum(c) != 0) {
+        out += static_cast<char>(std::tolower(c));
+      } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xB0) {
+        out += "deg";  // the degree sign
+        ++i;
+      } else if (!out.empty() && out.back() != '_') {
+        out += '_';
+      }
+    }
+    while (!out.empty() && out.back() == '_')
+      out.pop_back();
+    std::string squeezed;
+    for (char c : out) {
+      if (c == '_' && !squeezed.empty() && squeezed.back() == '_')
+        continue;
+      squeezed += c;
+    }
+    return squeezed;
+  };
+  std::string n = clean(name);
+  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0])) != 0)
+    n = "v_" + n;
+  if (unit.empty() || unit == "1")
+    return n;
+  return n + "_" + clean(unit);
+}
+
+core::Status writeResultsGpkg(const CityModel& city,
+                              const std::vector<ResultColumn>& buildingColumns,
+                              const std::vector<ResultColumn>& linkColumns,
+                              const std::string& path) {
+  for (const ResultColumn& c : buildingColumns) {
+    if (c.values.size() != city.buildings.size()) {
+      return fail(ErrorCode::BadInput, "results column " + c.name + " has " +
+                                           std::to_string(c.values.size()) + " values for " +
+                                           std::to_string(city.buildings.size()) + " buildings");
+    }
+  }
+  for (const ResultColumn& c : linkColumns) {
+    if (c.values.size() != city.roads.edges.size()) {
+      return fail(ErrorCode::BadInput, "results column " + c.name + " has " +
+                                           std::to_string(c.values.size()) + " values for " +
+                                           std::to_string(city.roads.edges.size()) + " road links");
+    }
+  }
+  registerGdal();
+  GdalQuiet quiet;
+  auto ds = createGpkg(path);
+  if (!ds)
+    return core::Unexpected(ds.error());
+  OGRSpatialReference srs;
+  if (srs.SetFromUserInput(city.crs.c_str()) != OGRERR_NONE)
+    return fail(ErrorCode::BadInput, path + ": the city's CRS " + city.crs + " is unknown to GDAL");
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  const double e0 = city.originE, n0 = city.originN;
+  if ((*ds)->StartTransaction() != OGRERR_NONE)
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot start a transaction"));
+
+  // buildings
+  OGRLayer* b = (*ds)->CreateLayer("buildings", &srs, wkbMultiPolygon, nullptr);
+  if (b == nullptr)
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot create the buildings layer"));
+  for (const auto& [name, type] :
+       std::vector<std::pair<const char*, OGRFieldType>>{{"building_id", OFTInteger64},
+                                                         {"osm_id", OFTInteger64},
+                                                         {"use", OFTString},
+                                                         {"height_m", OFTReal},
+                                                         {"floors", OFTInteger},
+                                                         {"floor_area_m2", OFTReal},
+                                                         {"footprint_m2", OFTReal},
+                                                         {"year", OFTInteger},
+                                                         {"residents", OFTReal},
+                                                         {"jobs", OFTReal}}) {
+    if (core::Status st = addField(b, name, type, path); !st)
+      return st;
+  }
+  for (const ResultColumn& c : buildingColumns) {
+    if (core::Status st = addField(b, c.name.c_str(), OFTReal, path); !st)
+      return st;
+  }
+  for (std::size_t i = 0; i < city.buildings.size(); ++i) {
+    const Building& bd = city.buildings[i];
+    OGRFeature f(b->GetLayerDefn());
+    f.SetField("building_id", static_cast<GIntBig>(i));
+    f.SetField("osm_id", static_cast<GIntBig>(bd.sourceId));
+    f.SetField("use", std::string(toString(bd.use)).c_str());
+    f.SetField("height_m", bd.heightM);
+    f.SetField("floors", bd.floors);
+    f.SetField("floor_area_m2", bd.floorAreaM2);
+    f.SetField("footprint_m2", bd.footprintM2);
+    if (bd.constructionYear > 0)
+      f.SetField("year", bd.constructionYear);
+    f.SetField("residents", bd.residents);
+    f.SetField("jobs", bd.jobs);
+    for (const ResultColumn& c : buildingColumns)
+      setReal(f, c.name.c_str(), c.values[i]);
+    OGRMultiPolygon mp;
+    for (const Polygon& part : bd.parts) {
+      OGRPolygon poly;
+      auto ring = [&](const Ring& r) {
+        OGRLinearRing lr;
+        for (const Vec2& p : r)
+          lr.addPoint(p.x + e0, p.y + n0);
+        lr.closeRings();
+        poly.addRing(&lr);
+      };
+      if (part.outer.size() < 3)
+        continue;
+      ring(part.outer);
+      for (const Ring& h : part.holes) {
+        if (h.size() >= 3)
+          ring(h);
+      }
+      mp.addGeometry(&poly);
+    }
+    f.SetGeometry(&mp);
+    if (b->CreateFeature(&f) != OGRERR_NONE)
+      return fail(ErrorCode::Io,
+                  lastGdalError(path + ": cannot write building " + std::to_string(i)));
+  }
+
+  // road links
+  OGRLayer* l = (*ds)->CreateLayer("road_links", &srs, wkbLineString, nullptr);
+  if (l == nullptr)
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot create the road_links layer"));
+  for (const auto& [name, type] :
+       std::vector<std::pair<const char*, OGRFieldType>>{{"link_id", OFTInteger64},
+                                                         {"from_node", OFTInteger64},
+                                                         {"to_node", OFTInteger64},
+                                                         {"road_class", OFTString},
+                                                         {"car", OFTInteger},
+                                                         {"lanes", OFTInteger},
+                                                         {"speed_kmh", OFTReal},
+                                                         {"length_m", OFTReal}}) {
+    if (core::Status st = addField(l, name, type, path); !st)
+      return st;
+  }
+  for (const ResultColumn& c : linkColumns) {
+    if (core::Status st = addField(l, c.name.c_str(), OFTReal, path); !st)
+      return st;
+  }
+  for (std::size_t i = 0; i < city.roads.edges.size(); ++i) {
+    const RoadEdge& e = city.roads.edges[i];
+    OGRFeature f(l->GetLayerDefn());
+    f.SetField("link_id", static_cast<GIntBig>(i));
+    f.SetField("from_node", static_cast<GIntBig>(e.from));
+    f.SetField("to_node", static_cast<GIntBig>(e.to));
+    f.SetField("road_class", std::string(toString(e.roadClass)).c_str());
+    f.SetField("car", e.carAllowed ? 1 : 0);
+    f.SetField("lanes", e.lanes);
+    f.SetField("speed_kmh", e.speedLimitMps * 3.6);
+    f.SetField("length_m", e.lengthM);
+    for (const ResultColumn& c : linkColumns)
+      setReal(f, c.name.c_str(), c.values[i]);
+    OGRLineString ls;
+    for (const Vec2& p : e.geometry)
+      ls.addPoint(p.x + e0, p.y + n0);
+    f.SetGeometry(&ls);
+    if (l->CreateFeature(&f) != OGRERR_NONE)
+      return fail(ErrorCode::Io,
+                  lastGdalError(path + ": cannot write road link " + std::to_string(i)));
+  }
+  if ((*ds)->CommitTransaction() != OGRERR_NONE)
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot commit"));
+  // closing flushes: a full disk shows here
+  if (!closeChecked(*ds))
+    return fail(ErrorCode::Io, lastGdalError(path + ": cannot finish the GeoPackage"));
+  return {};
+}
+
+core::Result<std::vector<std::string>> writeDifferenceGpkg(const std::string& basePath,
+                                                           const std::string& variantPath,
+                                                           const std::string& outPath) {
+  registerGdal();
+  GdalQuiet quiet;
+  auto base = openGpkg(basePath);
+  if (!base)
+    return core::Unexpected(base.error());
+  auto variant = openGpkg(variantPath);
+  if (!variant)
+    return core::Unexpected(variant.error());
+  auto out = createGpkg(outPath);
+  if (!out)
+    return core::Unexpected(out.error());
+  std::vector<std::string> written;
+  if ((*out)->StartTransaction() != OGRERR_NONE)
+    return fail(ErrorCode::Io, lastGdalError(outPath + ": cannot start a transaction"));
+  for (OGRLayer* bl : (*base)->GetLayers()) {
+    const std::string name = bl->GetName();
+    OGRLayer* vl = (*variant)->GetLayerByName(name.c_str());
+    if (vl == nullptr || vl->GetFeatureCount() != bl->GetFeatureCount())
+      continue;
+    OGRFeatureDefn* bd = bl->GetLayerDefn();
+    OGRFeatureDefn* vd = vl->GetLayerDefn();
+    std::vector<std::pair<int, int>> cols;  // base index, variant index
+    std::vector<std::string> colNames;
+    for (int i = 0; i < bd->GetFieldCount(); ++i) {
+      const OGRFieldDefn* fd = bd->GetFieldDefn(i);
+      const std::string fname = fd->GetNameRef();
+      if (fd->GetType() != OFTReal || cityColumn(fname))
+        continue;
+      const int vi = vd->GetFieldIndex(fname.c_str());
+      if (vi < 0 || vd->GetFieldDefn(vi)->GetType() != OFTReal)
+        continue;
+      cols.emplace_back(i, vi);
+      colNames.push_back("delta_" + fname);
+    }
+    const int idField =
+        bd->GetFieldCount() > 0 && bd->GetFieldDefn(0)->GetType() == OFTInteger64 ? 0 : -1;
+    OGRLayer* dl = (*out)->CreateLayer((name + "_delta").c_str(), bl->GetSpatialRef(),
+                                       bl->GetGeomType(), nullptr);
+    if (dl == nullptr)
+      return fail(ErrorCode::Io, lastGdalError(outPath + ": cannot create " + name + "_delta"));
+    std::string idName = idField >= 0 ? bd->GetFieldDefn(0)->GetNameRef() : "";
+    if (idField >= 0) {
+      if (core::Status st = addField(dl, idName.c_str(), OFTInteger64, outPath); !st)
+        return core::Unexpected(st.error());
+    }
+    for (const std::string& c : colNames) {
+      if (core::Status st = addField(dl, c.c_str(), OFTReal, outPath); !st)
+        return core::Unexpected(st.error());
+    }
+    bl->ResetReading();
+    vl->ResetReading();
+    while (true) {
+      OGRFeatureUniquePtr bf(bl->GetNextFeature());
+      OGRFeatureUniquePtr vf(vl->GetNextFeature());
+      if (!bf || !vf)
+        break;
+      OGRFeature f(dl->GetLayerDefn());
+      if (idField >= 0)
+        f.SetField(idName.c_str(), bf->GetFieldAsInteger64(idField));
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const auto [bi, vi] = cols[k];
+        if (bf->IsFieldSetAndNotNull(bi) && vf->IsFieldSetAndNotNull(vi)) {
+          f.SetField(colNames[k].c_str(), vf->GetFieldAsDouble(vi) - bf->GetFieldAsDouble(bi));
+        } else {
+          f.SetFieldNull(f.GetFieldIndex(colNames[k].c_str()));
+        }
+      }
+      if (const OGRGeometry* g = bf->GetGeometryRef())
+        f.SetGeometry(g);
+      if (dl->CreateFeature(&f) != OGRERR_NONE)
+        return fail(ErrorCode::Io, lastGdalError(outPath + ": cannot write " + name + "_delta"));
+    }
+    written.push_back(name + "_delta");
+  }
+  if ((*out)->CommitTransaction() != OGRERR_NONE)
+    return fail(ErrorCode::Io, lastGdalError(outPath + ": cannot commit"));
+  if (!closeChecked(*out))
+    return fail(ErrorCode::Io, lastGdalError(outPath + ": cannot finish the GeoPackage"));
+  return written;
+}
+
+core::Result<std::vector<MapFeature>> readMapLayer(const std::string& path,
+                                                   const std::string& layer,
+                                                   const std::string& column, double toleranceM) {
+  registerGdal();
+  GdalQuiet quiet;
+  auto ds = openGpkg(path);
+  if (!ds)
+    return core::Unexpected(ds.error());
+  OGRLayer* l = (*ds)->GetLayerByName(layer.c_str());
+  if (l == nullptr)
+    return fail(ErrorCode::BadInput, path + ": no layer " + layer);
+  const int col = column.empty() ? -1 : l->GetLayerDefn()->GetFieldIndex(column.c_str());
+  if (!column.empty() && col < 0)
+    return fail(ErrorCode::BadInput, path + ": layer " + layer + " has no column " + column);
+  std::vector<MapFeature> out;
+  l->ResetReading();
+  while (OGRFeatureUniquePtr f{l->GetNextFeature()}) {
+    const OGRGeometry* g = f->GetGeometryRef();
+    if (g == nullptr)
+      continue;
+    MapFeature m;
+    m.value = col < 0 ? 0.0 : f->IsFieldSetAndNotNull(col) ? f->GetFieldAsDouble(col) : NAN;
+    std::unique_ptr<OGRGeometry> simple(toleranceM > 0 ? g->SimplifyPreserveTopology(toleranceM)
+                                                       : g->clone());
+    if (!simple)
+      simple.reset(g->clone());
+    auto addPoly = [&](const OGRPolygon* p) {
+      const OGRLinearRing* r = p->getExteriorRing();
+      if (r == nullptr || r->getNumPoints() < 4)
+        return;
+      std::vector<Vec2> ring;
+      for (int i = 0; i < r->getNumPoints() - 1; ++i)
+        ring.push_back({r->getX(i), r->getY(i)});
+      m.rings.push_back(std::move(ring));
+    };
+    const OGRwkbGeometryType t = wkbFlatten(simple->getGeometryType());
+    if (t == wkbPolygon) {
+      addPoly(simple->toPolygon());
+    } else if (t == wkbMultiPolygon) {
+      for (const OGRPolygon* p : *simple->toMultiPolygon())
+        addPoly(p);
+    } else if (t == wkbLineString) {
+      const OGRLineString* ls = simple->toLineString();
+      std::vector<Vec2> line;
+      for (int i = 0; i < ls->getNumPoints(); ++i)
+        line.push_back({ls->getX(i), ls->getY(i)});
+      m.rings.push_back(std::move(line));
+    }
+    if (!m.rings.empty())
+      out.push_back(std::move(m));
+  }
+  return out;
+}
+
+core::Result<std::vector<std::string>> realColumns(const std::string& path,
+                                                   const std::string& layer) {
+  registerGdal();
+  GdalQuiet quiet;
+  auto ds = openGpkg(path);
+  if (!ds)
+    return core::Unexpected(ds.error());
+  OGRLayer* l = (*ds)->GetLayerByName(layer.c_str());
+  if (l == nullptr)
+    return fail(ErrorCode::BadInput, path + ": no layer " + layer);
+  std::vector<std::string> out;
+  OGRFeatureDefn* d = l->GetLayerDefn();
+  for (int i = 0; i < d->GetFieldCount(); ++i) {
+    if (d->GetFieldDefn(i)->GetType() == OFTReal)
+      out.push_back(d->GetFieldDefn(i)->GetNameRef());
+  }
+  return out;
+}
+
+}  // namespace twin::gis
