@@ -11,7 +11,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <osg/Image>
+#include <osgDB/ReadFile>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -495,6 +498,112 @@ TEST_F(Cli, RunsWriteResultsGpkgAndCompareWritesDifferenceLayers) {
   auto d = runCommand("ogrinfo -ro -so '" + dir_ + "/delta.gpkg' road_links_delta");
   EXPECT_THAT(d.out, HasSubstr("delta_demo_link_values: Real"));
   EXPECT_FALSE(fs::exists(dir_ + "/delta.gpkg.tmp-" + std::to_string(::getpid())));
+}
+
+// Checks that an HTML document is well formed: every element closed in order (void elements
+// and self-closed SVG elements excepted), style and script contents skipped, attributes quoted.
+// Returns "" or what is wrong and where.
+std::string htmlProblems(const std::string& h) {
+  static const std::set<std::string> kVoid{"meta", "br", "img", "link", "hr", "input", "col"};
+  std::vector<std::string> open;
+  std::size_t i = 0;
+  while ((i = h.find('<', i)) != std::string::npos) {
+    if (h.compare(i, 9, "<!DOCTYPE") == 0 || h.compare(i, 4, "<!--") == 0) {
+      i = h.find('>', i);
+      continue;
+    }
+    const std::size_t end = h.find('>', i);
+    if (end == std::string::npos)
+      return "unterminated tag at " + std::to_string(i);
+    std::string tag = h.substr(i + 1, end - i - 1);
+    const bool closing = !tag.empty() && tag[0] == '/';
+    const bool selfClosed = !tag.empty() && tag.back() == '/';
+    if (std::count(tag.begin(), tag.end(), '"') % 2 != 0)
+      return "unbalanced quotes in <" + tag.substr(0, 40) + ">";
+    std::string name = tag.substr(closing ? 1 : 0);
+    name = name.substr(0, name.find_first_of(" /\n"));
+    if (closing) {
+      if (open.empty() || open.back() != name)
+        return "</" + name + "> closes <" + (open.empty() ? "nothing" : open.back()) + "> at " +
+               std::to_string(i);
+      open.pop_back();
+    } else if (!selfClosed && !kVoid.count(name)) {
+      open.push_back(name);
+      if (name == "style" || name == "script" || name == "title") {
+        const std::size_t close = h.find("</" + name + ">", end);
+        if (close == std::string::npos)
+          return "<" + name + "> never closed";
+        i = close;
+        continue;
+      }
+    }
+    i = end + 1;
+  }
+  return open.empty() ? "" : "<" + open.back() + "> never closed";
+}
+
+TEST_F(Cli, ReportIsOneValidHtmlFileThatChromiumShows) {
+  const std::string sc = layersScenario(dir_);
+  const std::string extra =
+      " --set 'outputs.renders=[{at: \"08:30\", camera: overview, size: 480x270}]'"
+      " --set 'outputs.timeseries=[demo.time]'";
+  ASSERT_EQ(cli("run " + sc + " --quiet --out " + dir_ + "/a" + extra).exitCode, 0);
+  ASSERT_EQ(cli("run " + sc + " --quiet --set models.demo.speed=8m/s --set name=faster --out " +
+                dir_ + "/b" + extra)
+                .exitCode,
+            0);
+  auto c = cli("compare " + dir_ + "/a " + dir_ + "/b --report " + dir_ + "/report.html");
+  ASSERT_EQ(c.exitCode, 0) << c.err;
+  const std::string html = readFile(dir_ + "/report.html");
+  EXPECT_EQ(htmlProblems(html), "");
+  EXPECT_NE(htmlProblems("<p><b>crossed</p></b>"), "");  // the checker does check
+  EXPECT_NE(htmlProblems("<div><svg><path d=\"M0 0\"></svg></div>"), "");
+  EXPECT_TRUE(html.starts_with("<!DOCTYPE html>"));
+  EXPECT_THAT(html, HasSubstr("<table id=\"kpis\">"));
+  EXPECT_THAT(html, HasSubstr("<td title=\"floor area of the city&#39;s buildings, read through "
+                              "the ABI\">demo.city_floor_area</td>"));
+  // what changed: the one setting the variant differs in
+  EXPECT_THAT(html, HasSubstr("<code>models.demo.speed</code></td><td>"));
+  EXPECT_THAT(html, HasSubstr("\xC2\xA9 OpenStreetMap contributors"));
+  EXPECT_THAT(html, HasSubstr("<h2>Provenance</h2>"));
+  EXPECT_THAT(html, HasSubstr(stateHash(dir_ + "/a/run.json")));
+  EXPECT_THAT(html, HasSubstr("data:image/png;base64,iVBORw0KGgo"));          // the PNG signature
+  EXPECT_THAT(html, HasSubstr("demo.time"));                                  // a time-series chart
+  EXPECT_THAT(html, HasSubstr("faster minus layers: demo_building_values"));  // a difference map
+  EXPECT_THAT(html, HasSubstr("@media print"));
+  EXPECT_THAT(html, Not(HasSubstr("src=\"http")));  // nothing outside the file
+  // one run alone
+  ASSERT_EQ(cli("report " + dir_ + "/a").exitCode, 0);
+  EXPECT_EQ(htmlProblems(readFile(dir_ + "/a/report.html")), "");
+  EXPECT_EQ(cli("report " + dir_ + "/nothing").exitCode, 2);
+  // the browser: headless Chromium loads the file and takes a screenshot that is not blank
+  auto which = runCommand("command -v chromium");
+  ASSERT_EQ(which.exitCode, 0) << "chromium is missing: tools/install-deps installs it";
+  auto shot = runCommand(
+      "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+      "--user-data-dir='" +
+      dir_ +
+      "/chromium' --window-size=1024,1400 "
+      "--screenshot='" +
+      dir_ + "/report.png' 'file://" + dir_ + "/report.html'");
+  ASSERT_EQ(shot.exitCode, 0) << shot.err;
+  osg::ref_ptr<osg::Image> img = osgDB::readImageFile(dir_ + "/report.png");
+  ASSERT_TRUE(img.valid());
+  ASSERT_EQ(img->s(), 1024);
+  std::set<std::uint32_t> colours;
+  int ink = 0;
+  for (int y = 0; y < img->t(); y += 2) {
+    for (int x = 0; x < img->s(); x += 2) {
+      const osg::Vec4 p = img->getColor(x, y);
+      colours.insert(static_cast<std::uint32_t>(p.r() * 255) << 16 |
+                     static_cast<std::uint32_t>(p.g() * 255) << 8 |
+                     static_cast<std::uint32_t>(p.b() * 255));
+      if (p.r() + p.g() + p.b() < 1.5f)
+        ++ink;
+    }
+  }
+  EXPECT_GT(colours.size(), 50u);  // text, tables, the accent colour, charts
+  EXPECT_GT(ink, 2000);            // dark text and lines: about 0.5 % of the sampled pixels
 }
 
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {

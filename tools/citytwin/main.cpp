@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/core.hpp"
 #include "exec/tbb_executor.hpp"
@@ -24,6 +25,7 @@
 #include "gis/results_gpkg.hpp"
 #include "io/compare.hpp"
 #include "io/recorder.hpp"
+#include "io/report.hpp"
 #include "io/run_builder.hpp"
 #include "io/scenario.hpp"
 #include "io/sweep.hpp"
@@ -1027,8 +1029,123 @@ int writeDifferences(const io::Comparison& c, const std::string& gpkgOut, bool q
   return kExitOk;
 }
 
+// the folder of a record that holds its files (the first replicate for a folder of replicates)
+std::string filesOf(const io::RunRecord& r) {
+  return r.replicateDirs.empty() ? r.dir : r.replicateDirs[0];
+}
+
+// columns of a results layer that models wrote (not the city's own attributes)
+std::vector<std::string> modelColumns(const std::string& gpkg, const std::string& layer) {
+  static const std::set<std::string> kCity{"height_m", "floor_area_m2", "footprint_m2", "residents",
+                                           "jobs",     "speed_kmh",     "length_m"};
+  std::vector<std::string> out;
+  if (auto cols = gis::realColumns(gpkg, layer); cols) {
+    for (const std::string& c : *cols) {
+      if (!kCity.count(c))
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<io::svg::MapShape> toShapes(const std::vector<gis::MapFeature>& features) {
+  std::vector<io::svg::MapShape> shapes;
+  shapes.reserve(features.size());
+  for (const gis::MapFeature& f : features) {
+    io::svg::MapShape s;
+    s.value = f.value;
+    for (const auto& ring : f.rings) {
+      std::vector<std::array<double, 2>> r;
+      r.reserve(ring.size());
+      for (const gis::Vec2& p : ring)
+        r.push_back({p.x, p.y});
+      s.rings.push_back(std::move(r));
+    }
+    shapes.push_back(std::move(s));
+  }
+  return shapes;
+}
+
+// the HTML report of a comparison (or of one run): charts, maps, renders, sources, provenance
+int writeReport(const io::Comparison& c, const std::string& out, bool quiet) {
+  io::ReportInput in;
+  in.comparison = c;
+  in.citytwinVersion = TWIN_VERSION;
+  for (const io::RunRecord& r : c.runs) {
+    const std::string dir = filesOf(r);
+    std::map<std::string, io::SeriesData> series;
+    if (!r.timeseries.empty()) {
+      auto ts = io::readTimeseries(dir + "/" + r.timeseries);
+      if (!ts)
+        return reportError(ts.error());
+      series = std::move(*ts);
+    }
+    in.series.push_back(std::move(series));
+    std::vector<std::pair<std::string, std::string>> pngs;
+    for (const std::string& f : r.renders) {
+      std::ifstream png(dir + "/" + f, std::ios::binary);
+      if (!png) {
+        std::fprintf(stderr, "citytwin: error: %s/%s: cannot read the render\n", dir.c_str(),
+                     f.c_str());
+        return kExitBadInput;
+      }
+      pngs.emplace_back(f, std::string(std::istreambuf_iterator<char>(png), {}));
+    }
+    in.renders.push_back(std::move(pngs));
+  }
+  // maps: the baseline's first model value per building (else its residents); per variant the
+  // difference of that value
+  const std::string baseGpkg = resultsOf(c.runs[0]);
+  if (!baseGpkg.empty()) {
+    const auto cols = modelColumns(baseGpkg, "buildings");
+    const std::string col = cols.empty() ? "residents" : cols[0];
+    auto base = gis::readMapLayer(baseGpkg, "buildings", col, 1.0);
+    if (!base)
+      return reportError(base.error());
+    in.maps.push_back(
+        {c.runs[0].scenario + ": " + (cols.empty() ? "residents per building (estimate)" : col),
+         cols.empty() ? "residents" : col, toShapes(*base), false});
+    for (std::size_t i = 1; i < c.runs.size() && !cols.empty(); ++i) {
+      const std::string vg = resultsOf(c.runs[i]);
+      if (vg.empty())
+        continue;
+      auto v = gis::readMapLayer(vg, "buildings", col, 1.0);
+      if (!v || v->size() != base->size())
+        continue;
+      std::vector<gis::MapFeature> delta = *base;
+      for (std::size_t k = 0; k < delta.size(); ++k)
+        delta[k].value = (*v)[k].value - (*base)[k].value;
+      in.maps.push_back({c.runs[i].scenario + " minus " + c.runs[0].scenario + ": " + col,
+                         "difference in " + col, toShapes(delta), true});
+    }
+  }
+  if (core::Status st = io::writeFileAtomic(out, io::reportHtml(in)); !st)
+    return reportError(st.error());
+  if (!quiet)
+    std::printf("report    %s\n", out.c_str());
+  return kExitOk;
+}
+
+// citytwin report RUN_DIR...: one run, or a baseline and variants
+int cmdReport(const std::vector<std::string>& dirs, const std::string& outOpt) {
+  std::vector<io::RunRecord> runs;
+  for (const std::string& d : dirs) {
+    auto r = io::readRun(d);
+    if (!r)
+      return reportError(r.error());
+    runs.push_back(std::move(*r));
+  }
+  const std::string out = outOpt.empty() ? dirs[0] + "/report.html" : outOpt;
+  if (runs.size() == 1)
+    return writeReport(io::singleRun(std::move(runs[0])), out, false);
+  auto c = io::compareRuns(std::move(runs));
+  if (!c)
+    return reportError(c.error());
+  return writeReport(*c, out, false);
+}
+
 int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, bool json,
-               const std::string& gpkgOut) {
+               const std::string& gpkgOut, const std::string& reportOut) {
   std::vector<io::RunRecord> runs;
   for (const std::string& d : dirs) {
     auto r = io::readRun(d);
@@ -1049,8 +1166,12 @@ int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, 
       return reportError(st.error());
   }
   std::fputs((json ? io::comparisonJson(*c) : io::comparisonTable(*c)).c_str(), stdout);
-  if (!gpkgOut.empty())
-    return writeDifferences(*c, gpkgOut, json);
+  if (!gpkgOut.empty()) {
+    if (int rc = writeDifferences(*c, gpkgOut, json); rc != kExitOk)
+      return rc;
+  }
+  if (!reportOut.empty())
+    return writeReport(*c, reportOut, json);
   return kExitOk;
 }
 
@@ -1372,10 +1493,22 @@ int main(int argc, char** argv) {
       ->expected(2, 64);
   compare->add_option("--csv", compareCsv, "Also write the table as CSV to FILE (- for stdout)");
   compare->add_flag("--json", compareJson, "Print JSON instead of the table");
-  std::string compareGpkg;
+  std::string compareGpkg, compareReport;
+  compare->add_option("--report", compareReport,
+                      "Also write the one-file HTML report of the comparison to FILE.html");
   compare->add_option("--gpkg", compareGpkg,
                       "Write difference layers (variant - baseline per building and road link) "
                       "to this GeoPackage (one file per variant when there are several)");
+
+  std::vector<std::string> reportDirs;
+  std::string reportOut;
+  CLI::App* reportCmd = app.add_subcommand(
+      "report",
+      "One self-contained HTML report of a run, or of a baseline and variants (charts, maps, "
+      "renders, sources, provenance)");
+  reportCmd->add_option("RUN_DIR", reportDirs, "Run folder(s): the baseline first, then variants")
+      ->required();
+  reportCmd->add_option("-o,--output", reportOut, "HTML file (default: RUN_DIR/report.html)");
 
   std::string pfCase, pfOut;
   CLI::App* powerflow = app.add_subcommand(
@@ -1434,7 +1567,9 @@ int main(int argc, char** argv) {
   if (*powerflow)
     return cmdPowerflow(pfCase, pfOut);
   if (*compare)
-    return cmdCompare(compareDirs, compareCsv, compareJson, compareGpkg);
+    return cmdCompare(compareDirs, compareCsv, compareJson, compareGpkg, compareReport);
+  if (*reportCmd)
+    return cmdReport(reportDirs, reportOut);
   if (*inspect)
     return cmdInspect(inspectFiles, inspectCrs, inspectPopulation, inspectJson, inspectCache);
   std::fputs(app.help().c_str(), stdout);
