@@ -33,6 +33,8 @@ const std::vector<NamedUnit>& namedUnits() {
       {"1", dims(0, 0, 0), 1.0, 0.0},
       {"%", dims(0, 0, 0), 0.01, 0.0},
       {"ppm", dims(0, 0, 0), 1e-6, 0.0},
+      // a count of people: person-derived results (suppressed below outputs.min_group)
+      {"person", dims(0, 0, 0), 1.0, 0.0},
       {"rad", dims(0, 0, 0), 1.0, 0.0},
       {"deg", dims(0, 0, 0), std::numbers::pi / 180.0, 0.0},
       {"m", dims(1, 0, 0), 1.0, 0.0},

@@ -73,7 +73,7 @@ std::size_t displayWidth(const std::string& s) {
 }
 
 std::string show(const std::optional<double>& v, const char* fmt = "%.6g") {
-  if (!v)
+  if (!v || std::isnan(*v))
     return "-";
   char buf[48];
   std::snprintf(buf, sizeof buf, fmt, *v);
@@ -109,6 +109,8 @@ core::Result<RunRecord> readOneRun(const std::string& dir) {
         r.settings.emplace_back(k, v.get<std::string>());
     }
     r.gitRevision = doc.value("git_revision", "");
+    if (doc.contains("privacy"))
+      r.suppressedValues = doc.at("privacy").value("suppressed_values", std::uint64_t{0});
     r.wallTimeS = doc.value("wall_time_s", 0.0);
     r.threads = doc.value("threads", 0);
     if (doc.contains("sim")) {
@@ -165,7 +167,7 @@ core::Result<RunRecord> readOneRun(const std::string& dir) {
       return fail(ErrorCode::BadInput, kpiPath + ":" + std::to_string(n) + ": expected 4 fields");
     RunRecord::Kpi kpi{cells[0], cells[2], cells[3], 0.0};
     try {
-      kpi.value = cells[1] == "nan" ? NAN : std::stod(cells[1]);
+      kpi.value = cells[1] == "nan" || cells[1].empty() ? NAN : std::stod(cells[1]);
     } catch (const std::exception&) {
       return fail(ErrorCode::BadInput,
                   kpiPath + ":" + std::to_string(n) + ": '" + cells[1] + "' is not a number");

@@ -43,6 +43,7 @@ struct RunRecord {
   std::string simStart, simEnd;
   double wallTimeS = 0.0;
   int threads = 0;
+  std::uint64_t suppressedValues = 0;  // person counts under outputs.min_group, left out
   // replicates (a sweep point folder with r01, r02, ... run folders): their seeds and state
   // hashes, and every KPI's value per replicate in the same order; empty for a single run
   std::vector<std::string> replicateDirs;

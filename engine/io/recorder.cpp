@@ -6,6 +6,18 @@
 
 namespace twin::io {
 
+bool personDerived(const std::string& unit) {
+  return unit == "person" || unit.rfind("person/", 0) == 0;
+}
+
+double suppressSmallGroup(double value, const std::string& unit, std::int64_t minGroup,
+                          std::uint64_t& suppressed) {
+  if (!personDerived(unit) || !(value > 0.0) || value >= static_cast<double>(minGroup))
+    return value;
+  ++suppressed;
+  return NAN;
+}
+
 std::string formatNumber(double value) {
   if (std::isnan(value))
     return "nan";
@@ -63,6 +75,7 @@ core::Result<TimeseriesRecorder> TimeseriesRecorder::create(const std::string& p
                          s.model + "." + s.port, spec.unit, spec.shape == core::PortShape::Entity});
   }
   r.file_.write("time_s,series,entity,value,unit\n");
+  r.minGroup_ = scenario.minGroup;
   return r;
 }
 
@@ -84,7 +97,9 @@ void TimeseriesRecorder::observe(const core::Scheduler& scheduler, core::Tick ti
       if (s.entity)
         buffer_ += std::to_string(i);
       buffer_ += ',';
-      buffer_ += formatNumber(values[i]);
+      const double v = suppressSmallGroup(values[i], s.unit, minGroup_, suppressed_);
+      if (!std::isnan(v) || std::isnan(values[i]))
+        buffer_ += formatNumber(v);
       buffer_ += ',';
       buffer_ += s.unit;
       buffer_ += '\n';

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,13 @@ namespace twin::io {
 
 // Shortest text that reads back to the same double ("0.1", "1e+21"); "nan"/"inf" as such.
 std::string formatNumber(double value);
+
+// Person-derived results (privacy by construction): a value whose unit counts people ("person",
+// "person/h") is suppressed in every export when it describes fewer than `minGroup` people
+// (0 < value < minGroup): written empty (NaN), counted. Returns the value to export.
+bool personDerived(const std::string& unit);
+double suppressSmallGroup(double value, const std::string& unit, std::int64_t minGroup,
+                          std::uint64_t& suppressed);
 
 // One row of kpis.csv.
 struct KpiRow {
@@ -33,6 +41,7 @@ class TimeseriesRecorder {
                                                  const core::Scheduler& scheduler);
   void observe(const core::Scheduler& scheduler, core::Tick tick);
   std::uint64_t rows() const { return rows_; }
+  std::uint64_t suppressed() const { return suppressed_; }
   core::Status commit();
 
  private:
@@ -48,6 +57,8 @@ class TimeseriesRecorder {
   std::vector<Series> series_;
   std::string buffer_;
   std::uint64_t rows_ = 0;
+  std::uint64_t suppressed_ = 0;
+  std::int64_t minGroup_ = 5;
 };
 
 }  // namespace twin::io

@@ -380,9 +380,17 @@ std::string reportHtml(const ReportInput& in) {
          "replicates (Student t). *: the difference is significant at 5 % (paired t test over "
          "replicates that share seeds).</p>";
   }
+  std::uint64_t suppressed = 0;
+  for (const RunRecord& r : c.runs)
+    suppressed += r.suppressedValues;
   h += "<p class=\"note\">Groups of fewer than " + escape(minGroup) +
        " people are suppressed in every export of person-derived results (outputs.min_group); "
-       "such values show as &#8211;.</p>\n";
+       "such values show as &#8211;." +
+       (suppressed > 0
+            ? " In these runs " + std::to_string(suppressed) + " values describing fewer than " +
+                  escape(minGroup) + " people were suppressed."
+            : std::string()) +
+       "</p>\n";
 
   // 5. differences as bars
   if (compare) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -139,6 +140,15 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
       summary.kpis.push_back({m.name + "." + spec.name, (*values)[k], spec.unit, spec.description});
     }
   }
+  // privacy by construction: person counts below outputs.min_group leave the engine as NaN
+  std::uint64_t suppressed = 0;
+  for (KpiRow& k : summary.kpis) {
+    const double v = suppressSmallGroup(k.value, k.unit, sc.minGroup, suppressed);
+    if (std::isnan(v) && !std::isnan(k.value)) {
+      k.value = v;
+      k.description += " (suppressed: fewer than " + std::to_string(sc.minGroup) + " people)";
+    }
+  }
   auto hash = s.stateHash();
   if (!hash)
     return core::Unexpected(hash.error());
@@ -153,6 +163,12 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
     auto frame = s.publishFrame();
     if (!frame)
       return core::Unexpected(frame.error());
+    for (core::Layer& l : frame->layers) {
+      if (personDerived(l.unit)) {
+        for (double& v : l.values)
+          v = suppressSmallGroup(v, l.unit, sc.minGroup, suppressed);
+      }
+    }
     auto written = request.results(*frame, dir);
     if (!written)
       return core::Unexpected(written.error());
@@ -223,6 +239,9 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
                   {"timeseries_rows", summary.timeseriesRows}};
   if (!resultsFile.empty())
     j["outputs"]["results"] = resultsFile;
+  j["privacy"] = {{"min_group", sc.minGroup},
+                  {"traces", sc.traces},
+                  {"suppressed_values", suppressed + recorder->suppressed()}};
   if (request.city.present) {
     j["city"] = {{"crs", request.city.crs},
                  {"origin", {request.city.originE, request.city.originN}},

@@ -448,7 +448,7 @@ TEST_F(Cli, CommonRandomNumbersMakeUnchangedKpisEqualAndRealChangesSignificant) 
             0);
   auto c = cli("compare " + dir_ + "/base " + dir_ + "/more --csv -");
   ASSERT_EQ(c.exitCode, 0) << c.err;
-  EXPECT_THAT(c.out, HasSubstr("people.departed,1," + dir_ + "/more,arrivals,200,0,0,,"));
+  EXPECT_THAT(c.out, HasSubstr("people.departed,person," + dir_ + "/more,arrivals,200,0,0,,"));
   EXPECT_THAT(c.out, HasSubstr("people.mean_departure,h," + dir_ + "/more,arrivals,"));
   EXPECT_EQ(kpiText(dir_ + "/base", "people.mean_departure"),
             kpiText(dir_ + "/more", "people.mean_departure"));
@@ -474,7 +474,7 @@ TEST_F(Cli, CommonRandomNumbersMakeUnchangedKpisEqualAndRealChangesSignificant) 
   auto t = cli("compare " + dir_ + "/rep/delay=0s " + dir_ + "/rep/delay=600s");
   EXPECT_THAT(t.out, HasSubstr("paired t test"));
   const std::string summary = readFile(dir_ + "/rep/summary.csv");
-  EXPECT_THAT(summary, HasSubstr("delay=0s,0s,people.departed,1,3,200,200,200\n"));
+  EXPECT_THAT(summary, HasSubstr("delay=0s,0s,people.departed,person,3,200,200,200\n"));
 }
 
 TEST_F(Cli, RunsWriteResultsGpkgAndCompareWritesDifferenceLayers) {
@@ -604,6 +604,45 @@ TEST_F(Cli, ReportIsOneValidHtmlFileThatChromiumShows) {
   }
   EXPECT_GT(colours.size(), 50u);  // text, tables, the accent colour, charts
   EXPECT_GT(ink, 2000);            // dark text and lines: about 0.5 % of the sampled pixels
+}
+
+TEST_F(Cli, SmallGroupsOfPeopleAreSuppressedInEveryExport) {
+  const std::string sc = arrivalsScenario(dir_);
+  // three people: every count from 1 to 3 describes fewer than 5 (outputs.min_group)
+  auto r = cli("run " + sc + " --quiet --set models.people.count=3 --set " +
+               "'outputs.timeseries=[people.departed]' --out " + dir_ + "/few");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string kpis = readFile(dir_ + "/few/kpis.csv");
+  EXPECT_THAT(kpis, HasSubstr("people.departed,nan,person,people who left (suppressed: fewer "
+                              "than 5 people)"));
+  std::istringstream ts(readFile(dir_ + "/few/timeseries.csv"));
+  std::string line;
+  int zeros = 0, hidden = 0;
+  while (std::getline(ts, line)) {
+    if (line.ends_with(",people.departed,,0,person"))
+      ++zeros;  // nobody left yet: no one to protect
+    else if (line.ends_with(",people.departed,,,person"))
+      ++hidden;
+    else if (line.find("people.departed") != std::string::npos)
+      ADD_FAILURE() << "a small group leaked: " << line;
+  }
+  EXPECT_GT(zeros, 300);   // midnight to about 06:00, one row a minute
+  EXPECT_GT(hidden, 300);  // after the first departure
+  EXPECT_THAT(readFile(dir_ + "/few/run.json"), HasSubstr("\"min_group\": 5"));
+  EXPECT_THAT(readFile(dir_ + "/few/run.json"),
+              ::testing::ContainsRegex("\"suppressed_values\": [1-9]"));
+  // a smaller minimum group shows them; large groups are never touched
+  ASSERT_EQ(cli("run " + sc + " --quiet --set models.people.count=3 --set outputs.min_group=2 " +
+                "--out " + dir_ + "/shown")
+                .exitCode,
+            0);
+  EXPECT_THAT(readFile(dir_ + "/shown/kpis.csv"), HasSubstr("people.departed,3,person,"));
+  ASSERT_EQ(cli("run " + sc + " --quiet --out " + dir_ + "/many").exitCode, 0);
+  EXPECT_THAT(readFile(dir_ + "/many/kpis.csv"), HasSubstr("people.departed,200,person,"));
+  // the report says so
+  ASSERT_EQ(cli("report " + dir_ + "/few").exitCode, 0);
+  EXPECT_THAT(readFile(dir_ + "/few/report.html"),
+              HasSubstr("values describing fewer than 5 people were suppressed"));
 }
 
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {

@@ -109,14 +109,14 @@ class Arrivals {
   static constexpr const char* kVersion = "0.1.0";
   static constexpr const char* kSummary = "People leaving at random times (tests only)";
   static constexpr std::array<TwinPortDesc, 1> kPorts{{
-      {"departed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1", "people left"},
+      {"departed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "person", "people left"},
   }};
   static constexpr std::array<TwinParamDesc, 2> kParams{{
       {"count", TWIN_PARAM_INTEGER, nullptr, "200", 0, "people"},
       {"delay", TWIN_PARAM_NUMBER, "s", "0s", 0, "added to every departure"},
   }};
   static constexpr std::array<TwinKpiDesc, 2> kKpis{{
-      {"departed", "1", "people who left"},
+      {"departed", "person", "people who left"},
       {"mean_departure", "h", "mean departure time of those who left (hours after midnight)"},
   }};
   explicit Arrivals(const twin::sdk::Config& c) {
