@@ -134,8 +134,8 @@ std::string columnName(const std::string& name, const std::string& unit) {
 
 core::Status writeResultsGpkg(const CityModel& city,
                               const std::vector<ResultColumn>& buildingColumns,
-                              const std::vector<ResultColumn>& linkColumns,
-                              const std::string& path) {
+                              const std::vector<ResultColumn>& linkColumns, const std::string& path,
+                              const std::vector<ResultPolygonLayer>& polygonLayers) {
   for (const ResultColumn& c : buildingColumns) {
     if (c.values.size() != city.buildings.size()) {
       return fail(ErrorCode::BadInput, "results column " + c.name + " has " +
@@ -266,6 +266,34 @@ core::Status writeResultsGpkg(const CityModel& city,
     if (l->CreateFeature(&f) != OGRERR_NONE)
       return fail(ErrorCode::Io,
                   lastGdalError(path + ": cannot write road link " + std::to_string(i)));
+  }
+  // polygons the models published
+  for (const ResultPolygonLayer& pl : polygonLayers) {
+    if (pl.values.size() != pl.rings.size() || pl.name == "buildings" || pl.name == "road_links")
+      return fail(ErrorCode::BadInput, "results layer " + pl.name + ": rings and values differ");
+    OGRLayer* p = (*ds)->CreateLayer(pl.name.c_str(), &srs, wkbPolygon, nullptr);
+    if (p == nullptr)
+      return fail(ErrorCode::Io, lastGdalError(path + ": cannot create the layer " + pl.name));
+    if (core::Status st = addField(p, "polygon_id", OFTInteger64, path); !st)
+      return st;
+    if (core::Status st = addField(p, pl.column.c_str(), OFTReal, path); !st)
+      return st;
+    for (std::size_t i = 0; i < pl.rings.size(); ++i) {
+      if (pl.rings[i].size() < 3)
+        continue;
+      OGRFeature f(p->GetLayerDefn());
+      f.SetField("polygon_id", static_cast<GIntBig>(i));
+      setReal(f, pl.column.c_str(), pl.values[i]);
+      OGRPolygon poly;
+      OGRLinearRing lr;
+      for (const Vec2& q : pl.rings[i])
+        lr.addPoint(q.x + e0, q.y + n0);
+      lr.closeRings();
+      poly.addRing(&lr);
+      f.SetGeometry(&poly);
+      if (p->CreateFeature(&f) != OGRERR_NONE)
+        return fail(ErrorCode::Io, lastGdalError(path + ": cannot write " + pl.name));
+    }
   }
   if ((*ds)->CommitTransaction() != OGRERR_NONE)
     return fail(ErrorCode::Io, lastGdalError(path + ": cannot commit"));

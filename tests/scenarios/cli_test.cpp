@@ -492,6 +492,11 @@ TEST_F(Cli, RunsWriteResultsGpkgAndCompareWritesDifferenceLayers) {
   EXPECT_THAT(info.out, HasSubstr("ID[\"EPSG\",25832]"));
   auto links = runCommand("ogrinfo -ro -so '" + dir_ + "/a/results.gpkg' road_links");
   EXPECT_THAT(links.out, HasSubstr("demo_link_values: Real"));
+  // the zone the test model publishes on the ground is a polygon layer of its own
+  auto zone = runCommand("ogrinfo -ro -so '" + dir_ + "/a/results.gpkg' demo_zone");
+  EXPECT_THAT(zone.out, HasSubstr("Geometry: Polygon"));
+  EXPECT_THAT(zone.out, HasSubstr("Feature Count: 1"));
+  EXPECT_THAT(zone.out, HasSubstr("value: Real"));
   auto c = cli("compare " + dir_ + "/a " + dir_ + "/b --gpkg " + dir_ + "/delta.gpkg");
   ASSERT_EQ(c.exitCode, 0) << c.err;
   EXPECT_THAT(c.out, HasSubstr("buildings_delta, road_links_delta"));

@@ -361,14 +361,29 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
     req.results = [&](const core::Frame& frame,
                       const std::string& dir) -> core::Result<std::string> {
       std::vector<gis::ResultColumn> buildings, links;
+      std::vector<gis::ResultPolygonLayer> polygons;
       for (const core::Layer& l : frame.layers) {
-        if (l.kind == core::LayerKind::BuildingValues)
+        if (l.kind == core::LayerKind::BuildingValues) {
           buildings.push_back({gis::columnName(l.name, l.unit), l.values});
-        else if (l.kind == core::LayerKind::LinkValues)
+        } else if (l.kind == core::LayerKind::LinkValues) {
           links.push_back({gis::columnName(l.name, l.unit), l.values});
+        } else if (l.kind == core::LayerKind::GroundPolygons) {
+          // "<instance>.<layer>" -> layer "<instance>_<layer>", value column "value_<unit>"
+          gis::ResultPolygonLayer pl;
+          pl.name = gis::columnName(l.name, "");
+          pl.column = gis::columnName("value", l.unit);
+          for (const core::GroundPolygon& g : l.polygons) {
+            std::vector<gis::Vec2> ring;
+            for (std::size_t k = 0; k + 1 < g.xy.size(); k += 2)
+              ring.push_back({g.xy[k], g.xy[k + 1]});
+            pl.rings.push_back(std::move(ring));
+            pl.values.push_back(g.value);
+          }
+          polygons.push_back(std::move(pl));
+        }
       }
-      if (core::Status st =
-              gis::writeResultsGpkg(*(*loaded)->city, buildings, links, dir + "/results.gpkg");
+      if (core::Status st = gis::writeResultsGpkg(*(*loaded)->city, buildings, links,
+                                                  dir + "/results.gpkg", polygons);
           !st)
         return core::Unexpected(st.error());
       return std::string("results.gpkg");
