@@ -52,7 +52,7 @@ TEST_F(PluginLoader, RefusesAFileThatIsNoLibrary) {
 TEST_F(PluginLoader, RegistersModelTypesWithPortsParamsAndKpis) {
   plugin::Registry reg;
   ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
-  ASSERT_EQ(reg.types().size(), 3u);
+  ASSERT_EQ(reg.types().size(), 4u);  // counter, failing, layers, arrivals
   const plugin::ModelType* counter = reg.find("test.counter");
   ASSERT_NE(counter, nullptr);
   EXPECT_EQ(counter->version, "0.1.0");
@@ -71,7 +71,7 @@ TEST_F(PluginLoader, RegistersModelTypesWithPortsParamsAndKpis) {
   // the same plugin twice on the path counts once
   plugin::Registry twice;
   ASSERT_TRUE(twice.load({TWIN_TEST_MODELS_PLUGIN, TWIN_TEST_MODELS_PLUGIN}));
-  EXPECT_EQ(twice.types().size(), 3u);
+  EXPECT_EQ(twice.types().size(), 4u);
 }
 
 plugin::InstanceDef instanceDef(std::string name, std::vector<core::ParamValue> params) {

@@ -112,13 +112,14 @@ TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
   EXPECT_THAT(kpis, HasSubstr("kpi,value,unit,description\nweather.mean_temperature,"));
   EXPECT_THAT(readFile(dir_ + "/t1/timeseries.csv"),
               HasSubstr("time_s,series,entity,value,unit\n0,weather.ambient_temperature,,"));
-  // the three files and the render the baseline asks for (identical too: llvmpipe is deterministic)
+  // the four files and the render the baseline asks for (identical too: llvmpipe is deterministic)
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir_ + "/t1")) {
     names.push_back(e.path().filename());
   }
   std::sort(names.begin(), names.end());
-  EXPECT_THAT(names, ::testing::ElementsAre("kpis.csv", "renders", "run.json", "timeseries.csv"));
+  EXPECT_THAT(names, ::testing::ElementsAre("kpis.csv", "renders", "results.gpkg", "run.json",
+                                            "timeseries.csv"));
   const std::string png = readFile(dir_ + "/t1/renders/overview.png");
   EXPECT_GT(png.size(), 100000u);
   EXPECT_EQ(png, readFile(dir_ + "/t2/renders/overview.png"));
