@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "physics/ray_world.hpp"
+
+#include <BulletCollision/CollisionShapes/btBvhTriangleMeshShape.h>
+#include <BulletCollision/CollisionShapes/btTriangleIndexVertexArray.h>
+#include <BulletCollision/NarrowPhaseCollision/btRaycastCallback.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace twin::physics {
+namespace {
+
+constexpr std::size_t kBlock = 2048;  // rays per parallel work item
+
+// any hit: the first reported triangle ends the walk (returning 0 shrinks the ray to nothing)
+struct AnyHitCallback final : btTriangleRaycastCallback {
+  AnyHitCallback(const btVector3& from, const btVector3& to)
+      : btTriangleRaycastCallback(from, to, 0) {}
+  btScalar reportHit(const btVector3&, btScalar, int, int) override {
+    hit = true;
+    return 0;
+  }
+  bool hit = false;
+};
+
+// closest hit: every report shrinks the ray to the hit
+struct ClosestCallback final : btTriangleRaycastCallback {
+  ClosestCallback(const btVector3& from, const btVector3& to)
+      : btTriangleRaycastCallback(from, to, 0) {}
+  btScalar reportHit(const btVector3& normal, btScalar fraction, int, int triangle) override {
+    if (fraction < best) {
+      best = fraction;
+      tri = triangle;
+      n = normal;
+    }
+    return fraction;
+  }
+  btScalar best = 2;
+  int tri = -1;
+  btVector3 n{0, 0, 0};
+};
+
+}  // namespace
+
+struct RayWorld::Impl {
+  core::TriangleMesh mesh;
+  std::vector<int> indices;  // Bullet wants int indices
+  std::unique_ptr<btTriangleIndexVertexArray> array;
+  std::unique_ptr<btBvhTriangleMeshShape> shape;
+  std::array<float, 6> box{};
+};
+
+RayWorld::RayWorld() : impl_(std::make_unique<Impl>()) {}
+RayWorld::~RayWorld() = default;
+
+core::Result<std::unique_ptr<RayWorld>> RayWorld::build(core::TriangleMesh mesh) {
+  if (mesh.triangleCount() == 0)
+    return core::fail(core::ErrorCode::BadInput, "ray world: no triangles");
+  const std::size_t nv = mesh.vertexCount();
+  for (std::uint32_t i : mesh.indices) {
+    if (i >= nv)
+      return core::fail(core::ErrorCode::BadInput, "ray world: a triangle index is out of range");
+  }
+  std::array<float, 6> box{1e30f, 1e30f, 1e30f, -1e30f, -1e30f, -1e30f};
+  for (std::size_t i = 0; i < mesh.xyz.size(); ++i) {
+    const float v = mesh.xyz[i];
+    if (!std::isfinite(v))
+      return core::fail(core::ErrorCode::BadInput, "ray world: a vertex is not finite");
+    box[i % 3] = std::min(box[i % 3], v);
+    box[3 + i % 3] = std::max(box[3 + i % 3], v);
+  }
+  std::unique_ptr<RayWorld> w(new RayWorld());
+  Impl& m = *w->impl_;
+  m.mesh = std::move(mesh);
+  m.box = box;
+  m.indices.assign(m.mesh.indices.begin(), m.mesh.indices.end());
+  btIndexedMesh part;
+  part.m_numTriangles = static_cast<int>(m.mesh.triangleCount());
+  part.m_triangleIndexBase = reinterpret_cast<const unsigned char*>(m.indices.data());
+  part.m_triangleIndexStride = 3 * static_cast<int>(sizeof(int));
+  part.m_numVertices = static_cast<int>(m.mesh.vertexCount());
+  part.m_vertexBase = reinterpret_cast<const unsigned char*>(m.mesh.xyz.data());
+  part.m_vertexStride = 3 * static_cast<int>(sizeof(float));
+  part.m_indexType = PHY_INTEGER;
+  part.m_vertexType = PHY_FLOAT;
+  m.array = std::make_unique<btTriangleIndexVertexArray>();
+  m.array->addIndexedMesh(part, PHY_INTEGER);
+  // quantized AABB compression: the compact stackless tree (Bullet's default for static meshes)
+  m.shape = std::make_unique<btBvhTriangleMeshShape>(m.array.get(), true, true);
+  return w;
+}
+
+void RayWorld::anyHit(std::span<const Ray> rays, std::span<std::uint8_t> blocked,
+                      core::Executor* executor) const {
+  btBvhTriangleMeshShape* shape = impl_->shape.get();  // performRaycast only reads the tree
+  auto block = [&](std::size_t b) {
+    const std::size_t end = std::min(rays.size(), (b + 1) * kBlock);
+    for (std::size_t i = b * kBlock; i < end; ++i) {
+      const Ray& r = rays[i];
+      const btVector3 from(r.ox, r.oy, r.oz);
+      const btVector3 to(r.ox + r.dx * r.maxT, r.oy + r.dy * r.maxT, r.oz + r.dz * r.maxT);
+      AnyHitCallback cb(from, to);
+      shape->performRaycast(&cb, from, to);
+      blocked[i] = cb.hit ? 1 : 0;
+    }
+  };
+  const std::size_t blocks = (rays.size() + kBlock - 1) / kBlock;
+  if (executor != nullptr && blocks > 1) {
+    executor->parallelFor(blocks, block);
+  } else {
+    for (std::size_t b = 0; b < blocks; ++b)
+      block(b);
+  }
+}
+
+void RayWorld::closestHit(std::span<const Ray> rays, std::span<Hit> hits,
+                          core::Executor* executor) const {
+  const Impl& m = *impl_;
+  auto block = [&](std::size_t b) {
+    const std::size_t end = std::min(rays.size(), (b + 1) * kBlock);
+    for (std::size_t i = b * kBlock; i < end; ++i) {
+      const Ray& r = rays[i];
+      const btVector3 from(r.ox, r.oy, r.oz);
+      const btVector3 to(r.ox + r.dx * r.maxT, r.oy + r.dy * r.maxT, r.oz + r.dz * r.maxT);
+      ClosestCallback cb(from, to);
+      m.shape->performRaycast(&cb, from, to);
+      Hit h;
+      if (cb.tri >= 0 && cb.best <= 1) {
+        h.hit = true;
+        h.t = static_cast<float>(cb.best) * r.maxT;
+        h.owner = m.mesh.owner[static_cast<std::size_t>(cb.tri)];
+        btVector3 n = cb.n.normalized();
+        if (n.dot(btVector3(r.dx, r.dy, r.dz)) > 0)
+          n = -n;  // facing the origin
+        h.nx = static_cast<float>(n.x());
+        h.ny = static_cast<float>(n.y());
+        h.nz = static_cast<float>(n.z());
+      }
+      hits[i] = h;
+    }
+  };
+  const std::size_t blocks = (rays.size() + kBlock - 1) / kBlock;
+  if (executor != nullptr && blocks > 1) {
+    executor->parallelFor(blocks, block);
+  } else {
+    for (std::size_t b = 0; b < blocks; ++b)
+      block(b);
+  }
+}
+
+std::size_t RayWorld::triangleCount() const {
+  return impl_->mesh.triangleCount();
+}
+
+std::array<float, 6> RayWorld::bounds() const {
+  return impl_->box;
+}
+
+}  // namespace twin::physics
