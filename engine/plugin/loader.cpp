@@ -28,8 +28,15 @@ void loaderLog(void* /*ctx*/, TwinLogLevel level, const char* message) {
 }
 
 const TwinHostApi& loaderHost() {
-  static const TwinHostApi kHost{sizeof(TwinHostApi), TWIN_ABI_MAJOR, TWIN_ABI_MINOR, nullptr,
-                                 &loaderLog,          nullptr,        nullptr};
+  static const TwinHostApi kHost{sizeof(TwinHostApi),
+                                 TWIN_ABI_MAJOR,
+                                 TWIN_ABI_MINOR,
+                                 nullptr,
+                                 &loaderLog,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr};
   return kHost;
 }
 

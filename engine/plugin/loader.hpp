@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "core/ray_service.hpp"
 #include "core/status.hpp"
 #include "twin/plugin.h"
 
@@ -98,6 +99,8 @@ struct ModelCity {
   std::size_t buildings = 0;
   std::size_t roadLinks = 0;
   std::shared_ptr<const ModelCityTables> tables;  // null: counts only
+  // ray casts against the city's buildings and terrain (ABI 1.2); null: none offered
+  std::shared_ptr<const core::RayService> rays;
 };
 
 struct InstanceDef {

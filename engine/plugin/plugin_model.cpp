@@ -19,7 +19,77 @@ struct HostContext {
   std::string instance;
   std::mutex mutex;
   std::string lastError;
+  std::shared_ptr<const core::RayService> rays;
 };
+
+void setError(HostContext* h, const std::string& message) {
+  std::lock_guard lock(h->mutex);
+  h->lastError = message;
+}
+
+// the ABI's rays to ours, refusing non-finite ones
+bool toQueries(HostContext* h, const TwinRay* rays, std::size_t count,
+               std::vector<core::RayQuery>& out) {
+  out.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const TwinRay& r = rays[i];
+    if (!std::isfinite(r.ox) || !std::isfinite(r.oy) || !std::isfinite(r.oz) ||
+        !std::isfinite(r.dx) || !std::isfinite(r.dy) || !std::isfinite(r.dz) ||
+        !std::isfinite(r.max_t) || r.max_t < 0) {
+      setError(h, "ray " + std::to_string(i) + " is not finite (origin, direction or max_t)");
+      return false;
+    }
+    out[i] = {r.ox, r.oy, r.oz, r.dx, r.dy, r.dz, r.max_t};
+  }
+  return true;
+}
+
+TwinStatus hostRayAnyHit(void* ctx, const TwinRay* rays, size_t count, uint8_t* blocked) {
+  auto* h = static_cast<HostContext*>(ctx);
+  if (!h->rays) {
+    setError(h, "no ray casts: the scenario has no city");
+    return TWIN_ERROR;
+  }
+  if (count == 0)
+    return TWIN_OK;
+  if (rays == nullptr || blocked == nullptr) {
+    setError(h, "ray_any_hit: null rays or results");
+    return TWIN_ERROR;
+  }
+  std::vector<core::RayQuery> q;
+  if (!toQueries(h, rays, count, q))
+    return TWIN_ERROR;
+  if (core::Status st = h->rays->anyHit(q, std::span(blocked, count)); !st) {
+    setError(h, st.error().message);
+    return TWIN_ERROR;
+  }
+  return TWIN_OK;
+}
+
+TwinStatus hostRayClosestHit(void* ctx, const TwinRay* rays, size_t count, TwinRayHit* hits) {
+  auto* h = static_cast<HostContext*>(ctx);
+  if (!h->rays) {
+    setError(h, "no ray casts: the scenario has no city");
+    return TWIN_ERROR;
+  }
+  if (count == 0)
+    return TWIN_OK;
+  if (rays == nullptr || hits == nullptr) {
+    setError(h, "ray_closest_hit: null rays or results");
+    return TWIN_ERROR;
+  }
+  std::vector<core::RayQuery> q;
+  if (!toQueries(h, rays, count, q))
+    return TWIN_ERROR;
+  std::vector<core::RayResult> r(count);
+  if (core::Status st = h->rays->closestHit(q, r); !st) {
+    setError(h, st.error().message);
+    return TWIN_ERROR;
+  }
+  for (std::size_t i = 0; i < count; ++i)
+    hits[i] = {r[i].hit ? 1 : 0, r[i].owner, r[i].t, r[i].nx, r[i].ny, r[i].nz};
+  return TWIN_OK;
+}
 
 void instanceLog(void* ctx, TwinLogLevel level, const char* message) {
   auto* h = static_cast<HostContext*>(ctx);
@@ -92,8 +162,9 @@ class PluginModel final : public core::Model {
   PluginModel(const ModelType& type, std::string instance)
       : type_(type), plugin_(type.plugin), ctx_(std::make_unique<HostContext>()) {
     ctx_->instance = std::move(instance);
-    host_ = TwinHostApi{sizeof(TwinHostApi), TWIN_ABI_MAJOR, TWIN_ABI_MINOR, ctx_.get(),
-                        &instanceLog,        &hostAlloc,     &hostFree};
+    host_ = TwinHostApi{sizeof(TwinHostApi), TWIN_ABI_MAJOR, TWIN_ABI_MINOR,
+                        ctx_.get(),          &instanceLog,   &hostAlloc,
+                        &hostFree,           &hostRayAnyHit, &hostRayClosestHit};
     for (const core::PortSpec& p : type.ports) {
       if (p.direction == core::PortDirection::In)
         ++inputCount_;
@@ -122,6 +193,11 @@ class PluginModel final : public core::Model {
       values.push_back(params[i].value);
     }
     TwinModelConfig cfg{};
+    if (!def.city || !def.city->rays) {
+      // no city, no ray casts: the functions are absent, as the ABI says
+      host_.ray_any_hit = nullptr;
+      host_.ray_closest_hit = nullptr;
+    }
     cfg.struct_size = sizeof(TwinModelConfig);
     cfg.instance_name = ctx_->instance.c_str();
     cfg.params = values.data();
@@ -134,6 +210,7 @@ class PluginModel final : public core::Model {
     cfg.host = &host_;
     if (def.city) {
       city_ = *def.city;
+      ctx_->rays = def.city->rays;
       cityC_ = TwinCityInfo{};
       cityC_.struct_size = sizeof(TwinCityInfo);
       cityC_.crs = city_.crs.c_str();

@@ -52,7 +52,7 @@ TEST_F(PluginLoader, RefusesAFileThatIsNoLibrary) {
 TEST_F(PluginLoader, RegistersModelTypesWithPortsParamsAndKpis) {
   plugin::Registry reg;
   ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
-  ASSERT_EQ(reg.types().size(), 4u);  // counter, failing, layers, arrivals
+  ASSERT_EQ(reg.types().size(), 5u);  // counter, failing, layers, arrivals, sunlit
   const plugin::ModelType* counter = reg.find("test.counter");
   ASSERT_NE(counter, nullptr);
   EXPECT_EQ(counter->version, "0.1.0");
@@ -71,7 +71,7 @@ TEST_F(PluginLoader, RegistersModelTypesWithPortsParamsAndKpis) {
   // the same plugin twice on the path counts once
   plugin::Registry twice;
   ASSERT_TRUE(twice.load({TWIN_TEST_MODELS_PLUGIN, TWIN_TEST_MODELS_PLUGIN}));
-  EXPECT_EQ(twice.types().size(), 4u);
+  EXPECT_EQ(twice.types().size(), 5u);
 }
 
 plugin::InstanceDef instanceDef(std::string name, std::vector<core::ParamValue> params) {
@@ -153,7 +153,7 @@ TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   ASSERT_NE(t, nullptr);
   plugin::InstanceDef def =
       instanceDef("demo", {{"count", std::int64_t{4}}, {"radius", 100.0}, {"speed", 10.0}});
-  def.city = plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2, nullptr};
+  def.city = plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2, nullptr, nullptr};
   // the city's tables reach the plugin: floor areas and car road lengths are summed there
   auto tables = std::make_shared<plugin::ModelCityTables>();
   for (double area : {100.0, 250.0, 1000.0})

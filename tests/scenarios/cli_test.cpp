@@ -651,6 +651,38 @@ TEST_F(Cli, SmallGroupsOfPeopleAreSuppressedInEveryExport) {
               HasSubstr("values describing fewer than 5 people were suppressed"));
 }
 
+TEST_F(Cli, ModelsCastRaysAgainstTheCityThroughTheHost) {
+  fs::copy_file(dataPath("osm/witten-stockum.osm.pbf"), dir_ + "/w.osm.pbf");
+  writeFile(dir_ + "/sun.yaml",
+            "name: sunlit\ncity: {sources: [w.osm.pbf]}\ntime: {start: "
+            "2026-06-17T08:00:00+02:00, duration: 5min}\nmodels:\n  sun: {type: test.sunlit, "
+            "period: 1min, azimuth: 180deg}\n");
+  auto shaded = [&](const std::string& elevation) {
+    auto r = cli("run " + dir_ + "/sun.yaml --quiet --set models.sun.elevation=" + elevation +
+                 " --out " + dir_ + "/e" + elevation);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return std::stoi(kpiText(dir_ + "/e" + elevation, "sun.shaded_buildings"));
+  };
+  const int low = shaded("10deg"), high = shaded("60deg");
+  // extruded buildings: a roof point shaded by a high sun is shaded by a lower one in the same
+  // direction too, and a 10-degree sun over a suburb shades a good part of the roofs
+  EXPECT_GT(low, high);
+  EXPECT_GT(high, 0);
+  EXPECT_GT(low, 300);
+  EXPECT_EQ(kpiText(dir_ + "/e10deg", "sun.buildings"), kpiText(dir_ + "/e60deg", "sun.buildings"));
+  // straight down over building 0 the first thing hit is building 0's roof
+  EXPECT_EQ(kpiText(dir_ + "/e60deg", "sun.first_down_owner"), "0");
+  auto info = runCommand("ogrinfo -ro -so '" + dir_ + "/e60deg/results.gpkg' buildings");
+  EXPECT_THAT(info.out, HasSubstr("sun_shaded: Real"));
+  // without a city the service is absent and the model says so
+  writeFile(dir_ + "/nocity.yaml",
+            "name: nocity\ntime: {start: 2026-06-17T08:00:00+02:00, duration: 5min}\nmodels:\n"
+            "  sun: {type: test.sunlit, period: 1min}\n");
+  auto none = cli("run " + dir_ + "/nocity.yaml --quiet --out " + dir_ + "/n");
+  EXPECT_EQ(none.exitCode, 2);
+  EXPECT_THAT(none.err, HasSubstr("test.sunlit needs a city to cast rays against"));
+}
+
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
   // the one test that needs an X server: xvfb-run starts a private one (-a: a free display)
   if (runCommand("command -v xvfb-run").exitCode != 0)

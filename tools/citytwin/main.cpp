@@ -21,6 +21,7 @@
 #include "exec/tbb_executor.hpp"
 #include "gis/city_builder.hpp"
 #include "gis/city_cache.hpp"
+#include "gis/city_mesh.hpp"
 #include "gis/library_versions.hpp"
 #include "gis/results_gpkg.hpp"
 #include "io/compare.hpp"
@@ -31,6 +32,7 @@
 #include "io/sweep.hpp"
 #include "physics/library_versions.hpp"
 #include "physics/powerflow.hpp"
+#include "physics/ray_service.hpp"
 #include "plugin/loader.hpp"
 #include "render/headless.hpp"
 #include "render/library_versions.hpp"
@@ -120,7 +122,9 @@ core::Status buildScenarioCity(Loaded& loaded, const std::string& cacheDir) {
   return {};
 }
 
-io::CityInfo cityInfo(const gis::CityModel& c) {
+// what run.json records about the city and what models are told about it, with the ray-cast
+// service (the city's BVH, built when a model first casts a ray) running on `executor`
+io::CityInfo cityInfo(const gis::CityModel& c, core::Executor* executor = nullptr) {
   io::CityInfo info;
   info.present = true;
   info.crs = c.crs;
@@ -172,6 +176,8 @@ io::CityInfo cityInfo(const gis::CityModel& c) {
                         e.geometry.size()});
   }
   info.forModels.tables = std::move(t);
+  info.forModels.rays =
+      std::make_shared<physics::LazyRayService>([&c] { return gis::cityTriangles(c); }, executor);
   return info;
 }
 
@@ -322,7 +328,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   req.gitRevision = TWIN_GIT_REVISION;
   req.libraries = libraryVersions();
   if ((*loaded)->city)
-    req.city = cityInfo(*(*loaded)->city);
+    req.city = cityInfo(*(*loaded)->city, &executor);
   if (tty)
     req.onTick = [&](const core::Scheduler& s, core::Tick t) { progress.update(s, t); };
   // outputs.renders: cameras are checked before the run starts

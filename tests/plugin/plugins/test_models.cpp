@@ -163,6 +163,96 @@ class Arrivals {
   double sumS_ = 0.0;
 };
 
+// Casts rays against the city through the host (ABI 1.2) in its first step: from 5 cm above each
+// building's roof centre towards a sun at `elevation` and `azimuth` (shaded or not), and straight
+// down from 500 m over the first building (which building is hit first). Tests the physics
+// service end to end.
+class Sunlit {
+ public:
+  static constexpr const char* kTypeName = "test.sunlit";
+  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kSummary =
+      "Roof centres in the sun or not, by ray casts (tests only)";
+  static constexpr std::array<TwinPortDesc, 1> kPorts{{
+      {"shaded", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1", "shaded roofs"},
+  }};
+  static constexpr std::array<TwinParamDesc, 2> kParams{{
+      {"elevation", TWIN_PARAM_NUMBER, "deg", "20deg", 0, "sun elevation"},
+      {"azimuth", TWIN_PARAM_NUMBER, "deg", "180deg", 0, "sun azimuth, clockwise from north"},
+  }};
+  static constexpr std::array<TwinKpiDesc, 3> kKpis{{
+      {"buildings", "1", "buildings tested"},
+      {"shaded_buildings", "1", "buildings whose roof centre does not see the sun"},
+      {"first_down_owner", "1", "the building hit first straight down over building 0"},
+  }};
+  explicit Sunlit(const twin::sdk::Config& c)
+      : rays_(c.rays()),
+        city_(c.city()),
+        elevation_(c.number("elevation") * kRad),
+        azimuth_(c.number("azimuth") * kRad) {
+    if (!rays_.available())
+      throw std::runtime_error("test.sunlit needs a city to cast rays against");
+  }
+  void init() {}
+  TwinStatus step(twin::sdk::Step& s) {
+    if (!done_) {
+      const double ce = std::cos(elevation_);
+      const TwinRay sun{
+          0, 0, 0, std::sin(azimuth_) * ce, std::cos(azimuth_) * ce, std::sin(elevation_), 5000.0};
+      std::vector<TwinRay> rays;
+      for (std::size_t i = 0; i < city_->building_count; ++i) {
+        const TwinBuilding& b = city_->buildings[i];
+        TwinRay r = sun;
+        r.ox = b.x;
+        r.oy = b.y;
+        r.oz = b.ground_z + b.height_m + 0.05;
+        rays.push_back(r);
+      }
+      blocked_.assign(rays.size(), 0);
+      rays_.anyHit(rays, blocked_);
+      if (city_->building_count > 0) {
+        const TwinBuilding& b = city_->buildings[0];
+        const std::array<TwinRay, 1> down{{{b.x, b.y, 500.0, 0, 0, -1, 1000.0}}};
+        std::array<TwinRayHit, 1> hit{};
+        rays_.closestHit(down, hit);
+        firstDown_ = hit[0].hit != 0 ? hit[0].owner : -2;
+      }
+      done_ = true;
+    }
+    double shaded = 0;
+    for (std::uint8_t b : blocked_)
+      shaded += b;
+    s.output(0, shaded);
+    return TWIN_OK;
+  }
+  void publish(twin::sdk::Publisher& out) const {
+    using P = twin::sdk::Publisher;
+    std::vector<double> v(blocked_.begin(), blocked_.end());
+    if (v.size() == city_->building_count) {
+      out.entityValues(P::layer("shaded", TWIN_LAYER_BUILDING_VALUES, "Roof centre shaded", "1",
+                                TWIN_SCALE_VIRIDIS, 0.0, 1.0),
+                       v);
+    }
+  }
+  std::vector<std::uint8_t> saveState() const { return twin::sdk::StateWriter().take(); }
+  void loadState(std::span<const std::uint8_t>) {}
+  std::vector<double> kpis() const {
+    double shaded = 0;
+    for (std::uint8_t b : blocked_)
+      shaded += b;
+    return {static_cast<double>(blocked_.size()), shaded, static_cast<double>(firstDown_)};
+  }
+
+ private:
+  static constexpr double kRad = 3.14159265358979323846 / 180.0;  // parameters come in degrees
+  twin::sdk::CityRays rays_;
+  const TwinCityInfo* city_;
+  double elevation_, azimuth_;
+  bool done_ = false;
+  std::vector<std::uint8_t> blocked_;
+  std::int32_t firstDown_ = -3;
+};
+
 // Publishes one layer of every kind, moving with sim time: `count` boxes on a circle around the
 // city centre (coloured by speed), a value per building, a Gaussian raster that drifts east, a
 // square zone and a label. Proves the path from a plugin to renders and the viewer.
@@ -291,4 +381,4 @@ class Layers {
 }  // namespace
 
 TWIN_PLUGIN("test-models", "0.1.0", TWIN_MODEL(Counter), TWIN_MODEL(Failing), TWIN_MODEL(Layers),
-            TWIN_MODEL(Arrivals))
+            TWIN_MODEL(Arrivals), TWIN_MODEL(Sunlit))

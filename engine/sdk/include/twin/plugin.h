@@ -17,6 +17,8 @@
  *        model shows what it simulates in renders and the viewer (instances, values per
  *        building or road link, ground polygons and rasters, labels); TwinModelConfig.city
  *        (the scenario's city: extent, buildings, road nodes and links; NULL without one).
+ *   1.2  physics service: TwinHostApi.ray_any_hit and ray_closest_hit cast rays against the
+ *        city's buildings and terrain (Bullet BVH, built by the host on first use).
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -29,7 +31,7 @@ extern "C" {
 #endif
 
 #define TWIN_ABI_MAJOR 1
-#define TWIN_ABI_MINOR 1
+#define TWIN_ABI_MINOR 2
 
 #if defined(_WIN32)
 #define TWIN_PLUGIN_EXPORT __declspec(dllexport)
@@ -115,6 +117,23 @@ typedef struct TwinParamValue {
   size_t item_count;
 } TwinParamValue;
 
+/* A ray (since 1.2): origin and unit direction in the city's local metres (z above sea level),
+   cast up to max_t metres. Start rays a few centimetres off a surface to miss it. */
+typedef struct TwinRay {
+  double ox, oy, oz;
+  double dx, dy, dz;
+  double max_t;
+} TwinRay;
+
+/* The closest hit of a ray (since 1.2): hit 0 when nothing lies within max_t; owner is the
+   building index (TwinModelConfig.city->buildings) or -1 for terrain; the normal faces the ray. */
+typedef struct TwinRayHit {
+  int32_t hit;
+  int32_t owner;
+  double t;
+  double nx, ny, nz;
+} TwinRayHit;
+
 /* The host's services. One table per model instance; valid for the instance's lifetime. */
 typedef struct TwinHostApi {
   uint32_t struct_size;
@@ -126,6 +145,13 @@ typedef struct TwinHostApi {
   /* Allocates memory the host tracks (may be used for large model state). */
   void* (*alloc)(void* host_context, size_t size);
   void (*free)(void* host_context, void* ptr);
+  /* since 1.2: ray casts against the city (NULL when the scenario has no city). Thread-safe,
+     callable from step; results depend on the rays alone. blocked[i] = 1 when ray i hits
+     anything. TWIN_ERROR for a non-finite ray (logged). */
+  TwinStatus (*ray_any_hit)(void* host_context, const TwinRay* rays, size_t count,
+                            uint8_t* blocked);
+  TwinStatus (*ray_closest_hit)(void* host_context, const TwinRay* rays, size_t count,
+                                TwinRayHit* hits);
 } TwinHostApi;
 
 /* Building use classes (TwinBuilding.use_class). */

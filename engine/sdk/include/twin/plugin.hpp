@@ -89,6 +89,41 @@ class EntityRandom {
   std::uint64_t s_[4];
 };
 
+// Ray casts against the scenario's city through the host (ABI 1.2): buildings (walls and roofs)
+// and terrain in local metres. available() is false without a city or on an older host; the
+// calls throw std::runtime_error when the host refuses (a non-finite ray).
+class CityRays {
+ public:
+  explicit CityRays(const TwinHostApi* host) : host_(host) {}
+  bool available() const {
+    return host_ != nullptr &&
+           host_->struct_size >= offsetof(TwinHostApi, ray_closest_hit) + sizeof(void*) &&
+           host_->ray_any_hit != nullptr && host_->ray_closest_hit != nullptr;
+  }
+  // blocked[i] = 1 when ray i hits something within its max_t
+  void anyHit(std::span<const TwinRay> rays, std::span<std::uint8_t> blocked) const {
+    if (!available())
+      throw std::runtime_error("no ray casts: the scenario has no city");
+    if (blocked.size() < rays.size())
+      throw std::invalid_argument("anyHit: fewer results than rays");
+    if (host_->ray_any_hit(host_->host_context, rays.data(), rays.size(), blocked.data()) !=
+        TWIN_OK)
+      throw std::runtime_error("the host refused a ray cast");
+  }
+  void closestHit(std::span<const TwinRay> rays, std::span<TwinRayHit> hits) const {
+    if (!available())
+      throw std::runtime_error("no ray casts: the scenario has no city");
+    if (hits.size() < rays.size())
+      throw std::invalid_argument("closestHit: fewer results than rays");
+    if (host_->ray_closest_hit(host_->host_context, rays.data(), rays.size(), hits.data()) !=
+        TWIN_OK)
+      throw std::runtime_error("the host refused a ray cast");
+  }
+
+ private:
+  const TwinHostApi* host_;
+};
+
 // Read-only view of TwinModelConfig with typed parameter access.
 class Config {
  public:
@@ -105,6 +140,8 @@ class Config {
     return EntityRandom(c_.seed, instanceName(), id);
   }
   const TwinHostApi* host() const { return c_.host; }
+  // Ray casts against the city (keep the object: it stays valid for the instance's lifetime).
+  CityRays rays() const { return CityRays(c_.host); }
   // The scenario's city (ABI 1.1), null when the scenario has none or the host is older.
   const TwinCityInfo* city() const {
     if (c_.struct_size < offsetof(TwinModelConfig, city) + sizeof(c_.city))
