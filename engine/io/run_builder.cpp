@@ -101,6 +101,23 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
       auto frame = s.publishFrame();
       if (!frame)
         return core::Unexpected(frame.error());
+      if (r->layers) {
+        // only the layers the render names, each of which must exist
+        std::vector<core::Layer> kept;
+        for (const std::string& name : *r->layers) {
+          const core::Layer* l = frame->find(name);
+          if (l == nullptr) {
+            std::string published;
+            for (const core::Layer& p : frame->layers)
+              published += (published.empty() ? "" : ", ") + p.name;
+            return fail(ErrorCode::BadInput,
+                        r->where.str() + ": no model publishes the layer '" + name +
+                            "' (published: " + (published.empty() ? "none" : published) + ")");
+          }
+          kept.push_back(*l);
+        }
+        frame->layers = std::move(kept);
+      }
       if (core::Status rs = request.render(*r, *frame, dir + "/" + r->file); !rs) {
         return core::Unexpected(rs.error());
       }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,8 @@ struct RenderSpec {
   int width = 1280;
   int height = 720;
   std::string file;  // relative to the run folder: renders/<camera>.png or <camera>-HHMM.png
+  // the published layers drawn (names "<model>.<layer>"); unset: all, empty: none
+  std::optional<std::vector<std::string>> layers;
   Location where;
 };
 

@@ -853,9 +853,26 @@ void Validator::validateOutputs(const Node& root, Scenario& s) {
           problem(r.where, "a render must be {at: TIME, camera: NAME, size: WxH}");
           continue;
         }
-        checkKeys(r, {"at", "camera", "size"}, "a render");
+        checkKeys(r, {"at", "camera", "size", "layers"}, "a render");
+        std::optional<std::vector<std::string>> layers;
+        if (const Node* l = r.find("layers")) {
+          layers.emplace();
+          if (!l->isSeq()) {
+            problem(l->where,
+                    "'layers' must be a list of published layer names "
+                    "(<model>.<layer>), [] for none");
+          } else {
+            for (const Node& item : l->items) {
+              if (!item.isScalar() || item.scalar.find('.') == std::string::npos)
+                problem(item.where, "a layer is named <model>.<layer>, e.g. traffic.vehicles");
+              else
+                layers->push_back(item.scalar);
+            }
+          }
+        }
         RenderSpec spec;
         spec.where = r.where;
+        spec.layers = layers;
         auto at = scalar(r, "at", true, "a time: 08:00, +2h or an ISO date-time");
         if (!at || !timeOk_)
           continue;

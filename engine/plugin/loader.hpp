@@ -91,6 +91,10 @@ struct ModelCityTables {
   std::vector<TwinRoadNode> nodes;
   std::vector<TwinRoadLink> links;
   std::vector<std::vector<double>> linkPoints;
+  // footprint rings (TwinCityInfo.outline_*, ABI 1.2)
+  std::vector<double> outlineXy;
+  std::vector<std::size_t> outlineRingStart;
+  std::vector<std::size_t> outlineBuildingStart;
 };
 struct ModelCity {
   std::string crs;
@@ -98,6 +102,7 @@ struct ModelCity {
   double minX = 0.0, minY = 0.0, maxX = 0.0, maxY = 0.0;
   std::size_t buildings = 0;
   std::size_t roadLinks = 0;
+  double centreLatDeg = 0.0, centreLonDeg = 0.0;  // the extent's centre in WGS 84
   std::shared_ptr<const ModelCityTables> tables;  // null: counts only
   // ray casts against the city's buildings and terrain (ABI 1.2); null: none offered
   std::shared_ptr<const core::RayService> rays;

@@ -221,12 +221,19 @@ class PluginModel final : public core::Model {
       cityC_.max_x = city_.maxX;
       cityC_.max_y = city_.maxY;
       cityC_.building_count = city_.buildings;
+      cityC_.centre_lat_deg = city_.centreLatDeg;
+      cityC_.centre_lon_deg = city_.centreLonDeg;
       cityC_.road_link_count = city_.roadLinks;
       if (city_.tables) {
         cityC_.buildings = city_.tables->buildings.data();
         cityC_.road_nodes = city_.tables->nodes.data();
         cityC_.road_node_count = city_.tables->nodes.size();
         cityC_.road_links = city_.tables->links.data();
+        if (city_.tables->outlineBuildingStart.size() == city_.buildings + 1) {
+          cityC_.outline_xy = city_.tables->outlineXy.data();
+          cityC_.outline_ring_start = city_.tables->outlineRingStart.data();
+          cityC_.outline_building_start = city_.tables->outlineBuildingStart.data();
+        }
       }
       cfg.city = &cityC_;
     }

@@ -153,7 +153,8 @@ TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   ASSERT_NE(t, nullptr);
   plugin::InstanceDef def =
       instanceDef("demo", {{"count", std::int64_t{4}}, {"radius", 100.0}, {"speed", 10.0}});
-  def.city = plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2, nullptr, nullptr};
+  def.city =
+      plugin::ModelCity{"EPSG:25832", 0, 0, 0, 0, 1000, 1000, 3, 2, 50.8, 6.1, nullptr, nullptr};
   // the city's tables reach the plugin: floor areas and car road lengths are summed there
   auto tables = std::make_shared<plugin::ModelCityTables>();
   for (double area : {100.0, 250.0, 1000.0})

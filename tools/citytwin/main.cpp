@@ -22,6 +22,7 @@
 #include "gis/city_builder.hpp"
 #include "gis/city_cache.hpp"
 #include "gis/city_mesh.hpp"
+#include "gis/crs.hpp"
 #include "gis/library_versions.hpp"
 #include "gis/results_gpkg.hpp"
 #include "io/compare.hpp"
@@ -150,6 +151,15 @@ io::CityInfo cityInfo(const gis::CityModel& c, core::Executor* executor = nullpt
   info.forModels.maxX = c.extent.maxX;
   info.forModels.maxY = c.extent.maxY;
   info.forModels.buildings = c.buildings.size();
+  // the centre in WGS 84 (sun positions)
+  if (auto tr = gis::Transformer::create(c.crs, "EPSG:4326"); tr) {
+    gis::Vec2 centre{c.originE + (c.extent.minX + c.extent.maxX) / 2,
+                     c.originN + (c.extent.minY + c.extent.maxY) / 2};
+    if (tr->transform(centre)) {
+      info.forModels.centreLonDeg = centre.x;
+      info.forModels.centreLatDeg = centre.y;
+    }
+  }
   info.forModels.roadLinks = c.roads.edges.size();
   // the tables plugins read (TwinCityInfo): one copy shared by every model instance
   auto t = std::make_shared<plugin::ModelCityTables>();
@@ -159,6 +169,18 @@ io::CityInfo cityInfo(const gis::CityModel& c, core::Executor* executor = nullpt
                             b.groundZ, b.residents, b.jobs, b.floors,
                             static_cast<std::int32_t>(b.use), b.constructionYear,
                             b.ancillary ? 1 : 0, static_cast<std::int32_t>(b.roof)});
+  }
+  t->outlineBuildingStart.push_back(0);
+  t->outlineRingStart.push_back(0);
+  for (const gis::Building& b : c.buildings) {
+    for (const gis::Polygon& p : b.parts) {
+      for (const gis::Vec2& q : p.outer) {
+        t->outlineXy.push_back(q.x);
+        t->outlineXy.push_back(q.y);
+      }
+      t->outlineRingStart.push_back(t->outlineXy.size() / 2);
+    }
+    t->outlineBuildingStart.push_back(t->outlineRingStart.size() - 1);
   }
   for (const gis::RoadNode& n : c.roads.nodes) {
     t->nodes.push_back(
@@ -286,9 +308,15 @@ void printKpis(const std::vector<io::KpiRow>& rows) {
   std::size_t w0 = 3, w1 = 5, w2 = 4;
   std::vector<std::string> values;
   for (const auto& r : rows) {
+    // four significant digits; large values whole with thousands separators (2,905,000)
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4g", r.value);
-    values.emplace_back(buf);
+    if (std::isfinite(r.value) && std::abs(r.value) >= 1e4) {
+      const double mag = std::pow(10.0, std::floor(std::log10(std::abs(r.value))) - 3);
+      values.push_back(thousands(std::round(r.value / mag) * mag));
+    } else {
+      std::snprintf(buf, sizeof buf, "%.4g", r.value);
+      values.emplace_back(buf);
+    }
     w0 = std::max(w0, r.kpi.size());
     w1 = std::max(w1, values.back().size());
     w2 = std::max(w2, r.unit.size());

@@ -18,7 +18,8 @@
  *        building or road link, ground polygons and rasters, labels); TwinModelConfig.city
  *        (the scenario's city: extent, buildings, road nodes and links; NULL without one).
  *   1.2  physics service: TwinHostApi.ray_any_hit and ray_closest_hit cast rays against the
- *        city's buildings and terrain (Bullet BVH, built by the host on first use).
+ *        city's buildings and terrain (Bullet BVH, built by the host on first use);
+ *        TwinCityInfo.outline_*: the buildings' footprint rings.
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -222,6 +223,15 @@ typedef struct TwinCityInfo {
   const TwinRoadNode* road_nodes;
   size_t road_node_count;
   const TwinRoadLink* road_links; /* road_link_count of them */
+  /* since 1.2 (check struct_size): the outer rings of the buildings' footprints (every part),
+     x y pairs in local metres, not closed; the rings of building i are
+     outline_ring_start[outline_building_start[i]] ..
+     outline_ring_start[outline_building_start[i+1]] (ring k spans points outline_ring_start[k] ..
+     outline_ring_start[k+1] - 1). */
+  const double* outline_xy;
+  const size_t* outline_ring_start;      /* ring count + 1 entries, in points */
+  const size_t* outline_building_start;  /* building_count + 1 entries, in rings */
+  double centre_lat_deg, centre_lon_deg; /* since 1.2: the extent's centre in WGS 84 */
 } TwinCityInfo;
 
 /* What create() receives. Borrowed for the call, except `host`, valid until destroy(). */

@@ -124,6 +124,21 @@ class CityRays {
   const TwinHostApi* host_;
 };
 
+// The footprint rings of building `i` (ABI 1.2), each a span of x y pairs in local metres, not
+// closed; empty on an older host or without tables.
+inline std::vector<std::span<const double>> buildingOutline(const TwinCityInfo* c, std::size_t i) {
+  std::vector<std::span<const double>> rings;
+  if (c == nullptr ||
+      c->struct_size < offsetof(TwinCityInfo, outline_building_start) + sizeof(void*) ||
+      c->outline_building_start == nullptr || i >= c->building_count)
+    return rings;
+  for (std::size_t k = c->outline_building_start[i]; k < c->outline_building_start[i + 1]; ++k) {
+    const std::size_t a = c->outline_ring_start[k], b = c->outline_ring_start[k + 1];
+    rings.emplace_back(c->outline_xy + 2 * a, 2 * (b - a));
+  }
+  return rings;
+}
+
 // Read-only view of TwinModelConfig with typed parameter access.
 class Config {
  public:
