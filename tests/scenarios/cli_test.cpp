@@ -66,7 +66,7 @@ TEST_F(Cli, VersionNamesEverything) {
   auto r = cli("--version");
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_THAT(r.out, HasSubstr("citytwin 0.1.0 (git "));
-  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.1"));
+  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.2"));
   EXPECT_THAT(r.out, HasSubstr("GDAL 3."));
   EXPECT_THAT(r.out, HasSubstr("PROJ 9."));
   EXPECT_THAT(r.out, HasSubstr("OpenSceneGraph 3."));
