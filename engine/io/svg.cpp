@@ -262,9 +262,18 @@ std::string mapChart(const std::string& title, const std::string& unit,
   // class breaks: quantiles (equal count) for levels, symmetric around zero for differences
   std::array<double, 9> edges{};
   std::sort(values.begin(), values.end());
+  // differences: classes symmetric around zero up to the 98th percentile of |value| (a few
+  // large buildings would otherwise leave every other one in the two middle classes)
   double maxAbs = 0.0;
-  for (double v : values)
-    maxAbs = std::max(maxAbs, std::abs(v));
+  if (!values.empty()) {
+    std::vector<double> mags;
+    for (double v : values)
+      mags.push_back(std::abs(v));
+    std::sort(mags.begin(), mags.end());
+    maxAbs = mags[std::min(mags.size() - 1, mags.size() * 98 / 100)];
+    if (maxAbs == 0.0)
+      maxAbs = mags.back();
+  }
   for (int k = 0; k <= 8; ++k) {
     if (diverging) {
       edges[static_cast<std::size_t>(k)] = -maxAbs + maxAbs * static_cast<double>(k) / 4.0;
