@@ -146,6 +146,18 @@ TEST_F(PluginLoader, AnAbi10PluginStillLoadsRunsAndPublishesNothing) {
   EXPECT_TRUE(f->layers.empty());
 }
 
+TEST_F(PluginLoader, APluginFromANewerMinorIsRefusedByName) {
+  plugin::Registry reg;
+  const core::Status st = reg.load({TWIN_TEST_FUTURE_MINOR_PLUGIN});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, core::ErrorCode::PluginRefused);
+  EXPECT_THAT(st.error().message, HasSubstr(TWIN_TEST_FUTURE_MINOR_PLUGIN));
+  EXPECT_THAT(st.error().message,
+              HasSubstr("needs plugin ABI 1." + std::to_string(TWIN_ABI_MINOR + 1)));
+  EXPECT_THAT(st.error().message, HasSubstr("update citytwin"));
+  EXPECT_TRUE(reg.types().empty());
+}
+
 TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   plugin::Registry reg;
   ASSERT_TRUE(reg.load({TWIN_TEST_MODELS_PLUGIN}));
