@@ -728,6 +728,42 @@ TEST_F(Cli, RooftopPvOnTheCityIsShadedAndPlausible) {
   EXPECT_THAT(none.err, HasSubstr("energy.pv needs a city"));
 }
 
+TEST_F(Cli, InstalledTreeWorksMovedAndBuildsTheOutOfTreeTemplate) {
+  // cmake --install into a prefix, then move the prefix: relative paths only
+  const std::string build = fs::path(kCli).parent_path().parent_path().string();
+  auto inst = runCommand("cmake --install '" + build + "' --prefix '" + dir_ + "/prefix'");
+  ASSERT_EQ(inst.exitCode, 0) << inst.err;
+  fs::rename(dir_ + "/prefix", dir_ + "/moved");
+  const std::string moved = dir_ + "/moved";
+  for (const char* f :
+       {"/bin/citytwin", "/include/twin/plugin.h", "/include/twin/plugin.hpp",
+        "/lib/cmake/citytwin/citytwinConfig.cmake", "/lib/citytwin/plugins/libtwin_weather.so",
+        "/lib/citytwin/plugins/libtwin_energy.so",
+        "/share/citytwin/assets/weather/TRY2010_05_Jahr.dat"})
+    EXPECT_TRUE(fs::exists(moved + f)) << f;
+  auto list = runCommand("'" + moved + "/bin/citytwin' plugins");
+  ASSERT_EQ(list.exitCode, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("weather.tmy 1.0.0"));
+  EXPECT_THAT(list.out, HasSubstr(moved + "/lib/citytwin/plugins/libtwin_energy.so"));
+  // the template, copied out of the source tree, builds against the moved prefix only
+  fs::copy(kSource + "/plugins/examples/template", dir_ + "/mine", fs::copy_options::recursive);
+  auto cfg = runCommand("cd '" + dir_ +
+                        "/mine' && cmake -S . -B build -G Ninja "
+                        "-DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH='" +
+                        moved + "'");
+  ASSERT_EQ(cfg.exitCode, 0) << cfg.out << cfg.err;
+  auto make = runCommand("cmake --build '" + dir_ + "/mine/build'");
+  ASSERT_EQ(make.exitCode, 0) << make.out << make.err;
+  EXPECT_TRUE(fs::exists(dir_ + "/mine/build/libheat_index.so"));
+  // and runs next to the built-in weather model, as its README says
+  auto run = runCommand("cd '" + dir_ + "/mine' && '" + moved + "/bin/citytwin' run heat.yaml");
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  const double hi = std::stod(kpiText(dir_ + "/mine/out/template-heat", "heat.max_heat_index"));
+  const double t = std::stod(kpiText(dir_ + "/mine/out/template-heat", "weather.max_temperature"));
+  // below 80 degF the NWS heat index stays within a degree or two of the air temperature
+  EXPECT_NEAR(hi, t, 2.0);
+}
+
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {
   // the one test that needs an X server: xvfb-run starts a private one (-a: a free display)
   if (runCommand("command -v xvfb-run").exitCode != 0)
