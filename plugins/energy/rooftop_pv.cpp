@@ -96,6 +96,7 @@ RooftopPv::RooftopPv(const sdk::Config& c)
       tiltDeg_(c.number("tilt")),
       azimuthDeg_(c.number("azimuth")),
       losses_(c.number("system_losses")),
+      co2GPerKWh_(c.number("grid_co2")),
       binRad_(c.number("sun_bin") * kDeg) {
   const TwinCityInfo* city = c.city();
   if (city == nullptr || city->buildings == nullptr)
@@ -116,10 +117,10 @@ RooftopPv::RooftopPv(const sdk::Config& c)
         "module_efficiency, roof_coverage and pitched_share must lie in (0, 1]");
   if (!(spacing >= 0.5) || !(binRad_ > 0) || !(losses_ >= 0 && losses_ < 1) ||
       !std::isfinite(tiltDeg_) || tiltDeg_ < 0 || tiltDeg_ > 90 || !std::isfinite(azimuthDeg_) ||
-      !(minArea >= 0))
+      !(minArea >= 0) || !(co2GPerKWh_ >= 0))
     throw std::invalid_argument(
         "sample_spacing >= 0.5 m, sun_bin > 0, 0 <= system_losses < 1, tilt 0..90 deg and "
-        "min_roof_area >= 0 are required");
+        "min_roof_area >= 0 and grid_co2 >= 0 are required");
   buildingCount_ = city->building_count;
   sampleStart_.push_back(0);
   for (std::size_t i = 0; i < city->building_count; ++i) {
@@ -253,7 +254,8 @@ std::vector<double> RooftopPv::kpis() const {
           energy_,
           peak_,
           unshaded_ > 0 ? 100.0 * (1.0 - energy_ / unshaded_) : 0.0,
-          installed > 0 ? energy_ / installed : 0.0};
+          installed > 0 ? energy_ / installed : 0.0,
+          energy_ * co2GPerKWh_ / 1e6};
 }
 
 }  // namespace twin::energy

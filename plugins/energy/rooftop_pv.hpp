@@ -54,7 +54,7 @@ class RooftopPv {
       {"shaded_share", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "%",
        "share of the roof samples the city shades from the sun now"},
   }};
-  static constexpr std::array<TwinParamDesc, 9> kParams{{
+  static constexpr std::array<TwinParamDesc, 10> kParams{{
       {"module_efficiency", TWIN_PARAM_NUMBER, "1", "0.21", 0,
        "module efficiency at STC: kWp per m2 of modules (commercial silicon modules about 21 %, "
        "Fraunhofer ISE Photovoltaics Report)"},
@@ -73,14 +73,17 @@ class RooftopPv {
        "grid spacing of the shading sample points on each roof"},
       {"sun_bin", TWIN_PARAM_NUMBER, "deg", "2deg", 0,
        "sun positions within this bin of azimuth and elevation share one shading computation"},
+      {"grid_co2", TWIN_PARAM_NUMBER, "g/kWh", "380g/kWh", 0,
+       "CO2 per kWh of the grid electricity PV displaces (UBA: German mix 2023, 380 g/kWh)"},
   }};
-  static constexpr std::array<TwinKpiDesc, 6> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 7> kKpis{{
       {"roofs", "1", "roofs with PV"},
       {"installed", "kW", "installed peak power (kWp)"},
       {"energy", "kWh", "AC energy over the run"},
       {"peak_power", "kW", "highest AC power"},
       {"shading_loss", "%", "energy lost to shading by the city, of the unshaded energy"},
       {"specific_yield", "kWh/kW", "energy per installed kWp over the run"},
+      {"co2_avoided", "t", "grid CO2 the PV energy displaces at the average mix factor"},
   }};
 
   explicit RooftopPv(const sdk::Config& c);
@@ -99,7 +102,7 @@ class RooftopPv {
   std::int64_t startUnixS_;
   double periodH_;
   double latDeg_, lonDeg_;
-  double tiltDeg_, azimuthDeg_, losses_;
+  double tiltDeg_, azimuthDeg_, losses_, co2GPerKWh_;
   std::size_t buildingCount_ = 0;
   std::vector<std::uint32_t> roofBuilding_;  // per PV roof: its building index
   std::vector<double> kWp_;                  // per PV roof

@@ -711,6 +711,9 @@ TEST_F(Cli, RooftopPvOnTheCityIsShadedAndPlausible) {
   EXPECT_LT(kpi("base", "shading_loss"), 10.0);
   EXPECT_NEAR(kpi("base", "energy"), kpi("base", "specific_yield") * kpi("base", "installed"),
               1e-6 * kpi("base", "energy"));
+  // CO2 the energy displaces at UBA's 2023 mix factor, 380 g/kWh
+  EXPECT_NEAR(kpi("base", "co2_avoided"), kpi("base", "energy") * 380.0 / 1e6,
+              1e-9 * kpi("base", "energy"));
   // using the whole pitched roof instead of its sunnier half installs more
   run("pitched", "--set models.pv.pitched_share=1");
   EXPECT_GT(kpi("pitched", "installed"), kpi("base", "installed"));
