@@ -94,7 +94,7 @@ TEST_F(Cli, ValidateListsAllThreeMistakes) {
   EXPECT_EQ(r.out, "");
   auto ok = cli("validate " + kSource + "/scenarios/aachen/baseline.yaml");
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
-  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 1 model"));
+  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 2 models, 3 connections"));
 }
 
 TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
