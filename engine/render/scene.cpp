@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <span>
 #include <thread>
 
 #include "render/detail/scene.hpp"
@@ -751,16 +752,25 @@ CityScene buildCityScene(const gis::CityModel& city) {
             continue;
           const osg::Vec3 normal(static_cast<float>(sign * dy / len),
                                  static_cast<float>(-sign * dx / len), 0.f);
-          std::vector<double> cuts{0.0, 1.0};
+          // at most 4 planes: 2 + 6 cuts, kept on the stack (this runs for every wall edge)
+          std::array<double, 8> cutBuf{0.0, 1.0};
+          std::size_t cutCount = 2;
           for (std::size_t x = 0; x < planes.size(); ++x) {
             for (std::size_t y = x + 1; y < planes.size(); ++y) {
               const double da = planes[x].at(a) - planes[y].at(a),
                            dc = planes[x].at(c) - planes[y].at(c);
-              if ((da > 0) != (dc > 0) && da != dc)
-                cuts.push_back(da / (da - dc));
+              if ((da > 0) != (dc > 0) && da != dc && cutCount < cutBuf.size())
+                cutBuf[cutCount++] = da / (da - dc);
             }
           }
-          std::sort(cuts.begin(), cuts.end());
+          for (std::size_t q = 1; q < cutCount; ++q) {  // insertion sort of <= 8 values
+            const double v = cutBuf[q];
+            std::size_t j = q;
+            for (; j > 0 && cutBuf[j - 1] > v; --j)
+              cutBuf[j] = cutBuf[j - 1];
+            cutBuf[j] = v;
+          }
+          const std::span<const double> cuts(cutBuf.data(), cutCount);
           for (std::size_t k = 1; k < cuts.size(); ++k) {
             const Vec2 p0{a.x + dx * cuts[k - 1], a.y + dy * cuts[k - 1]};
             const Vec2 p1{a.x + dx * cuts[k], a.y + dy * cuts[k]};
