@@ -42,6 +42,19 @@ struct ClosestCallback final : btTriangleRaycastCallback {
   btVector3 n{0, 0, 0};
 };
 
+// calls block(b) for every block of kBlock rays, in parallel over `executor` when there are
+// several (each block writes only its own results)
+template <class Block>
+void forBlocks(std::size_t rays, core::Executor* executor, const Block& block) {
+  const std::size_t blocks = (rays + kBlock - 1) / kBlock;
+  if (executor != nullptr && blocks > 1) {
+    executor->parallelFor(blocks, block);
+  } else {
+    for (std::size_t b = 0; b < blocks; ++b)
+      block(b);
+  }
+}
+
 }  // namespace
 
 struct RayWorld::Impl {
@@ -106,13 +119,7 @@ void RayWorld::anyHit(std::span<const Ray> rays, std::span<std::uint8_t> blocked
       blocked[i] = cb.hit ? 1 : 0;
     }
   };
-  const std::size_t blocks = (rays.size() + kBlock - 1) / kBlock;
-  if (executor != nullptr && blocks > 1) {
-    executor->parallelFor(blocks, block);
-  } else {
-    for (std::size_t b = 0; b < blocks; ++b)
-      block(b);
-  }
+  forBlocks(rays.size(), executor, block);
 }
 
 void RayWorld::closestHit(std::span<const Ray> rays, std::span<Hit> hits,
@@ -141,13 +148,7 @@ void RayWorld::closestHit(std::span<const Ray> rays, std::span<Hit> hits,
       hits[i] = h;
     }
   };
-  const std::size_t blocks = (rays.size() + kBlock - 1) / kBlock;
-  if (executor != nullptr && blocks > 1) {
-    executor->parallelFor(blocks, block);
-  } else {
-    for (std::size_t b = 0; b < blocks; ++b)
-      block(b);
-  }
+  forBlocks(rays.size(), executor, block);
 }
 
 std::size_t RayWorld::triangleCount() const {

@@ -44,21 +44,28 @@ bool toQueries(HostContext* h, const TwinRay* rays, std::size_t count,
   return true;
 }
 
-TwinStatus hostRayAnyHit(void* ctx, const TwinRay* rays, size_t count, uint8_t* blocked) {
-  auto* h = static_cast<HostContext*>(ctx);
+// the checks both ray functions make; false (error set) when the call cannot go on. `q` gets
+// the rays; an empty call succeeds with no rays.
+bool rayCall(HostContext* h, const char* fn, const TwinRay* rays, std::size_t count,
+             const void* results, std::vector<core::RayQuery>& q) {
   if (!h->rays) {
     setError(h, "no ray casts: the scenario has no city");
-    return TWIN_ERROR;
+    return false;
   }
+  if (count > 0 && (rays == nullptr || results == nullptr)) {
+    setError(h, std::string(fn) + ": null rays or results");
+    return false;
+  }
+  return toQueries(h, rays, count, q);
+}
+
+TwinStatus hostRayAnyHit(void* ctx, const TwinRay* rays, size_t count, uint8_t* blocked) {
+  auto* h = static_cast<HostContext*>(ctx);
+  std::vector<core::RayQuery> q;
+  if (!rayCall(h, "ray_any_hit", rays, count, blocked, q))
+    return TWIN_ERROR;
   if (count == 0)
     return TWIN_OK;
-  if (rays == nullptr || blocked == nullptr) {
-    setError(h, "ray_any_hit: null rays or results");
-    return TWIN_ERROR;
-  }
-  std::vector<core::RayQuery> q;
-  if (!toQueries(h, rays, count, q))
-    return TWIN_ERROR;
   if (core::Status st = h->rays->anyHit(q, std::span(blocked, count)); !st) {
     setError(h, st.error().message);
     return TWIN_ERROR;
@@ -68,19 +75,11 @@ TwinStatus hostRayAnyHit(void* ctx, const TwinRay* rays, size_t count, uint8_t* 
 
 TwinStatus hostRayClosestHit(void* ctx, const TwinRay* rays, size_t count, TwinRayHit* hits) {
   auto* h = static_cast<HostContext*>(ctx);
-  if (!h->rays) {
-    setError(h, "no ray casts: the scenario has no city");
+  std::vector<core::RayQuery> q;
+  if (!rayCall(h, "ray_closest_hit", rays, count, hits, q))
     return TWIN_ERROR;
-  }
   if (count == 0)
     return TWIN_OK;
-  if (rays == nullptr || hits == nullptr) {
-    setError(h, "ray_closest_hit: null rays or results");
-    return TWIN_ERROR;
-  }
-  std::vector<core::RayQuery> q;
-  if (!toQueries(h, rays, count, q))
-    return TWIN_ERROR;
   std::vector<core::RayResult> r(count);
   if (core::Status st = h->rays->closestHit(q, r); !st) {
     setError(h, st.error().message);
