@@ -76,6 +76,10 @@ class StepContext {
 
   // This instance's random stream (stored in SimState, snapshotted).
   RngStream& rng() { return *rng_; }
+  // This model has finished its work: the run ends after this tick (Scheduler::endedAt).
+  void requestEnd() { endRequested_ = true; }
+  bool endRequested() const { return endRequested_; }
+  void clearEndRequest() { endRequested_ = false; }
 
   // wiring, set by the scheduler
   void bind(const std::span<const double>* inputs, std::size_t inputCount,
@@ -93,6 +97,7 @@ class StepContext {
   std::vector<std::vector<double>>* pending_ = nullptr;
   std::uint8_t* written_ = nullptr;
   RngStream* rng_ = nullptr;
+  bool endRequested_ = false;
 };
 
 // A model instance as the scheduler sees it: plugin adapters and test fakes implement this.

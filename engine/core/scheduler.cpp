@@ -156,6 +156,7 @@ struct Scheduler::Impl {
   SerialExecutor serial;
   StepFailure failure;
   bool failed = false;
+  Tick endedAt = -1;  // the tick after which a model ended the run, -1 while it goes on
 
   void gather(Slot& s, Tick t);
   void commit(Slot& s, Tick t);
@@ -402,6 +403,8 @@ Tick Scheduler::nextDueTick() const {
 Result<bool> Scheduler::advance(Tick stop) {
   if (impl_->failed)
     return fail(ErrorCode::ModelFailed, impl_->failure.message);
+  if (impl_->endedAt >= 0)
+    return false;
   const Tick t = nextDueTick();
   if (t >= def_.endTick || t >= stop)
     return false;
@@ -409,6 +412,10 @@ Result<bool> Scheduler::advance(Tick stop) {
   if (!st)
     return Unexpected(st.error());
   return true;
+}
+
+Tick Scheduler::endedAt() const {
+  return impl_->endedAt;
 }
 
 Status Scheduler::runUntil(Tick stop) {
@@ -585,6 +592,17 @@ Status Scheduler::processTick(Tick t) {
   }
   // models that were due but idle in no level cannot exist: every slot is in `order`
   lastTick_ = t;
+  // a model that finished its work ends the run after this tick
+  for (Slot& slot : im.slots) {
+    if (slot.ctx.endRequested()) {
+      slot.ctx.clearEndRequest();
+      if (im.endedAt < 0) {
+        im.endedAt = t;
+        log(LogLevel::Info, slot.name,
+            "finished its work; the run ends at " + def_.calendar.iso(t));
+      }
+    }
+  }
   // 5. observers read committed state
   for (const Observer& ob : im.observers)
     ob(*this, t);

@@ -94,6 +94,8 @@ class Scheduler {
   // The last tick processed, -1 before the first.
   Tick lastTick() const { return lastTick_; }
   Tick endTick() const { return def_.endTick; }
+  // The tick after which a model ended the run early (StepContext::requestEnd), -1 when none.
+  Tick endedAt() const;
   const Calendar& calendar() const { return def_.calendar; }
 
   // Models in scenario order.

@@ -31,6 +31,7 @@ core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& sc
     def.startUnixS = scenario.calendar.startUnixS;
     def.utcOffsetS = scenario.calendar.utcOffsetS;
     def.seed = scenario.seed;
+    def.executor = executor;
     if (city != nullptr)
       def.city = *city;
     auto instance = plugin::instantiate(*m.type, def);
@@ -237,10 +238,13 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
         totalNs > 0 ? static_cast<double>(s.stepNanos(i)) / static_cast<double>(totalNs) : 0.0;
   }
   j["models"] = models;
+  // a model that finished its work (a finite traffic demand) ends the run early
+  const core::Tick simEnd = s.endedAt() >= 0 ? s.endedAt() + 1 : sc.endTick;
   j["sim"] = {{"start", sc.calendar.iso(0)},
-              {"end", sc.calendar.iso(sc.endTick)},
+              {"end", sc.calendar.iso(simEnd)},
               {"tick", core::formatDurationNs(sc.calendar.tickNs)},
-              {"ticks", sc.endTick},
+              {"ticks", simEnd},
+              {"ended_early", s.endedAt() >= 0},
               {"model_steps", summary.modelSteps}};
   j["wall_time_s"] = summary.wallTimeS;
   j["model_time_share"] = share;

@@ -241,9 +241,29 @@ class Validator {
         out.value = text;
         return true;
       case ParamKind::Path: {
+        if (text.empty()) {  // an optional file left out (the model's default "")
+          out.value = std::string();
+          return true;
+        }
         const std::string path = resolvePath(text, n.where);
         if (!checkFile(path, n.where, what + ": file"))
           return false;
+        out.value = path;
+        return true;
+      }
+      case ParamKind::Folder: {
+        if (text.empty()) {
+          out.value = std::string();
+          return true;
+        }
+        const std::string path = resolvePath(text, n.where);
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+          problem(n.where, what + ": " +
+                               (fs::exists(path, ec) ? "not a folder: " : "folder not found: ") +
+                               path);
+          return false;
+        }
         out.value = path;
         return true;
       }

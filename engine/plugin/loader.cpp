@@ -36,6 +36,7 @@ const TwinHostApi& loaderHost() {
                                  nullptr,
                                  nullptr,
                                  nullptr,
+                                 nullptr,
                                  nullptr};
   return kHost;
 }
@@ -92,7 +93,7 @@ std::vector<std::string> checkModel(const TwinModelDescriptor* d, ModelType& out
     const TwinParamDesc& p = d->params[i];
     ParamSpec s;
     s.name = str(p.name);
-    if (p.kind < TWIN_PARAM_NUMBER || p.kind > TWIN_PARAM_LIST) {
+    if (p.kind < TWIN_PARAM_NUMBER || p.kind > TWIN_PARAM_FOLDER) {
       problems.push_back(who + ": parameter '" + s.name + "' has an unknown kind");
     }
     s.kind = static_cast<ParamKind>(p.kind);
@@ -138,6 +139,8 @@ std::string_view toString(ParamKind kind) {
       return "path";
     case ParamKind::List:
       return "list";
+    case ParamKind::Folder:
+      return "folder";
   }
   return "?";
 }

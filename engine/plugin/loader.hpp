@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/executor.hpp"
 #include "core/model.hpp"
 #include "core/ray_service.hpp"
 #include "core/status.hpp"
@@ -25,7 +26,7 @@ struct LoadedPlugin {
   std::shared_ptr<void> handle;  // dlclose on release
 };
 
-enum class ParamKind { Number, Integer, Bool, String, Path, List };
+enum class ParamKind { Number, Integer, Bool, String, Path, List, Folder };
 
 // A model parameter as the host sees it.
 struct ParamSpec {
@@ -117,6 +118,8 @@ struct InstanceDef {
   std::int64_t startUnixS = 0;
   std::int32_t utcOffsetS = 0;
   std::uint64_t seed = 0;
+  // the scenario's worker threads for TwinHostApi.parallel_for; null: the calling thread
+  core::Executor* executor = nullptr;
 };
 
 // Creates and initialises one instance of `type` behind the core::Model interface. Errors name

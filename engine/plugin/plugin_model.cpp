@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A plugin model instance behind the core::Model interface: converts calls to the C ABI and
 // back, and keeps the plugin library loaded until the instance is destroyed.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
@@ -20,6 +21,7 @@ struct HostContext {
   std::mutex mutex;
   std::string lastError;
   std::shared_ptr<const core::RayService> rays;
+  core::Executor* executor = nullptr;
 };
 
 void setError(HostContext* h, const std::string& message) {
@@ -90,6 +92,22 @@ TwinStatus hostRayClosestHit(void* ctx, const TwinRay* rays, size_t count, TwinR
   return TWIN_OK;
 }
 
+// blocks of about equal size, a few per thread so that uneven blocks still balance
+void hostParallelFor(void* ctx, std::size_t count, void (*fn)(void*, std::size_t, std::size_t),
+                     void* user) {
+  auto* h = static_cast<HostContext*>(ctx);
+  if (count == 0 || fn == nullptr)
+    return;
+  const int threads = h->executor != nullptr ? h->executor->threads() : 1;
+  if (threads <= 1 || count == 1) {
+    fn(user, 0, count);
+    return;
+  }
+  const std::size_t blocks = std::min<std::size_t>(count, static_cast<std::size_t>(threads) * 4);
+  h->executor->parallelFor(
+      blocks, [&](std::size_t b) { fn(user, count * b / blocks, count * (b + 1) / blocks); });
+}
+
 void instanceLog(void* ctx, TwinLogLevel level, const char* message) {
   auto* h = static_cast<HostContext*>(ctx);
   const std::string_view text = message != nullptr ? message : "";
@@ -145,7 +163,8 @@ void toC(const core::ParamValue& v, CParam& out) {
 }
 
 void finishC(CParam& p) {
-  if (p.value.kind == TWIN_PARAM_STRING || p.value.kind == TWIN_PARAM_PATH) {
+  if (p.value.kind == TWIN_PARAM_STRING || p.value.kind == TWIN_PARAM_PATH ||
+      p.value.kind == TWIN_PARAM_FOLDER) {
     p.value.text = p.text.c_str();
   }
   if (p.value.kind == TWIN_PARAM_LIST) {
@@ -161,9 +180,9 @@ class PluginModel final : public core::Model {
   PluginModel(const ModelType& type, std::string instance)
       : type_(type), plugin_(type.plugin), ctx_(std::make_unique<HostContext>()) {
     ctx_->instance = std::move(instance);
-    host_ = TwinHostApi{sizeof(TwinHostApi), TWIN_ABI_MAJOR, TWIN_ABI_MINOR,
-                        ctx_.get(),          &instanceLog,   &hostAlloc,
-                        &hostFree,           &hostRayAnyHit, &hostRayClosestHit};
+    host_ = TwinHostApi{sizeof(TwinHostApi), TWIN_ABI_MAJOR,  TWIN_ABI_MINOR, ctx_.get(),
+                        &instanceLog,        &hostAlloc,      &hostFree,      &hostRayAnyHit,
+                        &hostRayClosestHit,  &hostParallelFor};
     for (const core::PortSpec& p : type.ports) {
       if (p.direction == core::PortDirection::In)
         ++inputCount_;
@@ -184,9 +203,10 @@ class PluginModel final : public core::Model {
       toC(def.params[i], params[i]);
       // paths are marked by the parameter's declared kind
       for (const ParamSpec& s : type_.params) {
-        if (s.name == def.params[i].name && s.kind == ParamKind::Path) {
+        if (s.name == def.params[i].name && s.kind == ParamKind::Path)
           params[i].value.kind = TWIN_PARAM_PATH;
-        }
+        if (s.name == def.params[i].name && s.kind == ParamKind::Folder)
+          params[i].value.kind = TWIN_PARAM_FOLDER;
       }
       finishC(params[i]);
       values.push_back(params[i].value);
@@ -197,6 +217,7 @@ class PluginModel final : public core::Model {
       host_.ray_any_hit = nullptr;
       host_.ray_closest_hit = nullptr;
     }
+    ctx_->executor = def.executor;
     cfg.struct_size = sizeof(TwinModelConfig);
     cfg.instance_name = ctx_->instance.c_str();
     cfg.params = values.data();
@@ -271,6 +292,7 @@ class PluginModel final : public core::Model {
     c.host_step = &ctx;
     c.write_output = &writeOutput;
     c.random_u64 = &randomU64;
+    c.request_end = &requestEnd;
     const TwinStatus st = type_.descriptor->step(instance_, &c);
     switch (st) {
       case TWIN_OK:
@@ -369,6 +391,9 @@ class PluginModel final : public core::Model {
   }
   static std::uint64_t randomU64(void* hostStep) {
     return static_cast<core::StepContext*>(hostStep)->rng().next();
+  }
+  static void requestEnd(void* hostStep) {
+    static_cast<core::StepContext*>(hostStep)->requestEnd();
   }
 
   struct PublishSink {

@@ -20,6 +20,9 @@
  *   1.2  physics service: TwinHostApi.ray_any_hit and ray_closest_hit cast rays against the
  *        city's buildings and terrain (Bullet BVH, built by the host on first use);
  *        TwinCityInfo.outline_*: the buildings' footprint rings.
+ *   1.3  TwinHostApi.parallel_for (the scenario's worker threads for data-parallel models);
+ *        TwinStepContext.request_end (a model with finite work ends the run early);
+ *        TWIN_PARAM_FOLDER (a parameter naming a folder, e.g. a network in several files).
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -32,7 +35,7 @@ extern "C" {
 #endif
 
 #define TWIN_ABI_MAJOR 1
-#define TWIN_ABI_MINOR 2
+#define TWIN_ABI_MINOR 3
 
 #if defined(_WIN32)
 #define TWIN_PLUGIN_EXPORT __declspec(dllexport)
@@ -72,8 +75,9 @@ typedef int32_t TwinParamKind;
 #define TWIN_PARAM_INTEGER 1
 #define TWIN_PARAM_BOOL 2
 #define TWIN_PARAM_STRING 3
-#define TWIN_PARAM_PATH 4 /* a file; the host resolves it against the scenario file */
-#define TWIN_PARAM_LIST 5 /* a list of strings */
+#define TWIN_PARAM_PATH 4   /* a file; the host resolves it against the scenario file */
+#define TWIN_PARAM_LIST 5   /* a list of strings */
+#define TWIN_PARAM_FOLDER 6 /* since 1.3: a folder; resolved as PATH, must be a directory */
 
 /* Model capability bits (TwinModelDescriptor.capabilities). */
 #define TWIN_CAP_PARALLEL_SAFE 0x1u /* instances may step concurrently with other models */
@@ -153,6 +157,13 @@ typedef struct TwinHostApi {
                             uint8_t* blocked);
   TwinStatus (*ray_closest_hit)(void* host_context, const TwinRay* rays, size_t count,
                                 TwinRayHit* hits);
+  /* since 1.3: runs fn(user, begin, end) over disjoint blocks covering [0, count) on the
+     scenario's worker threads and returns when all have finished (the scenario's `threads`
+     decides how many; one block on a serial run). Callable from step. A model that wants the
+     same results for every thread count must make each item's result independent of the
+     blocks (write only item-owned memory). */
+  void (*parallel_for)(void* host_context, size_t count,
+                       void (*fn)(void* user, size_t begin, size_t end), void* user);
 } TwinHostApi;
 
 /* Building use classes (TwinBuilding.use_class). */
@@ -274,6 +285,10 @@ typedef struct TwinStepContext {
                              size_t count);
   /* Next 64 bits of this instance's random stream (xoshiro256**, stored by the host). */
   uint64_t (*random_u64)(void* host_step);
+  /* since 1.3 (check struct_size): this model has finished its work (e.g. the last vehicle of a
+     finite demand has arrived); the run ends after this tick instead of at the scenario's end.
+     Any model may ask; the run's summary records the tick. */
+  void (*request_end)(void* host_step);
 } TwinStepContext;
 
 /* ---- Published frames (since 1.1) -------------------------------------------------------- */

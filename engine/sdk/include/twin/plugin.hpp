@@ -32,6 +32,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "twin/plugin.h"
@@ -124,6 +125,34 @@ class CityRays {
   const TwinHostApi* host_;
 };
 
+// The scenario's worker threads through the host (ABI 1.3). Keep the object: valid for the
+// instance's lifetime. parallelFor calls fn(begin, end) over disjoint blocks covering
+// [0, count) and returns when all are done; on an older host it runs one block on the calling
+// thread. Blocks differ with the thread count: results must not depend on them.
+class Threads {
+ public:
+  explicit Threads(const TwinHostApi* host) : host_(host) {}
+  template <typename Fn>
+  void parallelFor(std::size_t count, Fn&& fn) const {
+    if (count == 0)
+      return;
+    if (host_ == nullptr ||
+        host_->struct_size < offsetof(TwinHostApi, parallel_for) + sizeof(void*) ||
+        host_->parallel_for == nullptr) {
+      fn(std::size_t{0}, count);
+      return;
+    }
+    using F = std::remove_reference_t<Fn>;
+    host_->parallel_for(
+        host_->host_context, count,
+        [](void* user, std::size_t b, std::size_t e) { (*static_cast<F*>(user))(b, e); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
+  }
+
+ private:
+  const TwinHostApi* host_;
+};
+
 // The footprint rings of building `i` (ABI 1.2), each a span of x y pairs in local metres, not
 // closed; empty on an older host or without tables.
 inline std::vector<std::span<const double>> buildingOutline(const TwinCityInfo* c, std::size_t i) {
@@ -155,6 +184,8 @@ class Config {
     return EntityRandom(c_.seed, instanceName(), id);
   }
   const TwinHostApi* host() const { return c_.host; }
+  // The scenario's worker threads (keep the object, as for rays()).
+  Threads threads() const { return Threads(c_.host); }
   // Ray casts against the city (keep the object: it stays valid for the instance's lifetime).
   CityRays rays() const { return CityRays(c_.host); }
   // The scenario's city (ABI 1.1), null when the scenario has none or the host is older.
@@ -177,10 +208,12 @@ class Config {
     return get(name, TWIN_PARAM_INTEGER).integer;
   }
   bool flag(std::string_view name) const { return get(name, TWIN_PARAM_BOOL).integer != 0; }
-  // STRING or PATH text (a PATH is absolute).
+  // STRING, PATH or FOLDER text (a PATH or FOLDER is absolute; an empty optional one is "").
   std::string text(std::string_view name) const {
     const TwinParamValue* v = find(name);
-    if (v == nullptr || (v->kind != TWIN_PARAM_STRING && v->kind != TWIN_PARAM_PATH) ||
+    if (v == nullptr ||
+        (v->kind != TWIN_PARAM_STRING && v->kind != TWIN_PARAM_PATH &&
+         v->kind != TWIN_PARAM_FOLDER) ||
         v->text == nullptr) {
       throw ParamError("parameter '" + std::string(name) + "' is missing or not text");
     }
@@ -237,6 +270,14 @@ class Step {
     check(c_.write_output(c_.host_step, i, values.data(), values.size()));
   }
   std::uint64_t randomU64() { return c_.random_u64(c_.host_step); }
+  // Ends the run after this tick (ABI 1.3); false on an older host, which runs to the end.
+  bool requestEnd() {
+    if (c_.struct_size < offsetof(TwinStepContext, request_end) + sizeof(void*) ||
+        c_.request_end == nullptr)
+      return false;
+    c_.request_end(c_.host_step);
+    return true;
+  }
   double uniform() { return static_cast<double>(randomU64() >> 11) * 0x1.0p-53; }
 
  private:

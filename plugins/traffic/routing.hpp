@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shortest paths over the edge graph of a Network: A* (Hart, Nilsson & Raphael 1968) on travel
+// times, the edge's own time plus the junction crossing into the next edge, with the straight-
+// line distance at the network's highest speed as the admissible heuristic. Turns are allowed
+// only where a lane-to-lane connection exists, so turn restrictions hold.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "network.hpp"
+
+namespace twin::traffic {
+
+class Router {
+ public:
+  explicit Router(const Network& net);
+  // The fastest route from the start of `from` to the end of `to` (both included), with the
+  // edge costs `cost(edge)` in seconds (default: free-flow time length / speed); empty when
+  // `to` cannot be reached.
+  std::vector<std::uint32_t> route(std::uint32_t from, std::uint32_t to) const;
+  void setCosts(std::vector<double> edgeCost) { cost_ = std::move(edgeCost); }
+  const std::vector<double>& costs() const { return cost_; }
+  // the cost of a route under the current costs (s): edges plus junction crossings
+  double routeCost(const std::vector<std::uint32_t>& route) const;
+
+ private:
+  const Network& net_;
+  std::vector<double> cost_;
+  // per edge: the edges it connects to, with the shortest crossing time
+  std::vector<std::uint32_t> succBegin_;
+  std::vector<std::uint32_t> succEdge_;
+  std::vector<double> succCross_;
+  double maxSpeed_ = 1;
+};
+
+}  // namespace twin::traffic

@@ -1,0 +1,898 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sim.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+
+#include "twin/plugin.hpp"
+
+namespace twin::traffic {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kStopMargin = 0.3;  // m a stopping vehicle keeps before the stop line
+
+// time to drive x metres starting at v, accelerating at a up to vmax
+double timeToCover(double x, double v, double a, double vmax) {
+  if (x <= 0)
+    return 0;
+  vmax = std::max(vmax, 0.1);
+  if (v >= vmax || a <= 0)
+    return x / std::max(v, 0.1);
+  const double t1 = (vmax - v) / a;
+  const double x1 = v * t1 + 0.5 * a * t1 * t1;
+  if (x <= x1)
+    return (-v + std::sqrt(v * v + 2 * a * x)) / a;
+  return t1 + (x - x1) / vmax;
+}
+
+bool isRed(char ch) {
+  return ch == 'r' || ch == 'u' || ch == 's';
+}
+
+}  // namespace
+
+Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, const Demand& demand,
+                       SimParams params, std::uint64_t seed)
+    : net_(net), vtypes_(std::move(vtypes)), demand_(demand), p_(params) {
+  if (!(p_.dt > 0) || p_.substeps < 1)
+    throw std::invalid_argument("traffic: the step must be positive");
+  lanes_.resize(net.lanes.size());
+  laneExits_.assign(net.normalLaneCount, 0);
+  sum_.assign(net.lanes.size(), Summary{});
+  edgeBlocked_.assign(net.edges.size(), 0);
+  edgeLaneChanges_.assign(net.edges.size(), 0);
+  signalState_.resize(net.signals.size());
+  const std::size_t n = demand.trips.size();
+  vLane_.assign(n, kNone);
+  vRoutePos_.assign(n, 0);
+  vSpeedFactor_.resize(n);
+  vInsert_.assign(n, 0);
+  vWaiting_.assign(n, 0);
+  vLastChange_.assign(n, -kInf);
+  vFreeFlow_.assign(n, 0);
+  vStatus_.assign(n, 0);
+  vType_.resize(n);
+  vLen_.resize(n);
+  vRouteBegin_.resize(n);
+  vRouteLen_.resize(n);
+  vMask_.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Trip& trip = demand.trips[i];
+    if (trip.vtype >= vtypes_.size())
+      throw std::invalid_argument("traffic: trip " + trip.id + " has an unknown vehicle type");
+    if (trip.routeEnd <= trip.routeBegin)
+      throw std::invalid_argument("traffic: trip " + trip.id + " has an empty route");
+    vType_[i] = trip.vtype;
+    vLen_[i] = vtypes_[trip.vtype].idm.length;
+    vRouteBegin_[i] = trip.routeBegin;
+    vRouteLen_[i] = trip.routeEnd - trip.routeBegin;
+    const VehicleType& vt = vtypes_[trip.vtype];
+    // speed factor ~ N(mean, dev) truncated to [0.2, 2] by redrawing (SUMO's default
+    // "normc(1,0.1,0.2,2)"), from the vehicle's own stream: the same vehicle gets the same
+    // factor in every variant (common random numbers)
+    sdk::EntityRandom rng(seed, "traffic.vehicle", i);
+    double f = vt.speedFactorMean;
+    if (vt.speedFactorDev > 0) {
+      for (int k = 0; k < 100; ++k) {
+        const double u1 = std::max(rng.uniform(), 1e-300), u2 = rng.uniform();
+        const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * 3.141592653589793 * u2);
+        f = vt.speedFactorMean + vt.speedFactorDev * z;
+        if (f >= 0.2 && f <= 2.0)
+          break;
+        f = std::clamp(f, 0.2, 2.0);
+      }
+    }
+    vSpeedFactor_[i] = f;
+    // free-flow time of the route at the speed limits (edges and junction crossings)
+    auto route = demand.route(trip);
+    double ff = 0;
+    for (std::size_t k = 0; k < route.size(); ++k) {
+      const Edge& e = net.edges[route[k]];
+      ff += e.length / std::min(e.speed, vt.maxSpeed);
+      if (k + 1 < route.size()) {
+        double best = kInf;
+        for (std::uint32_t l = 0; l < e.laneCount; ++l) {
+          const std::uint32_t c = net.connectionTo(e.firstLane + l, route[k + 1]);
+          if (c != kNone) {
+            const Lane& il = net.lanes[net.connections[c].internalLane];
+            best = std::min(best, il.length / std::min(il.speed, vt.maxSpeed));
+          }
+        }
+        if (std::isfinite(best))
+          ff += best;
+      }
+    }
+    vFreeFlow_[i] = ff;
+  }
+}
+
+char Simulation::signalChar(const Connection& c) const {
+  if (c.signal < 0)
+    return c.state;
+  const std::string& s = *signalState_[static_cast<std::size_t>(c.signal)];
+  return static_cast<std::size_t>(c.linkIndex) < s.size() ? s[static_cast<std::size_t>(c.linkIndex)]
+                                                          : 'O';
+}
+
+double Simulation::desiredSpeed(std::uint32_t v, const Lane& lane) const {
+  const VehicleType& vt = vtypes_[vType_[v]];
+  return std::min(lane.speed * vSpeedFactor_[v], vt.maxSpeed);
+}
+
+// the connection a vehicle on normal lane `lane` takes at its end: into the route's next edge,
+// preferring a target lane that itself continues the route
+std::uint32_t Simulation::plannedConnection(std::uint32_t v, std::uint32_t lane) const {
+  const Lane& l = net_.lanes[lane];
+  if (l.edge == kNone)
+    return l.connection;
+  auto route = routeOf(v);
+  const std::uint32_t rp = vRoutePos_[v];
+  if (rp + 1 >= route.size())
+    return kNone;
+  const std::uint32_t next = route[rp + 1];
+  std::uint32_t first = kNone;
+  for (std::uint32_t c = l.connBegin; c < l.connEnd; ++c) {
+    const Connection& conn = net_.connections[c];
+    if (conn.toEdge != next)
+      continue;
+    if (first == kNone)
+      first = c;
+    if (rp + 2 >= route.size() || net_.connectionTo(conn.toLane, route[rp + 2]) != kNone)
+      return c;
+  }
+  return first;
+}
+
+void Simulation::updateMask(std::uint32_t v) {
+  auto route = routeOf(v);
+  const std::uint32_t rp = vRoutePos_[v];
+  std::uint64_t mask = 0;
+  if (rp < route.size()) {
+    const Edge& e = net_.edges[route[rp]];
+    for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
+      if (rp + 1 >= route.size() || net_.connectionTo(e.firstLane + i, route[rp + 1]) != kNone)
+        mask |= std::uint64_t{1} << i;
+    }
+  }
+  vMask_[v] = mask;
+}
+
+// May the front vehicle of `lane`, d metres before the stop line at `speed`, cross it into
+// `conn`? Signals first (yellow: only when it cannot stop comfortably), then room behind the
+// junction (it never stops inside), then right of way: a yielding vehicle needs every
+// priority foe to arrive at least gapMinor after it has cleared the junction (the time-window
+// logic of SUMO's junction model, Krajzewicz et al. 2012).
+bool Simulation::mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v, double d,
+                         double speed, double /*t*/) const {
+  const Connection& c = net_.connections[conn];
+  const VehicleType& vt = vtypes_[vType_[v]];
+  const char ch = signalChar(c);
+  const bool signalOn = c.signal >= 0 && ch != 'O' && ch != 'o';
+  if (signalOn) {
+    if (isRed(ch))
+      return false;
+    if (ch == 'y' && speed * speed / (2 * vt.idm.decel) <= d)
+      return false;
+  }
+  // room behind the junction
+  const Summary& to = sum_[c.toLane];
+  if (to.count > 0 && to.backPos < vt.idm.length + vt.idm.minGap && to.backSpeed < 1.0)
+    return false;
+  // right of way, decided close to the junction
+  if (d > std::max(30.0, 5.0 * speed))
+    return true;
+  const Lane& il = net_.lanes[c.internalLane];
+  const double vmax = desiredSpeed(v, il);
+  const double tClear =
+      timeToCover(d + c.via + vt.idm.length, speed, 0.5 * vt.idm.accel, vmax) + p_.gapMinor;
+  (void)lane;
+  for (std::uint32_t k = c.foeBegin; k < c.foeEnd; ++k) {
+    const Foe& foe = net_.foes[k];
+    const Connection& fc = net_.connections[foe.connection];
+    bool yield;
+    if (signalOn) {
+      const char fch = signalChar(fc);
+      if (isRed(fch)) {
+        // a foe's vehicles may still be crossing from its last green
+        if (sum_[fc.internalLane].count > 0)
+          return false;
+        continue;
+      }
+      yield = (ch == 'g' && (fch == 'G' || fch == 'y')) || (ch == fch && foe.yieldStatic) ||
+              (ch == 'y' && fch == 'G');
+    } else {
+      yield = foe.yieldStatic;
+    }
+    if (!yield)
+      continue;
+    if (sum_[fc.internalLane].count > 0)
+      return false;
+    const Summary& fl = sum_[fc.fromLane];
+    if (fl.count == 0)
+      continue;
+    const std::uint32_t uc = fl.frontConn;
+    if (uc == kNone || net_.connections[uc].toEdge != fc.toEdge)
+      continue;
+    const double du = fl.frontDist;
+    const double vu = fl.frontSpeed;
+    if (vu < 0.1 && du > 2.0)
+      continue;  // standing back from the line: it waits for something itself
+    const double tArrive = vu < 0.1 ? 0.0 : du / vu;
+    if (tArrive < tClear)
+      return false;
+  }
+  return true;
+}
+
+void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
+  const Edge& e = net_.edges[edgeIndex];
+  if (e.laneCount < 2)
+    return;
+  for (std::uint32_t li = 0; li < e.laneCount; ++li) {
+    const std::uint32_t lane = e.firstLane + li;
+    LaneState& L = lanes_[lane];
+    std::size_t k = 0;
+    while (k < L.veh.size()) {
+      const std::uint32_t v = L.veh[k];
+      if (vLastChange_[v] == t) {
+        ++k;
+        continue;
+      }
+      const VehicleType& vt = vtypes_[vType_[v]];
+      const double x = L.pos[k], sp = L.speed[k], len = vt.idm.length;
+      const bool valid = validLane(v, net_.lanes[lane]);
+      // candidate target lanes
+      int target = -1;
+      double bestIncentive = 0;
+      bool strategic = false;
+      if (!valid) {
+        // towards the nearest lane that continues the route
+        int nearest = -1;
+        for (std::uint32_t j = 0; j < e.laneCount; ++j) {
+          if (validLane(v, net_.lanes[e.firstLane + j]) &&
+              (nearest < 0 || std::abs(static_cast<int>(j) - static_cast<int>(li)) <
+                                  std::abs(nearest - static_cast<int>(li))))
+            nearest = static_cast<int>(j);
+        }
+        if (nearest >= 0) {
+          target =
+              nearest > static_cast<int>(li) ? static_cast<int>(li) + 1 : static_cast<int>(li) - 1;
+          strategic = true;
+        }
+      }
+      // the situation on a candidate lane j: leader and follower around x
+      struct Around {
+        int lead = -1, follow = -1;  // indices into the target lane's arrays
+      };
+      auto around = [&](const LaneState& T) {
+        Around a;
+        // vehicles sorted by position, front first: the first behind x is the follower
+        std::size_t i = 0;
+        while (i < T.veh.size() && T.pos[i] > x)
+          ++i;
+        a.lead = i > 0 ? static_cast<int>(i) - 1 : -1;
+        a.follow = i < T.veh.size() ? static_cast<int>(i) : -1;
+        return a;
+      };
+      auto lenOf = [&](std::uint32_t u) { return vLen_[u]; };
+      const Lane& laneInfo = net_.lanes[lane];
+      const double v0 = desiredSpeed(v, laneInfo);
+      auto check = [&](std::uint32_t j, bool forced, double& incentive) -> bool {
+        const std::uint32_t tl = e.firstLane + j;
+        if (!net_.lanes[tl].allowsCar)
+          return false;
+        const LaneState& T = lanes_[tl];
+        const Around a = around(T);
+        double sNew = kInf, vlNew = 0;
+        if (a.lead >= 0) {
+          const std::size_t li2 = static_cast<std::size_t>(a.lead);
+          sNew = T.pos[li2] - lenOf(T.veh[li2]) - x;
+          vlNew = T.speed[li2];
+          if (sNew < 0.5)
+            return false;
+        }
+        double sF = kInf, aFNew = 0, aF = 0;
+        if (a.follow >= 0) {
+          const std::size_t fi = static_cast<std::size_t>(a.follow);
+          const std::uint32_t f = T.veh[fi];
+          sF = x - len - T.pos[fi];
+          if (sF < 0.5)
+            return false;
+          const VehicleType& ft = vtypes_[vType_[f]];
+          const double fv0 = desiredSpeed(f, net_.lanes[tl]);
+          aFNew = idmAccel(ft.idm, T.speed[fi], fv0, sF, sp);
+          if (!mobilSafe(p_.mobil, aFNew))
+            return false;
+          if (a.lead >= 0) {
+            const std::size_t li2 = static_cast<std::size_t>(a.lead);
+            aF = idmAccel(ft.idm, T.speed[fi], fv0, T.pos[li2] - lenOf(T.veh[li2]) - T.pos[fi],
+                          T.speed[li2]);
+          } else {
+            aF = idmAccel(ft.idm, T.speed[fi], fv0, kInf, 0);
+          }
+        }
+        const double selfNew = idmAccel(vt.idm, sp, v0, sNew, vlNew);
+        if (forced)
+          return selfNew >= -p_.mobil.safeDecel;
+        // discretionary: MOBIL with the old follower's gain
+        double self = 0, oF = 0, oFNew = 0;
+        self =
+            k > 0 ? idmAccel(vt.idm, sp, v0, L.pos[k - 1] - lenOf(L.veh[k - 1]) - x, L.speed[k - 1])
+                  : idmAccel(vt.idm, sp, v0, kInf, 0);
+        if (k + 1 < L.veh.size()) {
+          const std::uint32_t o = L.veh[k + 1];
+          const VehicleType& ot = vtypes_[vType_[o]];
+          const double ov0 = desiredSpeed(o, laneInfo);
+          oF = idmAccel(ot.idm, L.speed[k + 1], ov0, x - len - L.pos[k + 1], sp);
+          oFNew = k > 0
+                      ? idmAccel(ot.idm, L.speed[k + 1], ov0,
+                                 L.pos[k - 1] - lenOf(L.veh[k - 1]) - L.pos[k + 1], L.speed[k - 1])
+                      : idmAccel(ot.idm, L.speed[k + 1], ov0, kInf, 0);
+        }
+        incentive = mobilIncentive(p_.mobil, self, selfNew, oF, oFNew, aF, aFNew, j > li);
+        return incentive > 0;
+      };
+      bool change = false;
+      if (strategic) {
+        double dummy = 0;
+        change = check(static_cast<std::uint32_t>(target), true, dummy);
+      } else if (valid && t - vLastChange_[v] >= p_.laneChangeCooldown && e.length - x > 30.0) {
+        for (int j : {static_cast<int>(li) - 1, static_cast<int>(li) + 1}) {
+          if (j < 0 || j >= static_cast<int>(e.laneCount))
+            continue;
+          if (!validLane(v, net_.lanes[e.firstLane + static_cast<std::uint32_t>(j)]))
+            continue;
+          double inc = 0;
+          if (check(static_cast<std::uint32_t>(j), false, inc) &&
+              (target < 0 || inc > bestIncentive)) {
+            target = j;
+            bestIncentive = inc;
+          }
+        }
+        change = target >= 0;
+      }
+      if (!change) {
+        ++k;
+        continue;
+      }
+      // move v from L (index k) into the target lane, keeping it sorted
+      LaneState& T = lanes_[e.firstLane + static_cast<std::uint32_t>(target)];
+      const Around a = around(T);
+      const std::size_t at = static_cast<std::size_t>(a.lead + 1);
+      T.pos.insert(T.pos.begin() + static_cast<std::ptrdiff_t>(at), x);
+      T.speed.insert(T.speed.begin() + static_cast<std::ptrdiff_t>(at), sp);
+      T.veh.insert(T.veh.begin() + static_cast<std::ptrdiff_t>(at), v);
+      L.pos.erase(L.pos.begin() + static_cast<std::ptrdiff_t>(k));
+      L.speed.erase(L.speed.begin() + static_cast<std::ptrdiff_t>(k));
+      L.veh.erase(L.veh.begin() + static_cast<std::ptrdiff_t>(k));
+      vLane_[v] = e.firstLane + static_cast<std::uint32_t>(target);
+      vLastChange_[v] = t;
+      ++edgeLaneChanges_[edgeIndex];
+      // k now names the next vehicle of L
+    }
+  }
+}
+
+void Simulation::speeds(std::uint32_t laneIndex, double t) {
+  LaneState& L = lanes_[laneIndex];
+  const std::size_t m = L.veh.size();
+  L.next.resize(m);
+  L.frontMayPass = false;
+  if (m == 0)
+    return;
+  const Lane& lane = net_.lanes[laneIndex];
+  auto lenOf = [&](std::uint32_t u) { return vLen_[u]; };
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::uint32_t v = L.veh[k];
+    const VehicleType& vt = vtypes_[vType_[v]];
+    const double x = L.pos[k], sp = L.speed[k];
+    const double v0 = desiredSpeed(v, lane);
+    double s = kInf, vl = 0, cap = kInf;
+    if (k > 0) {
+      s = L.pos[k - 1] - lenOf(L.veh[k - 1]) - x;
+      vl = L.speed[k - 1];
+    } else {
+      // the front: look through the junction
+      const double d = lane.length - x;
+      std::uint32_t conn = kNone, nextLane = kNone;
+      double ahead = d;  // distance to the start of nextLane
+      bool pass = true;
+      if (lane.edge != kNone) {
+        auto route = routeOf(v);
+        if (vRoutePos_[v] + 1 < route.size()) {
+          conn = sum_[laneIndex].frontConn;
+          if (conn == kNone) {
+            pass = false;  // wrong lane: wait at the end for a gap to change
+          } else {
+            pass = mayPass(laneIndex, conn, v, d, sp, t);
+            nextLane = net_.connections[conn].internalLane;
+          }
+        }
+      } else {
+        conn = lane.connection;
+        nextLane = net_.connections[conn].toLane;
+      }
+      L.frontMayPass = pass;
+      if (!pass) {
+        s = d + vt.idm.minGap - kStopMargin;
+        vl = 0;
+      } else if (nextLane != kNone) {
+        // leaders on the next lanes (up to two: the internal lane and the lane after it)
+        const Lane& nl = net_.lanes[nextLane];
+        const double vNext = desiredSpeed(v, nl);
+        cap = std::sqrt(vNext * vNext + 2 * vt.idm.decel * std::max(0.0, d));
+        const Summary& N = sum_[nextLane];
+        if (N.count > 0) {
+          s = ahead + N.backPos;
+          vl = N.backSpeed;
+        } else if (nl.edge == kNone) {
+          ahead += nl.length;
+          const std::uint32_t toLane = net_.connections[nl.connection].toLane;
+          const Summary& T = sum_[toLane];
+          if (T.count > 0) {
+            s = ahead + T.backPos;
+            vl = T.backSpeed;
+          } else {
+            // an empty short lane: respect a red light at its end
+            const Lane& tl = net_.lanes[toLane];
+            ahead += tl.length;
+            auto route = routeOf(v);
+            const std::uint32_t rp = vRoutePos_[v] + 1;
+            if (rp + 1 < route.size() && ahead < 120.0) {
+              const std::uint32_t c2 = net_.connectionTo(toLane, route[rp + 1]);
+              if (c2 != kNone) {
+                const char ch = signalChar(net_.connections[c2]);
+                if (net_.connections[c2].signal >= 0 && (isRed(ch) || ch == 'y')) {
+                  s = ahead + vt.idm.minGap - kStopMargin;
+                  vl = 0;
+                }
+              }
+            }
+          }
+        } else {
+          // on an internal lane: the lane after the junction is empty; its stop line
+          ahead += nl.length;
+          auto route = routeOf(v);
+          const std::uint32_t rp = vRoutePos_[v] + 1;
+          if (rp + 1 < route.size() && ahead < 120.0) {
+            const std::uint32_t c2 = net_.connectionTo(nextLane, route[rp + 1]);
+            if (c2 != kNone) {
+              const char ch = signalChar(net_.connections[c2]);
+              if (net_.connections[c2].signal >= 0 && (isRed(ch) || ch == 'y')) {
+                s = ahead + vt.idm.minGap - kStopMargin;
+                vl = 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    double nv = idmSpeed(vt.idm, sp, v0, s, vl, p_.dt, p_.substeps);
+    if (nv > cap)
+      nv = std::max(cap, sp - vt.idm.decel * p_.dt);
+    L.next[k] = nv;
+  }
+}
+
+void Simulation::enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed) {
+  LaneState& L = lanes_[lane];
+  if (!L.veh.empty()) {
+    const double back = L.pos.back() - vLen_[L.veh.back()];
+    pos = std::min(pos, back - 0.1);
+  }
+  pos = std::max(pos, 0.0);
+  L.pos.push_back(pos);
+  L.speed.push_back(speed);
+  L.veh.push_back(v);
+  vLane_[v] = lane;
+  touched_.push_back(lane);
+}
+
+bool Simulation::tryInsert(std::uint32_t trip, double t) {
+  const Trip& tr = demand_.trips[trip];
+  auto route = demand_.route(tr);
+  const Edge& e = net_.edges[route[0]];
+  const VehicleType& vt = vtypes_[tr.vtype];
+  const double len = vt.idm.length;
+  // "best" lane: one that continues the route, with the most room at its start
+  std::uint32_t best = kNone;
+  double bestRoom = -kInf;
+  for (std::uint32_t i = 0; i < e.laneCount; ++i) {
+    const std::uint32_t lane = e.firstLane + i;
+    if (!net_.lanes[lane].allowsCar)
+      continue;
+    if (route.size() > 1 && net_.connectionTo(lane, route[1]) == kNone)
+      continue;
+    const LaneState& L = lanes_[lane];
+    double room = kInf;
+    if (!L.veh.empty())
+      room = L.pos.back() - vLen_[L.veh.back()] - len;
+    if (room > bestRoom) {
+      best = lane;
+      bestRoom = room;
+    }
+  }
+  if (best == kNone)
+    best = e.firstLane;  // no lane continues: the vehicle will wait at the end (counted)
+  if (bestRoom < vt.idm.minGap)
+    return false;
+  vRoutePos_[trip] = 0;
+  updateMask(trip);
+  const double v0 = desiredSpeed(trip, net_.lanes[best]);
+  // the highest speed that keeps the IDM's desired gap behind the leader: s0 + v T <= s
+  double v = v0;
+  if (std::isfinite(bestRoom))
+    v = std::min(v0, std::max(0.0, (bestRoom - vt.idm.minGap) / std::max(vt.idm.tau, 0.1)));
+  enterLane(trip, best, std::min(len, net_.lanes[best].length), v);
+  vStatus_[trip] = 1;
+  vInsert_[trip] = t;
+  vWaiting_[trip] = 0;
+  ++running_;
+  ++stats_.inserted;
+  stats_.departDelaySum += t - tr.depart;
+  return true;
+}
+
+void Simulation::summarise(std::uint32_t lane) {
+  const LaneState& L = lanes_[lane];
+  Summary& s = sum_[lane];
+  s.count = static_cast<std::uint32_t>(L.veh.size());
+  if (L.veh.empty())
+    return;
+  s.frontConn = plannedConnection(L.veh.front(), lane);
+  s.frontDist = net_.lanes[lane].length - L.pos.front();
+  s.frontSpeed = L.speed.front();
+  s.backPos = L.pos.back() - vLen_[L.veh.back()];
+  s.backSpeed = L.speed.back();
+}
+
+void Simulation::rebuildActive() {
+  active_.clear();
+  for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
+    if (!lanes_[i].veh.empty())
+      active_.push_back(i);
+  }
+}
+
+void Simulation::step(double t, const ParallelFor& parallel) {
+  // 0. signal states now
+  static const std::string kNoState;
+  for (std::size_t s = 0; s < net_.signals.size(); ++s) {
+    const SignalProgram& sp = net_.signals[s];
+    signalState_[s] = sp.states.empty() ? &kNoState : &sp.states[sp.phaseAt(t)];
+  }
+  const double dt = p_.dt;
+  // 1. lane changes, per edge with vehicles (active_ is ascending: edges come out in order)
+  activeEdges_.clear();
+  for (std::uint32_t lane : active_) {
+    const std::uint32_t e = net_.lanes[lane].edge;
+    if (e != kNone && (activeEdges_.empty() || activeEdges_.back() != e))
+      activeEdges_.push_back(e);
+  }
+  parallel(activeEdges_.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i)
+      laneChanges(activeEdges_[i], t);
+  });
+  // the lanes with vehicles now: every lane of the active edges, then the internal lanes
+  stepLanes_.clear();
+  for (std::uint32_t e : activeEdges_) {
+    const Edge& edge = net_.edges[e];
+    for (std::uint32_t i = 0; i < edge.laneCount; ++i) {
+      if (!lanes_[edge.firstLane + i].veh.empty())
+        stepLanes_.push_back(edge.firstLane + i);
+      else
+        sum_[edge.firstLane + i].count = 0;  // emptied by lane changes
+    }
+  }
+  for (std::uint32_t lane : active_) {
+    if (lane >= net_.normalLaneCount)
+      stepLanes_.push_back(lane);
+  }
+  // 2. the connection each front vehicle takes, then speeds, per lane
+  parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i)
+      summarise(stepLanes_[i]);
+  });
+  parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i)
+      speeds(stepLanes_[i], t);
+  });
+  // 3. positions, per lane: only the front vehicle may leave a lane in one step
+  parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t j = b; j < e; ++j) {
+      const std::uint32_t i = stepLanes_[j];
+      LaneState& L = lanes_[i];
+      const double length = net_.lanes[i].length;
+      for (std::size_t k = 0; k < L.veh.size(); ++k) {
+        const std::uint32_t v = L.veh[k];
+        double nv = L.next[k];
+        double np = L.pos[k] + nv * dt;
+        if (k > 0) {
+          const double limit = L.pos[k - 1] - vLen_[L.veh[k - 1]];
+          if (np > limit) {
+            np = std::max(L.pos[k], limit);
+            nv = (np - L.pos[k]) / dt;
+          }
+          if (np > length) {  // behind a leaving vehicle: wait for the next step
+            np = std::max(L.pos[k], length - 0.01);
+            nv = (np - L.pos[k]) / dt;
+          }
+        } else if (np > length && !L.frontMayPass) {
+          np = std::max(L.pos[k], length - 0.01);
+          nv = 0;
+        }
+        vWaiting_[v] = nv < 0.1 ? vWaiting_[v] + dt : 0.0;
+        L.pos[k] = np;
+        L.speed[k] = nv;
+      }
+    }
+  });
+  std::uint64_t updates = 0;
+  double meters = 0;
+  for (std::uint32_t i : stepLanes_) {
+    updates += lanes_[i].veh.size();
+    for (double sp : lanes_[i].speed)
+      meters += sp * dt;
+  }
+  stats_.vehicleUpdates += updates;
+  stats_.vehicleSeconds += static_cast<double>(updates) * dt;
+  stats_.vehicleMeters += meters;
+  // 4. transfers in lane order: collect the leaving front vehicles first
+  struct Exit {
+    std::uint32_t v, fromLane;
+    double overflow, speed;
+  };
+  std::vector<Exit> exits;
+  touched_.clear();
+  for (std::uint32_t i : stepLanes_) {
+    LaneState& L = lanes_[i];
+    const double length = net_.lanes[i].length;
+    const std::uint32_t v = L.veh.front();
+    const bool leaves = L.pos.front() > length;
+    const bool stuck = !leaves && vWaiting_[v] >= p_.timeToTeleport;
+    if (!leaves && !stuck)
+      continue;
+    exits.push_back({v, i, leaves ? L.pos.front() - length : -1.0, L.speed.front()});
+    L.pos.erase(L.pos.begin());
+    L.speed.erase(L.speed.begin());
+    L.veh.erase(L.veh.begin());
+  }
+  for (const Exit& x : exits) {
+    const std::uint32_t v = x.v;
+    auto route = routeOf(v);
+    const Lane& from = net_.lanes[x.fromLane];
+    if (x.overflow < 0) {
+      // gridlock: the vehicle jumps to the next edge of its route (counted, as SUMO's
+      // teleports)
+      ++stats_.teleports;
+      vWaiting_[v] = 0;
+      ++vRoutePos_[v];  // on to the next edge (from an internal lane: the one it was entering)
+      updateMask(v);
+      vStatus_[v] = 3;
+      vLane_[v] = kNone;
+      teleporting_.push_back(v);
+      continue;
+    }
+    if (from.edge != kNone) {
+      ++laneExits_[x.fromLane];
+      if (vRoutePos_[v] + 1 >= route.size()) {
+        // arrival at the end of the last edge
+        vStatus_[v] = 2;
+        vLane_[v] = kNone;
+        --running_;
+        ++stats_.arrived;
+        stats_.travelTimeSum += t - vInsert_[v];
+        stats_.freeFlowSum += vFreeFlow_[v];
+        continue;
+      }
+      const std::uint32_t c = plannedConnection(v, x.fromLane);
+      if (c == kNone) {
+        // cannot happen: a vehicle without a connection never passes the stop line
+        enterLane(v, x.fromLane, from.length - 0.01, 0);
+        continue;
+      }
+      const Connection& conn = net_.connections[c];
+      const Lane& il = net_.lanes[conn.internalLane];
+      if (x.overflow > il.length && lanes_[conn.internalLane].veh.empty()) {
+        // a short crossing passed within the step
+        ++vRoutePos_[v];
+        updateMask(v);
+        enterLane(v, conn.toLane, std::min(x.overflow - il.length, net_.lanes[conn.toLane].length),
+                  x.speed);
+      } else {
+        enterLane(v, conn.internalLane, std::min(x.overflow, il.length), x.speed);
+      }
+    } else {
+      const Connection& conn = net_.connections[from.connection];
+      ++vRoutePos_[v];
+      updateMask(v);
+      enterLane(v, conn.toLane, std::min(x.overflow, net_.lanes[conn.toLane].length), x.speed);
+    }
+  }
+  // teleported vehicles re-enter at the start of their next edge when there is room
+  if (!teleporting_.empty()) {
+    std::vector<std::uint32_t> still;
+    for (std::uint32_t v : teleporting_) {
+      auto route = routeOf(v);
+      if (vRoutePos_[v] >= route.size()) {
+        vStatus_[v] = 2;
+        --running_;
+        ++stats_.arrived;
+        stats_.travelTimeSum += t - vInsert_[v];
+        stats_.freeFlowSum += vFreeFlow_[v];
+        continue;
+      }
+      const Edge& e = net_.edges[route[vRoutePos_[v]]];
+      const double len = vLen_[v];
+      std::uint32_t best = kNone;
+      double bestRoom = -kInf;
+      for (std::uint32_t i = 0; i < e.laneCount; ++i) {
+        const std::uint32_t lane = e.firstLane + i;
+        if (!validLane(v, net_.lanes[lane]))
+          continue;
+        const LaneState& L = lanes_[lane];
+        const double room = L.veh.empty() ? kInf : L.pos.back() - vLen_[L.veh.back()];
+        if (room > bestRoom) {
+          bestRoom = room;
+          best = lane;
+        }
+      }
+      if (best != kNone && bestRoom >= len + 2.5) {
+        enterLane(v, best, std::min(len, e.length), 0);
+        vStatus_[v] = 1;
+      } else {
+        still.push_back(v);
+      }
+    }
+    teleporting_ = std::move(still);
+  }
+  // 5. insertion: due trips join the backlog; a trip that cannot enter blocks later trips
+  // from the same edge (first come, first served)
+  while (nextTrip_ < demand_.trips.size() && demand_.trips[nextTrip_].depart <= t + 1e-9)
+    backlog_.push_back(static_cast<std::uint32_t>(nextTrip_++));
+  if (!backlog_.empty()) {
+    std::vector<std::uint32_t> waiting;
+    std::vector<std::uint32_t> touched;
+    for (std::uint32_t trip : backlog_) {
+      const std::uint32_t e = demand_.route(demand_.trips[trip])[0];
+      if (edgeBlocked_[e] || !tryInsert(trip, t)) {
+        if (!edgeBlocked_[e])
+          touched.push_back(e);
+        edgeBlocked_[e] = 1;
+        waiting.push_back(trip);
+      }
+    }
+    for (std::uint32_t e : touched)
+      edgeBlocked_[e] = 0;
+    backlog_ = std::move(waiting);
+    stats_.maxBacklog = std::max<std::uint64_t>(stats_.maxBacklog, backlog_.size());
+  }
+  // 6. lanes with vehicles for the next step
+  std::vector<std::uint32_t>& next = activeEdges_;  // reuse as scratch
+  next.clear();
+  for (std::uint32_t lane : stepLanes_) {
+    if (!lanes_[lane].veh.empty())
+      next.push_back(lane);
+    else
+      sum_[lane].count = 0;
+  }
+  std::sort(touched_.begin(), touched_.end());
+  std::vector<std::uint32_t> merged;
+  merged.reserve(next.size() + touched_.size());
+  std::set_union(next.begin(), next.end(), touched_.begin(), touched_.end(),
+                 std::back_inserter(merged));
+  active_ = std::move(merged);
+}
+
+SimStats Simulation::stats() const {
+  SimStats s = stats_;
+  s.laneChanges = 0;
+  for (std::uint32_t n : edgeLaneChanges_)
+    s.laneChanges += n;
+  return s;
+}
+
+bool Simulation::finished() const {
+  return nextTrip_ >= demand_.trips.size() && backlog_.empty() && running_ == 0;
+}
+
+double Simulation::meanSpeed() const {
+  double sum = 0;
+  std::size_t n = 0;
+  for (std::uint32_t lane : active_) {
+    const LaneState& L = lanes_[lane];
+    for (double s : L.speed)
+      sum += s;
+    n += L.veh.size();
+  }
+  return n > 0 ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<Simulation::VehicleView> Simulation::vehicles() const {
+  std::vector<VehicleView> out;
+  for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
+    const LaneState& L = lanes_[i];
+    for (std::size_t k = 0; k < L.veh.size(); ++k)
+      out.push_back({i, L.pos[k], L.speed[k], L.veh[k]});
+  }
+  return out;
+}
+
+namespace {
+template <typename T>
+void putVec(sdk::StateWriter& w, const std::vector<T>& v) {
+  w.put(static_cast<std::uint64_t>(v.size()));
+  for (const T& x : v)
+    w.put(x);
+}
+template <typename T>
+void getVec(sdk::StateReader& r, std::vector<T>& v) {
+  const auto n = r.get<std::uint64_t>();
+  if (n > (std::uint64_t{1} << 32))
+    throw std::runtime_error("traffic state: a vector is implausibly long");
+  v.resize(static_cast<std::size_t>(n));
+  for (T& x : v)
+    x = r.get<T>();
+}
+}  // namespace
+
+std::vector<std::uint8_t> Simulation::saveState() const {
+  sdk::StateWriter w;
+  w.put(static_cast<std::uint64_t>(lanes_.size()));
+  for (const LaneState& L : lanes_) {
+    putVec(w, L.pos);
+    putVec(w, L.speed);
+    putVec(w, L.veh);
+  }
+  putVec(w, vLane_);
+  putVec(w, vRoutePos_);
+  putVec(w, vInsert_);
+  putVec(w, vWaiting_);
+  putVec(w, vLastChange_);
+  putVec(w, vStatus_);
+  putVec(w, backlog_);
+  putVec(w, teleporting_);
+  putVec(w, laneExits_);
+  putVec(w, edgeLaneChanges_);
+  w.put(static_cast<std::uint64_t>(nextTrip_)).put(static_cast<std::uint64_t>(running_));
+  w.put(stats_);
+  return w.take();
+}
+
+void Simulation::loadState(std::span<const std::uint8_t> bytes) {
+  sdk::StateReader r(bytes);
+  if (r.get<std::uint64_t>() != lanes_.size())
+    throw std::runtime_error("traffic state: the lane count does not match this network");
+  for (LaneState& L : lanes_) {
+    getVec(r, L.pos);
+    getVec(r, L.speed);
+    getVec(r, L.veh);
+  }
+  getVec(r, vLane_);
+  getVec(r, vRoutePos_);
+  getVec(r, vInsert_);
+  getVec(r, vWaiting_);
+  getVec(r, vLastChange_);
+  getVec(r, vStatus_);
+  getVec(r, backlog_);
+  getVec(r, teleporting_);
+  getVec(r, laneExits_);
+  getVec(r, edgeLaneChanges_);
+  nextTrip_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  running_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  stats_ = r.get<SimStats>();
+  r.expectEnd();
+  for (std::uint32_t v = 0; v < vStatus_.size(); ++v) {
+    if (vStatus_[v] == 1 || vStatus_[v] == 3)
+      updateMask(v);
+  }
+  rebuildActive();
+  for (std::uint32_t i = 0; i < lanes_.size(); ++i)
+    sum_[i].count = 0;
+}
+
+}  // namespace twin::traffic

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// The microsimulation core: vehicles as structure-of-arrays per lane, sorted by position (front
+// first), so that one step is a linear sweep over each lane. A step is
+//   1. lane changes (MOBIL; strategic changes towards the lanes that continue the route), in
+//      parallel over edges, each edge's lanes in a fixed order;
+//   2. new speeds (IDM; at the lane's front the look-ahead through the junction: signal,
+//      right of way with gap acceptance, room behind the junction), in parallel over lanes,
+//      reading only the state before the step;
+//   3. new positions, in parallel over lanes (Euler update, as SUMO's default);
+//   4. lane transfers, arrivals and teleports of gridlocked vehicles, in lane order;
+//   5. insertion of departures, in departure order, with a backlog (never dropped).
+// Every parallel phase writes only lane- or vehicle-owned memory and every serial phase runs in
+// a fixed order, so results are bit-identical for any thread count.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "demand.hpp"
+#include "idm.hpp"
+#include "network.hpp"
+
+namespace twin::traffic {
+
+struct SimParams {
+  double dt = 1.0;              // s
+  int substeps = 4;             // IDM integration sub-steps per step (SUMO: stepping 0.25 s)
+  double timeToTeleport = 300;  // s standing at a lane's front before a gridlock teleport
+  double gapMinor = 1.0;        // s: a yielding vehicle needs this margin behind a foe's arrival
+  MobilParams mobil;
+  double laneChangeCooldown = 3.0;  // s between discretionary changes of one vehicle
+};
+
+// (count, fn(begin, end)): runs fn over blocks covering [0, count), possibly in parallel
+using ParallelFor =
+    std::function<void(std::size_t, const std::function<void(std::size_t, std::size_t)>&)>;
+
+struct SimStats {
+  std::uint64_t inserted = 0, arrived = 0, teleports = 0, vehicleUpdates = 0;
+  std::uint64_t laneChanges = 0;
+  double travelTimeSum = 0;   // s, over arrived vehicles (arrival - insertion)
+  double departDelaySum = 0;  // s, insertion - desired departure
+  double freeFlowSum = 0;     // s, free-flow time of the arrived vehicles' routes
+  double vehicleSeconds = 0;  // s driven by all vehicles (running)
+  double vehicleMeters = 0;   // m driven
+  std::uint64_t maxBacklog = 0;
+};
+
+class Simulation {
+ public:
+  Simulation(const Network& net, std::vector<VehicleType> vtypes, const Demand& demand,
+             SimParams params, std::uint64_t seed);
+
+  // Advances from time t - dt to t: moves, transfers and arrivals at t, then inserts the
+  // departures due by t.
+  void step(double t, const ParallelFor& parallel);
+
+  bool finished() const;  // every trip inserted and arrived (or teleported out)
+  std::size_t running() const { return running_; }
+  std::size_t backlog() const { return backlog_.size(); }
+  SimStats stats() const;
+  double meanSpeed() const;  // m/s over running vehicles, NaN when none
+
+  // every running vehicle: position (lane, offset from the lane start), speed, trip index
+  struct VehicleView {
+    std::uint32_t lane;
+    double pos, speed;
+    std::uint32_t trip;
+  };
+  std::vector<VehicleView> vehicles() const;
+
+  std::vector<std::uint8_t> saveState() const;
+  void loadState(std::span<const std::uint8_t> bytes);
+
+  // per normal lane: vehicles counted leaving it (flows), for link outputs
+  const std::vector<std::uint32_t>& laneExits() const { return laneExits_; }
+
+ private:
+  struct LaneState {
+    std::vector<double> pos;    // front bumper, m from the lane start
+    std::vector<double> speed;  // m/s
+    std::vector<double> next;   // phase 2's new speeds
+    std::vector<std::uint32_t> veh;
+    bool frontMayPass = false;  // phase 2: the front vehicle may cross the stop line
+  };
+
+  std::uint32_t plannedConnection(std::uint32_t v, std::uint32_t lane) const;
+  bool mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v, double d, double speed,
+               double t) const;
+  char signalChar(const Connection& c) const;
+  double desiredSpeed(std::uint32_t v, const Lane& lane) const;
+  void laneChanges(std::uint32_t edge, double t);
+  void speeds(std::uint32_t lane, double t);
+  void enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed);
+  bool tryInsert(std::uint32_t trip, double t);
+
+  const Network& net_;
+  std::vector<VehicleType> vtypes_;
+  const Demand& demand_;
+  SimParams p_;
+  std::vector<const std::string*> signalState_;  // current state string per signal
+
+  std::vector<LaneState> lanes_;
+  std::span<const std::uint32_t> routeOf(std::uint32_t v) const {
+    return {demand_.routeEdges.data() + vRouteBegin_[v], vRouteLen_[v]};
+  }
+  // the lanes of the vehicle's current edge that continue its route (bit i: lane index i)
+  void updateMask(std::uint32_t v);
+  bool validLane(std::uint32_t v, const Lane& lane) const {
+    return lane.allowsCar && lane.index < 64 && ((vMask_[v] >> lane.index) & 1u) != 0;
+  }
+
+  // per trip (vehicle id = trip index)
+  std::vector<std::uint32_t> vLane_, vRoutePos_, vType_, vRouteBegin_, vRouteLen_;
+  std::vector<double> vLen_;
+  std::vector<std::uint64_t> vMask_;
+  std::vector<double> vSpeedFactor_, vInsert_, vWaiting_, vLastChange_, vFreeFlow_;
+  std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting
+  std::size_t nextTrip_ = 0;
+  std::vector<std::uint32_t> backlog_;
+  std::vector<std::uint32_t> teleporting_;
+  std::size_t running_ = 0;
+  SimStats stats_;
+  std::vector<std::uint32_t> laneExits_;
+  std::vector<std::uint8_t> edgeBlocked_;       // scratch for insertion
+  std::vector<std::uint32_t> edgeLaneChanges_;  // per edge (written by that edge's task)
+  // lanes with vehicles, ascending (the sweeps visit only these), and lanes entered this step
+  std::vector<std::uint32_t> active_, touched_;
+  // What other lanes read of a lane during the parallel phases, compact (40 bytes) so that the
+  // look-ahead and the junction checks touch one cache line per lane. Valid from the start of
+  // phase 2 to the end of the step; count 0 for an empty lane.
+  struct Summary {
+    std::uint32_t count = 0;
+    std::uint32_t frontConn = kNone;       // the connection the front vehicle takes
+    double frontDist = 0, frontSpeed = 0;  // the front vehicle: distance to the lane end, speed
+    double backPos = 0, backSpeed = 0;     // the last vehicle: position of its rear, speed
+  };
+  std::vector<Summary> sum_;
+  void summarise(std::uint32_t lane);
+  std::vector<std::uint32_t> activeEdges_, stepLanes_;  // scratch of one step
+  void rebuildActive();
+};
+
+}  // namespace twin::traffic

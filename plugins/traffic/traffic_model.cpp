@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "traffic_model.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "bench_reader.hpp"
+#include "routing.hpp"
+
+namespace twin::traffic {
+
+TrafficMicro::TrafficMicro(const sdk::Config& c)
+    : threads_(c.threads()), host_(c.host()), endWhenDone_(c.flag("end_when_done")) {
+  const std::string networkDir = c.text("network.bench");
+  if (networkDir.empty()) {
+    throw std::runtime_error(
+        "set network.bench to a network folder of the neutral benchmark format (this version "
+        "does not build a network from the city's road graph yet)");
+  }
+  const std::string demandFile = c.text("demand.bench");
+  const std::string vtypesFile = c.text("vtypes.bench");
+  if (demandFile.empty())
+    throw std::runtime_error("set demand.bench to a trips file of the neutral benchmark format");
+  if (vtypesFile.empty())
+    throw std::runtime_error("set vtypes.bench to a vtypes.csv of the neutral benchmark format");
+  const std::string routes = c.text("demand.routes");
+  if (routes != "given" && routes != "route")
+    throw std::runtime_error("demand.routes must be 'given' or 'route', got '" + routes + "'");
+  const std::int64_t substeps = c.integer("idm_substeps");
+  if (substeps < 1 || substeps > 100)
+    throw std::runtime_error("idm_substeps must be between 1 and 100");
+  const double teleport = c.number("time_to_teleport");
+  if (!(teleport > 0))
+    throw std::runtime_error("time_to_teleport must be positive");
+
+  net_ = std::make_unique<Network>(readBenchNetwork(networkDir));
+  std::vector<VehicleType> vtypes = readBenchVTypes(vtypesFile, c.text("vtypes.variant"));
+  demand_ = std::make_unique<Demand>(readBenchDemand(demandFile, *net_, vtypes, routes == "given"));
+  if (routes == "route") {
+    // fastest paths on the empty network; trips carry (from, to) until here
+    Router router(*net_);
+    Demand routed;
+    for (Trip t : demand_->trips) {
+      const auto od = demand_->route(t);
+      const std::vector<std::uint32_t> path = router.route(od[0], od[od.size() - 1]);
+      if (path.empty())
+        throw std::runtime_error("trip " + t.id + ": no route from " + net_->edges[od[0]].id +
+                                 " to " + net_->edges[od[od.size() - 1]].id);
+      t.routeBegin = static_cast<std::uint32_t>(routed.routeEdges.size());
+      routed.routeEdges.insert(routed.routeEdges.end(), path.begin(), path.end());
+      t.routeEnd = static_cast<std::uint32_t>(routed.routeEdges.size());
+      routed.trips.push_back(std::move(t));
+    }
+    *demand_ = std::move(routed);
+  }
+  SimParams p;
+  p.dt = static_cast<double>(c.periodTicks() * c.tickNs()) * 1e-9;
+  p.substeps = static_cast<int>(substeps);
+  p.timeToTeleport = teleport;
+  sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
+  sdk::log(host_, TWIN_LOG_INFO,
+           "network " + std::to_string(net_->edges.size()) + " edges, " +
+               std::to_string(net_->normalLaneCount) + " lanes, " +
+               std::to_string(net_->connections.size()) + " connections, " +
+               std::to_string(net_->signals.size()) + " signals; " +
+               std::to_string(demand_->trips.size()) + " trips");
+}
+
+TwinStatus TrafficMicro::step(sdk::Step& s) {
+  const ParallelFor parallel = [this](std::size_t n,
+                                      const std::function<void(std::size_t, std::size_t)>& fn) {
+    threads_.parallelFor(n, fn);
+  };
+  sim_->step(s.timeS(), parallel);
+  const double ms = sim_->meanSpeed();
+  s.output(kRunning, static_cast<double>(sim_->running()));
+  s.output(kMeanSpeed, std::isnan(ms) ? 0.0 : ms);
+  s.output(kBacklog, static_cast<double>(sim_->backlog()));
+  s.output(kArrived, static_cast<double>(sim_->stats().arrived));
+  if (endWhenDone_ && !ended_ && sim_->finished()) {
+    ended_ = true;
+    s.requestEnd();
+  }
+  return TWIN_OK;
+}
+
+void TrafficMicro::publish(sdk::Publisher& out) const {
+  // vehicles as boxes along their lanes, coloured by speed
+  std::vector<TwinInstance> items;
+  for (const Simulation::VehicleView& v : sim_->vehicles()) {
+    const Lane& lane = net_->lanes[v.lane];
+    double x = 0, y = 0, heading = 0;
+    auto along = [&](const Edge& e, double pos, double offset) {
+      // walk the centre line, then shift to the lane
+      const auto& sh = e.shape;
+      if (sh.size() < 2)
+        return;
+      double total = 0;
+      for (std::size_t i = 1; i < sh.size(); ++i)
+        total += std::hypot(sh[i][0] - sh[i - 1][0], sh[i][1] - sh[i - 1][1]);
+      double target = total * std::clamp(pos / std::max(e.length, 1e-6), 0.0, 1.0);
+      for (std::size_t i = 1; i < sh.size(); ++i) {
+        const double dx = sh[i][0] - sh[i - 1][0], dy = sh[i][1] - sh[i - 1][1];
+        const double seg = std::hypot(dx, dy);
+        if (target <= seg || i + 1 == sh.size()) {
+          const double f = seg > 0 ? std::min(1.0, target / seg) : 0.0;
+          heading = std::atan2(dy, dx);
+          x = sh[i - 1][0] + f * dx + std::sin(heading) * offset;
+          y = sh[i - 1][1] + f * dy - std::cos(heading) * offset;
+          return;
+        }
+        target -= seg;
+      }
+    };
+    if (lane.edge != kNone) {
+      const Edge& e = net_->edges[lane.edge];
+      const double offset =
+          (0.5 * (static_cast<double>(e.laneCount) - 1.0) - lane.index) * kLaneWidth;
+      along(e, v.pos, offset);
+    } else {
+      const Connection& c = net_->connections[lane.connection];
+      const Edge& from = net_->edges[c.fromEdge];
+      along(from, from.length, 0);
+      const double x0 = x, y0 = y;
+      const Edge& to = net_->edges[c.toEdge];
+      along(to, 0, 0);
+      const double f = std::clamp(v.pos / std::max(lane.length, 1e-6), 0.0, 1.0);
+      heading = std::atan2(y - y0, x - x0);
+      x = x0 + f * (x - x0);
+      y = y0 + f * (y - y0);
+    }
+    const Trip& trip = demand_->trips[v.trip];
+    TwinInstance inst{};
+    inst.id = v.trip;
+    inst.x = x;
+    inst.y = y;
+    inst.z = 0;
+    inst.heading_rad = heading;
+    inst.length_m = 4.5f;
+    inst.width_m = 1.8f;
+    inst.height_m = 1.5f;
+    inst.value = static_cast<float>(v.speed * 3.6);
+    (void)trip;
+    items.push_back(inst);
+  }
+  out.instances(sdk::Publisher::layer("vehicles", TWIN_LAYER_INSTANCES, "Vehicle speed", "km/h",
+                                      TWIN_SCALE_SPEED, 0.0, 60.0),
+                items);
+}
+
+std::vector<std::uint8_t> TrafficMicro::saveState() const {
+  std::vector<std::uint8_t> s = sim_->saveState();
+  s.push_back(ended_ ? 1 : 0);
+  return s;
+}
+
+void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
+  if (s.empty())
+    throw std::runtime_error("traffic state is empty");
+  sim_->loadState(s.first(s.size() - 1));
+  ended_ = s.back() != 0;
+}
+
+std::vector<double> TrafficMicro::kpis() const {
+  const SimStats& st = sim_->stats();
+  const double arrived = static_cast<double>(st.arrived);
+  const double nan = std::nan("");
+  return {static_cast<double>(st.inserted),
+          arrived,
+          static_cast<double>(sim_->running()),
+          arrived > 0 ? st.travelTimeSum / arrived : nan,
+          arrived > 0 ? (st.travelTimeSum - st.freeFlowSum) / arrived : nan,
+          st.inserted > 0 ? st.departDelaySum / static_cast<double>(st.inserted) : nan,
+          st.vehicleSeconds / 3600.0,
+          st.vehicleMeters / 1000.0,
+          static_cast<double>(st.vehicleUpdates),
+          static_cast<double>(st.teleports),
+          static_cast<double>(st.laneChanges),
+          static_cast<double>(st.maxBacklog)};
+}
+
+}  // namespace twin::traffic

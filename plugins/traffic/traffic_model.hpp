@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// Model type traffic.micro: the microsimulation (sim.hpp) behind the plugin ABI. This version
+// runs networks, vehicle types and demand in the neutral benchmark format, so the same case
+// runs in citytwin and in SUMO; the network from the city's road graph and the daily demand
+// from its buildings build on the same core.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "demand.hpp"
+#include "network.hpp"
+#include "sim.hpp"
+#include "twin/plugin.hpp"
+
+namespace twin::traffic {
+
+class TrafficMicro {
+ public:
+  static constexpr const char* kTypeName = "traffic.micro";
+  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kSummary =
+      "Microscopic traffic: IDM car following, MOBIL lane changes, signals and right of way "
+      "with gap acceptance, insertion backlog, gridlock teleports";
+
+  enum Output : std::uint32_t { kRunning, kMeanSpeed, kBacklog, kArrived };
+  static constexpr std::array<TwinPortDesc, 4> kPorts{{
+      {"vehicles_running", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
+       "vehicles on the network now"},
+      {"mean_speed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "m/s",
+       "mean speed of the vehicles on the network (0 when none)"},
+      {"backlog", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
+       "vehicles due to depart that found no room yet"},
+      {"arrived", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
+       "vehicles arrived so far"},
+  }};
+  static constexpr std::array<TwinParamDesc, 8> kParams{{
+      {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
+       "a network folder of the neutral benchmark format (edges, nodes, connections, tls)"},
+      {"demand.bench", TWIN_PARAM_PATH, nullptr, "", 0,
+       "trips of the neutral benchmark format (demand_<case>.csv.gz)"},
+      {"demand.routes", TWIN_PARAM_STRING, nullptr, "given", 0,
+       "given: drive the file's routes; route: fastest path on the empty network (A*)"},
+      {"vtypes.bench", TWIN_PARAM_PATH, nullptr, "", 0,
+       "vehicle types of the neutral benchmark format (vtypes.csv)"},
+      {"vtypes.variant", TWIN_PARAM_STRING, nullptr, "idm", 0,
+       "which rows of vtypes.csv: the ones whose source starts with this name"},
+      {"idm_substeps", TWIN_PARAM_INTEGER, nullptr, "4", 0,
+       "IDM integration sub-steps per step (SUMO integrates in 0.25 s steps)"},
+      {"time_to_teleport", TWIN_PARAM_NUMBER, "s", "300s", 0,
+       "a vehicle standing this long at a lane's front jumps ahead (gridlock), counted"},
+      {"end_when_done", TWIN_PARAM_BOOL, nullptr, "true", 0,
+       "end the run when the last trip has arrived"},
+  }};
+  static constexpr std::array<TwinKpiDesc, 12> kKpis{{
+      {"vehicles_inserted", "1", "vehicles that entered the network"},
+      {"vehicles_arrived", "1", "vehicles that reached their destination"},
+      {"vehicles_running", "1", "vehicles still on the network at the end"},
+      {"mean_travel_time_s", "s", "mean time from insertion to arrival of the arrived vehicles"},
+      {"mean_delay_s", "s",
+       "mean travel time over the free-flow time of the same routes (speed limits)"},
+      {"mean_depart_delay_s", "s", "mean wait of the inserted vehicles for room to depart"},
+      {"vehicle_hours", "h", "vehicle-hours travelled"},
+      {"vehicle_km", "km", "vehicle-kilometres travelled"},
+      {"vehicle_updates", "1", "vehicle-steps simulated"},
+      {"teleports", "1", "gridlocked vehicles moved ahead after time_to_teleport"},
+      {"lane_changes", "1", "lane changes"},
+      {"max_backlog", "1", "most vehicles waiting to depart at once"},
+  }};
+
+  explicit TrafficMicro(const sdk::Config& c);
+  void init() {}
+  TwinStatus step(sdk::Step& s);
+  void publish(sdk::Publisher& out) const;
+  std::vector<std::uint8_t> saveState() const;
+  void loadState(std::span<const std::uint8_t> s);
+  std::vector<double> kpis() const;
+
+ private:
+  sdk::Threads threads_;
+  const TwinHostApi* host_;
+  bool endWhenDone_;
+  std::unique_ptr<Network> net_;
+  std::unique_ptr<Demand> demand_;
+  std::unique_ptr<Simulation> sim_;
+  bool ended_ = false;
+};
+
+}  // namespace twin::traffic
