@@ -43,6 +43,7 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
   lanes_.resize(net.lanes.size());
   laneExits_.assign(net.normalLaneCount, 0);
   sum_.assign(net.lanes.size(), Summary{});
+  mergeReq_.assign(net.normalLaneCount, MergeRequest{});
   edgeBlocked_.assign(net.edges.size(), 0);
   edgeLaneChanges_.assign(net.edges.size(), 0);
   signalState_.resize(net.signals.size());
@@ -60,6 +61,7 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
   vRouteBegin_.resize(n);
   vRouteLen_.resize(n);
   vMask_.assign(n, 0);
+  vNextMask_.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const Trip& trip = demand.trips[i];
     if (trip.vtype >= vtypes_.size())
@@ -141,24 +143,72 @@ std::uint32_t Simulation::plannedConnection(std::uint32_t v, std::uint32_t lane)
       continue;
     if (first == kNone)
       first = c;
-    if (rp + 2 >= route.size() || net_.connectionTo(conn.toLane, route[rp + 2]) != kNone)
+    const std::uint32_t toIndex = net_.lanes[conn.toLane].index;
+    if (toIndex < 64 && ((vNextMask_[v] >> toIndex) & 1u) != 0)
       return c;
   }
   return first;
 }
 
+// The "best lanes" of the vehicle's current and next edge: the lanes from which it can follow
+// its route over the next edges (up to 8 edges or 250 m) without another lane change, found
+// backwards from the end of that horizon; where no lane of an edge manages that, every lane
+// that connects to the next edge counts (the change happens further on). Vehicles therefore
+// take the lane for a turn several short edges ahead, as drivers do (and SUMO's best lanes).
 void Simulation::updateMask(std::uint32_t v) {
   auto route = routeOf(v);
   const std::uint32_t rp = vRoutePos_[v];
-  std::uint64_t mask = 0;
-  if (rp < route.size()) {
-    const Edge& e = net_.edges[route[rp]];
-    for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
-      if (rp + 1 >= route.size() || net_.connectionTo(e.firstLane + i, route[rp + 1]) != kNone)
-        mask |= std::uint64_t{1} << i;
-    }
+  vMask_[v] = 0;
+  vNextMask_[v] = 0;
+  if (rp >= route.size())
+    return;
+  std::size_t end = rp;
+  double dist = 0;
+  while (end + 1 < route.size() && end - rp < 8 && dist < 250.0) {
+    ++end;
+    dist += net_.edges[route[end]].length;
   }
-  vMask_[v] = mask;
+  auto carLanes = [&](const Edge& e) {
+    std::uint64_t m = 0;
+    for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
+      if (net_.lanes[e.firstLane + i].allowsCar)
+        m |= std::uint64_t{1} << i;
+    }
+    return m;
+  };
+  // the horizon's last edge: lanes that connect onwards (all car lanes at the route's end)
+  std::uint64_t good = 0;
+  {
+    const Edge& e = net_.edges[route[end]];
+    if (end + 1 < route.size()) {
+      for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
+        if (net_.connectionTo(e.firstLane + i, route[end + 1]) != kNone)
+          good |= std::uint64_t{1} << i;
+      }
+    }
+    if (good == 0)
+      good = carLanes(e);
+  }
+  for (std::size_t i = end; i-- > rp;) {
+    const Edge& e = net_.edges[route[i]];
+    std::uint64_t g = 0, any = 0;
+    for (std::uint32_t l = 0; l < e.laneCount && l < 64; ++l) {
+      const Lane& lane = net_.lanes[e.firstLane + l];
+      for (std::uint32_t c = lane.connBegin; c < lane.connEnd; ++c) {
+        const Connection& conn = net_.connections[c];
+        if (conn.toEdge != route[i + 1])
+          continue;
+        any |= std::uint64_t{1} << l;
+        const std::uint32_t toIndex = net_.lanes[conn.toLane].index;
+        if (toIndex < 64 && ((good >> toIndex) & 1u) != 0)
+          g |= std::uint64_t{1} << l;
+      }
+    }
+    if (i == rp)
+      vNextMask_[v] = good;
+    good = g != 0 ? g : any;
+  }
+  vMask_[v] = good;
 }
 
 // May the front vehicle of `lane`, d metres before the stop line at `speed`, cross it into
@@ -219,8 +269,8 @@ bool Simulation::mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v
       continue;
     const double du = fl.frontDist;
     const double vu = fl.frontSpeed;
-    if (vu < 0.1 && du > 2.0)
-      continue;  // standing back from the line: it waits for something itself
+    if (vu < 0.1 && (du > 2.0 || fl.frontWait >= 2.0))
+      continue;  // standing (back from the line, or for a while): it waits for something itself
     const double tArrive = vu < 0.1 ? 0.0 : du / vu;
     if (tArrive < tClear)
       return false;
@@ -230,6 +280,8 @@ bool Simulation::mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v
 
 void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
   const Edge& e = net_.edges[edgeIndex];
+  for (std::uint32_t i = 0; i < e.laneCount; ++i)
+    mergeReq_[e.firstLane + i] = MergeRequest{};
   if (e.laneCount < 2)
     return;
   for (std::uint32_t li = 0; li < e.laneCount; ++li) {
@@ -264,6 +316,9 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
           strategic = true;
         }
       }
+      // urgent: close to the lane's end, or already waiting there
+      const bool urgent =
+          strategic && (e.length - x < std::max(30.0, 3.0 * sp) || vWaiting_[v] > 0);
       // the situation on a candidate lane j: leader and follower around x
       struct Around {
         int lead = -1, follow = -1;  // indices into the target lane's arrays
@@ -305,7 +360,8 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
           const VehicleType& ft = vtypes_[vType_[f]];
           const double fv0 = desiredSpeed(f, net_.lanes[tl]);
           aFNew = idmAccel(ft.idm, T.speed[fi], fv0, sF, sp);
-          if (!mobilSafe(p_.mobil, aFNew))
+          // an urgent strategic change accepts the follower's hardest braking
+          if (forced ? aFNew < -ft.idm.emergencyDecel : !mobilSafe(p_.mobil, aFNew))
             return false;
           if (a.lead >= 0) {
             const std::size_t li2 = static_cast<std::size_t>(a.lead);
@@ -317,7 +373,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
         }
         const double selfNew = idmAccel(vt.idm, sp, v0, sNew, vlNew);
         if (forced)
-          return selfNew >= -p_.mobil.safeDecel;
+          return urgent || selfNew >= -p_.mobil.safeDecel;
         // discretionary: MOBIL with the old follower's gain
         double self = 0, oF = 0, oFNew = 0;
         self =
@@ -340,6 +396,16 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
       if (strategic) {
         double dummy = 0;
         change = check(static_cast<std::uint32_t>(target), true, dummy);
+        if (!change && urgent) {
+          // ask the target lane for a gap: its first vehicle behind brakes for this one
+          // (cooperative lane changing, as SUMO's LC2013 and Hidas 2002)
+          MergeRequest& r = mergeReq_[e.firstLane + static_cast<std::uint32_t>(target)];
+          if (x > r.pos) {
+            r.pos = x;
+            r.speed = sp;
+            r.length = len;
+          }
+        }
       } else if (valid && t - vLastChange_[v] >= p_.laneChangeCooldown && e.length - x > 30.0) {
         for (int j : {static_cast<int>(li) - 1, static_cast<int>(li) + 1}) {
           if (j < 0 || j >= static_cast<int>(e.laneCount))
@@ -386,6 +452,9 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
     return;
   const Lane& lane = net_.lanes[laneIndex];
   auto lenOf = [&](std::uint32_t u) { return vLen_[u]; };
+  const MergeRequest* req = nullptr;
+  if (lane.edge != kNone && mergeReq_[laneIndex].pos >= 0)
+    req = &mergeReq_[laneIndex];
   for (std::size_t k = 0; k < m; ++k) {
     const std::uint32_t v = L.veh[k];
     const VehicleType& vt = vtypes_[vType_[v]];
@@ -395,7 +464,8 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
     if (k > 0) {
       s = L.pos[k - 1] - lenOf(L.veh[k - 1]) - x;
       vl = L.speed[k - 1];
-    } else {
+    }
+    if (k == 0) {
       // the front: look through the junction
       const double d = lane.length - x;
       std::uint32_t conn = kNone, nextLane = kNone;
@@ -470,6 +540,15 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
           }
         }
       }
+    }
+    if (req != nullptr && x <= req->pos && (k == 0 || L.pos[k - 1] > req->pos)) {
+      // the first vehicle behind a waiting lane changer opens a gap for it
+      const double sr = req->pos - req->length - x;
+      if (sr >= 0 && sr < s) {
+        s = sr;
+        vl = req->speed;
+      }
+      req = nullptr;
     }
     double nv = idmSpeed(vt.idm, sp, v0, s, vl, p_.dt, p_.substeps);
     if (nv > cap)
@@ -546,6 +625,7 @@ void Simulation::summarise(std::uint32_t lane) {
   s.frontConn = plannedConnection(L.veh.front(), lane);
   s.frontDist = net_.lanes[lane].length - L.pos.front();
   s.frontSpeed = L.speed.front();
+  s.frontWait = vWaiting_[L.veh.front()];
   s.backPos = L.pos.back() - vLen_[L.veh.back()];
   s.backSpeed = L.speed.back();
 }
@@ -665,6 +745,26 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     const std::uint32_t v = x.v;
     auto route = routeOf(v);
     const Lane& from = net_.lanes[x.fromLane];
+    if (x.overflow < 0 && warn_) {
+      const Lane& fl = net_.lanes[x.fromLane];
+      const std::uint32_t c = plannedConnection(v, x.fromLane);
+      std::string where =
+          fl.edge != kNone
+              ? "lane " + net_.edges[fl.edge].id + "_" + std::to_string(fl.index)
+              : "the junction from " + net_.edges[net_.connections[fl.connection].fromEdge].id;
+      std::string why;
+      if (fl.edge != kNone && c == kNone) {
+        why = "it found no gap to change to a lane that continues its route";
+      } else if (c != kNone) {
+        const Connection& conn = net_.connections[c];
+        why = std::string("waiting to enter ") + net_.edges[conn.toEdge].id + " (" +
+              net_.nodes[conn.node].type + " junction, right of way '" + conn.state + "'" +
+              (conn.signal >= 0 ? std::string(", signal '") + signalChar(conn) + "'" : "") + ")";
+      }
+      warn_("vehicle " + demand_.trips[v].id + " stood " + std::to_string(int(p_.timeToTeleport)) +
+            " s on " + where + ", " + why +
+            "; teleported to its next edge at t = " + std::to_string(int(t)) + " s");
+    }
     if (x.overflow < 0) {
       // gridlock: the vehicle jumps to the next edge of its route (counted, as SUMO's
       // teleports)

@@ -71,6 +71,9 @@ class Simulation {
   };
   std::vector<VehicleView> vehicles() const;
 
+  // receives a line per teleport (SUMO warns the same way)
+  void onWarning(std::function<void(const std::string&)> warn) { warn_ = std::move(warn); }
+
   std::vector<std::uint8_t> saveState() const;
   void loadState(std::span<const std::uint8_t> bytes);
 
@@ -96,6 +99,7 @@ class Simulation {
   void enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed);
   bool tryInsert(std::uint32_t trip, double t);
 
+  std::function<void(const std::string&)> warn_;
   const Network& net_;
   std::vector<VehicleType> vtypes_;
   const Demand& demand_;
@@ -106,7 +110,7 @@ class Simulation {
   std::span<const std::uint32_t> routeOf(std::uint32_t v) const {
     return {demand_.routeEdges.data() + vRouteBegin_[v], vRouteLen_[v]};
   }
-  // the lanes of the vehicle's current edge that continue its route (bit i: lane index i)
+  // the best lanes of the vehicle's current and next edge (bit i: lane index i)
   void updateMask(std::uint32_t v);
   bool validLane(std::uint32_t v, const Lane& lane) const {
     return lane.allowsCar && lane.index < 64 && ((vMask_[v] >> lane.index) & 1u) != 0;
@@ -115,7 +119,7 @@ class Simulation {
   // per trip (vehicle id = trip index)
   std::vector<std::uint32_t> vLane_, vRoutePos_, vType_, vRouteBegin_, vRouteLen_;
   std::vector<double> vLen_;
-  std::vector<std::uint64_t> vMask_;
+  std::vector<std::uint64_t> vMask_, vNextMask_;
   std::vector<double> vSpeedFactor_, vInsert_, vWaiting_, vLastChange_, vFreeFlow_;
   std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting
   std::size_t nextTrip_ = 0;
@@ -136,8 +140,14 @@ class Simulation {
     std::uint32_t frontConn = kNone;       // the connection the front vehicle takes
     double frontDist = 0, frontSpeed = 0;  // the front vehicle: distance to the lane end, speed
     double backPos = 0, backSpeed = 0;     // the last vehicle: position of its rear, speed
+    double frontWait = 0;                  // s the front vehicle has been standing
   };
   std::vector<Summary> sum_;
+  // per normal lane: a vehicle on a neighbour lane that must change into it and found no gap
+  struct MergeRequest {
+    double pos = -1, speed = 0, length = 0;
+  };
+  std::vector<MergeRequest> mergeReq_;
   void summarise(std::uint32_t lane);
   std::vector<std::uint32_t> activeEdges_, stepLanes_;  // scratch of one step
   void rebuildActive();

@@ -58,6 +58,7 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   p.substeps = static_cast<int>(substeps);
   p.timeToTeleport = teleport;
   sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
+  sim_->onWarning([host = host_](const std::string& m) { sdk::log(host, TWIN_LOG_WARNING, m); });
   sdk::log(host_, TWIN_LOG_INFO,
            "network " + std::to_string(net_->edges.size()) + " edges, " +
                std::to_string(net_->normalLaneCount) + " lanes, " +
