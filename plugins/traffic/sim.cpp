@@ -396,6 +396,34 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
       if (strategic) {
         double dummy = 0;
         change = check(static_cast<std::uint32_t>(target), true, dummy);
+        if (!change && urgent && sp < 1.0) {
+          // two standing vehicles that each need the other's lane swap places (as SUMO's
+          // lane-change model does), instead of waiting for each other forever
+          const std::uint32_t tl = e.firstLane + static_cast<std::uint32_t>(target);
+          LaneState& T = lanes_[tl];
+          for (std::size_t j = 0; j < T.veh.size(); ++j) {
+            const std::uint32_t u = T.veh[j];
+            if (std::abs(T.pos[j] - x) > len + vt.idm.minGap || T.speed[j] >= 1.0 ||
+                vLastChange_[u] == t)
+              continue;
+            if (!validLane(u, net_.lanes[tl]) && validLane(u, laneInfo)) {
+              T.veh[j] = v;
+              T.speed[j] = 0;
+              L.veh[k] = u;
+              L.speed[k] = 0;
+              vLane_[v] = tl;
+              vLane_[u] = lane;
+              vLastChange_[v] = vLastChange_[u] = t;
+              edgeLaneChanges_[edgeIndex] += 2;
+              change = true;
+              break;
+            }
+          }
+          if (change) {
+            ++k;
+            continue;
+          }
+        }
         if (!change && urgent) {
           // ask the target lane for a gap: its first vehicle behind brakes for this one
           // (cooperative lane changing, as SUMO's LC2013 and Hidas 2002)
@@ -852,8 +880,11 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   }
   // 5. insertion: due trips join the backlog; a trip that cannot enter blocks later trips
   // from the same edge (first come, first served)
-  while (nextTrip_ < demand_.trips.size() && demand_.trips[nextTrip_].depart <= t + 1e-9)
-    backlog_.push_back(static_cast<std::uint32_t>(nextTrip_++));
+  while (nextTrip_ < demand_.trips.size() && demand_.trips[nextTrip_].depart <= t + 1e-9) {
+    if (vStatus_[nextTrip_] == 0)  // not placed already
+      backlog_.push_back(static_cast<std::uint32_t>(nextTrip_));
+    ++nextTrip_;
+  }
   if (!backlog_.empty()) {
     std::vector<std::uint32_t> waiting;
     std::vector<std::uint32_t> touched;
@@ -886,6 +917,32 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   std::set_union(next.begin(), next.end(), touched_.begin(), touched_.end(),
                  std::back_inserter(merged));
   active_ = std::move(merged);
+}
+
+void Simulation::place(std::uint32_t trip, std::uint32_t laneIndex, double pos, double speed,
+                       double t) {
+  if (trip >= vStatus_.size() || vStatus_[trip] != 0)
+    throw std::invalid_argument("place: no such trip, or it is already on the network");
+  const Edge& e = net_.edges[routeOf(trip)[0]];
+  if (laneIndex >= e.laneCount || !(pos >= 0) || pos > e.length || !(speed >= 0))
+    throw std::invalid_argument("place: lane or position outside the first edge");
+  const std::uint32_t lane = e.firstLane + laneIndex;
+  LaneState& L = lanes_[lane];
+  std::size_t at = 0;
+  while (at < L.veh.size() && L.pos[at] > pos)
+    ++at;
+  L.pos.insert(L.pos.begin() + static_cast<std::ptrdiff_t>(at), pos);
+  L.speed.insert(L.speed.begin() + static_cast<std::ptrdiff_t>(at), speed);
+  L.veh.insert(L.veh.begin() + static_cast<std::ptrdiff_t>(at), trip);
+  vLane_[trip] = lane;
+  vRoutePos_[trip] = 0;
+  updateMask(trip);
+  vStatus_[trip] = 1;
+  vInsert_[trip] = t;
+  vWaiting_[trip] = 0;
+  ++running_;
+  ++stats_.inserted;
+  rebuildActive();
 }
 
 SimStats Simulation::stats() const {

@@ -57,6 +57,11 @@ class Simulation {
   // departures due by t.
   void step(double t, const ParallelFor& parallel);
 
+  // Puts trip `trip` on lane `laneIndex` of the first edge of its route, front bumper at `pos`,
+  // moving at `speed` (a warm start: a ring road, a scenario that begins mid-day); it is then
+  // not inserted again.
+  void place(std::uint32_t trip, std::uint32_t laneIndex, double pos, double speed, double t);
+
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
   std::size_t backlog() const { return backlog_.size(); }

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: Apache-2.0
+// traffic.micro's core: IDM and MOBIL by hand, the IDM fundamental diagram on a ring road, a
+// signal's throughput per green, conservation of vehicles, determinism for any thread count,
+// A* against brute force, the benchmark-format reader and its errors, and the SUMO reference
+// case grid10_1k.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include "bench_reader.hpp"
+#include "idm.hpp"
+#include "routing.hpp"
+#include "sim.hpp"
+#include "support/twin_test.hpp"
+
+namespace twin::traffic {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// ---- IDM and MOBIL by hand ------------------------------------------------------------------
+
+IdmParams benchIdm() {
+  IdmParams p;  // the benchmark's IDM car: a 2.6, b 4.5, T 1 s, s0 2.5 m, delta 4, 5 m long
+  return p;
+}
+
+TEST(Idm, AccelerationsAsComputedByHand) {
+  const IdmParams p = benchIdm();
+  // free road: a (1 - (v/v0)^4) = 2.6 (1 - 0.5^4) = 2.4375
+  EXPECT_NEAR(idmAccel(p, 10, 20, std::numeric_limits<double>::infinity(), 0), 2.4375, 1e-12);
+  // following: s* = 2.5 + 10 * 1 + 10 * 2 / (2 sqrt(2.6 * 4.5)) = 15.4235267;
+  // a = 2.6 (1 - 0.0625 - (15.4235267 / 20)^2) = 0.8912464
+  EXPECT_NEAR(idmAccel(p, 10, 20, 20, 8), 0.8912463506531368, 1e-12);
+  // standing 5 m behind a standing car: 2.6 (1 - (2.5 / 5)^2) = 1.95
+  EXPECT_NEAR(idmAccel(p, 0, 20, 5, 0), 1.95, 1e-12);
+  // at the desired speed on a free road: no acceleration; above it: braking
+  EXPECT_NEAR(idmAccel(p, 20, 20, std::numeric_limits<double>::infinity(), 0), 0.0, 1e-12);
+  EXPECT_LT(idmAccel(p, 25, 20, std::numeric_limits<double>::infinity(), 0), 0.0);
+  // one step integrated in 4 sub-steps on a free road from rest: each sub-step adds
+  // a(v) * 0.25; the first is 2.6 * 0.25 = 0.65 exactly
+  EXPECT_NEAR(idmSpeed(p, 0, 20, std::numeric_limits<double>::infinity(), 0, 0.25, 1), 0.65, 1e-12);
+  // never negative, whatever the gap
+  EXPECT_GE(idmSpeed(p, 5, 20, 0.1, 0, 1.0, 4), 0.0);
+}
+
+TEST(Mobil, IncentiveAndSafetyAsComputedByHand) {
+  const MobilParams m;  // p 0.2, threshold 0.1, b_safe 4, bias 0.2
+  // gain 0.5 - (-1) + 0.2 ((-0.6 - 0.3) + (0.2 - (-0.5))) = 1.46; to the left: - 0.1 - 0.2
+  EXPECT_NEAR(mobilIncentive(m, -1.0, 0.5, -0.5, 0.2, 0.3, -0.6, true), 1.16, 1e-12);
+  // to the right the keep-right bias helps: 1.46 - 0.1 + 0.2
+  EXPECT_NEAR(mobilIncentive(m, -1.0, 0.5, -0.5, 0.2, 0.3, -0.6, false), 1.56, 1e-12);
+  // no gain: a change to the left is refused, one to the right (bias) is taken
+  EXPECT_LT(mobilIncentive(m, 1.0, 1.0, 0, 0, 0, 0, true), 0.0);
+  EXPECT_GT(mobilIncentive(m, 1.0, 1.0, 0, 0, 0, 0, false), 0.0);
+  EXPECT_TRUE(mobilSafe(m, -0.6));
+  EXPECT_TRUE(mobilSafe(m, -4.0));
+  EXPECT_FALSE(mobilSafe(m, -4.5));
+}
+
+// ---- small networks built by hand ----------------------------------------------------------
+
+struct Builder {
+  Network net;
+  std::vector<ConnectionInput> conns;
+  std::vector<std::vector<bool>> allow;
+  std::uint32_t node(const std::string& id, double x, double y) {
+    net.nodes.push_back({id, x, y, "priority"});
+    return static_cast<std::uint32_t>(net.nodes.size() - 1);
+  }
+  std::uint32_t edge(const std::string& id, std::uint32_t from, std::uint32_t to,
+                     std::uint32_t lanes, double speed, double length = -1) {
+    Edge e;
+    e.id = id;
+    e.from = from;
+    e.to = to;
+    e.laneCount = lanes;
+    e.speed = speed;
+    const Node &a = net.nodes[from], &b = net.nodes[to];
+    e.shape = {{a.x, a.y}, {b.x, b.y}};
+    e.length = length > 0 ? length : std::hypot(b.x - a.x, b.y - a.y);
+    net.edgeIndex[id] = static_cast<std::uint32_t>(net.edges.size());
+    net.edges.push_back(e);
+    allow.emplace_back(lanes, true);
+    return static_cast<std::uint32_t>(net.edges.size() - 1);
+  }
+  void connect(std::uint32_t from, std::uint32_t fl, std::uint32_t to, std::uint32_t tl,
+               char dir = 's', char state = 'M', std::int32_t signal = -1, std::int32_t link = -1,
+               double via = 0.1) {
+    conns.push_back({from, fl, to, tl, net.edges[from].to, dir, state, signal, link, via});
+  }
+  Network finish() {
+    finishNetwork(net, conns, allow);
+    return net;
+  }
+};
+
+std::uint32_t addTrip(Demand& d, const std::string& id, double depart,
+                      const std::vector<std::uint32_t>& route) {
+  Trip t;
+  t.id = id;
+  t.depart = depart;
+  t.routeBegin = static_cast<std::uint32_t>(d.routeEdges.size());
+  d.routeEdges.insert(d.routeEdges.end(), route.begin(), route.end());
+  t.routeEnd = static_cast<std::uint32_t>(d.routeEdges.size());
+  d.trips.push_back(t);
+  return static_cast<std::uint32_t>(d.trips.size() - 1);
+}
+
+VehicleType exactCar() {
+  VehicleType t;
+  t.id = "car";
+  t.speedFactorDev = 0;  // every driver wants the limit exactly: a clean equilibrium
+  return t;
+}
+
+const ParallelFor kSerial =
+    [](std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) { fn(0, n); };
+
+// ---- the IDM fundamental diagram on a ring road --------------------------------------------
+
+// The IDM's equilibrium speed at net gap s (Treiber & Kesting, Traffic Flow Dynamics, 2013,
+// eq. 11.23): s = (s0 + v T) / sqrt(1 - (v/v0)^delta), solved for v by bisection.
+double equilibriumSpeed(const IdmParams& p, double v0, double s) {
+  double lo = 0, hi = v0;
+  for (int i = 0; i < 200; ++i) {
+    const double v = 0.5 * (lo + hi);
+    const double need = (p.minGap + v * p.tau) / std::sqrt(1 - std::pow(v / v0, p.delta));
+    (need < s ? lo : hi) = v;
+  }
+  return 0.5 * (lo + hi);
+}
+
+TEST(RingRoad, FlowAtTheCapacityDensityMatchesTheIdmEquilibrium) {
+  const IdmParams p = benchIdm();
+  const double v0 = 13.89;
+  // the capacity point of the analytic fundamental diagram Q(rho) = rho v_e(1/rho - l)
+  double bestQ = 0, bestD = 0;
+  for (double d = 8.0; d < 100.0; d += 0.01) {
+    const double q = equilibriumSpeed(p, v0, d - p.length) / d;
+    if (q > bestQ) {
+      bestQ = q;
+      bestD = d;
+    }
+  }
+  // sanity of the analytic curve: about 1,900 veh/h at about 40 veh/km for these parameters
+  EXPECT_GT(bestQ * 3600, 1500);
+  EXPECT_LT(bestQ * 3600, 2500);
+
+  // a single-lane ring of 4 edges with n vehicles each, evenly spaced at bestD, from rest
+  const int n = 10;
+  const double via = 0.1;
+  const double l = n * bestD - via;
+  Builder b;
+  const auto n0 = b.node("a", 0, 0), n1 = b.node("b", l, 0), n2 = b.node("c", l, l),
+             n3 = b.node("d", 0, l);
+  const std::uint32_t e0 = b.edge("e0", n0, n1, 1, v0), e1 = b.edge("e1", n1, n2, 1, v0),
+                      e2 = b.edge("e2", n2, n3, 1, v0), e3 = b.edge("e3", n3, n0, 1, v0);
+  const std::vector<std::uint32_t> ring{e0, e1, e2, e3};
+  for (int k = 0; k < 4; ++k)
+    b.connect(ring[static_cast<std::size_t>(k)], 0, ring[static_cast<std::size_t>((k + 1) % 4)], 0,
+              's', 'M', -1, -1, via);
+  const Network net = b.finish();
+  Demand demand;
+  for (int k = 0; k < 4; ++k) {
+    for (int j = 0; j < n; ++j) {
+      std::vector<std::uint32_t> route;
+      for (int lap = 0; lap < 200; ++lap)
+        route.push_back(ring[static_cast<std::size_t>((k + lap) % 4)]);
+      addTrip(demand, "v" + std::to_string(k) + "_" + std::to_string(j), 0, route);
+    }
+  }
+  Simulation sim(net, {exactCar()}, demand, SimParams{}, 1);
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < n; ++j)
+      sim.place(static_cast<std::uint32_t>(k * n + j), 0, p.length + j * bestD, 0.0, 0.0);
+  // let it relax from rest, then average the speed over 5 minutes
+  for (int t = 1; t <= 600; ++t)
+    sim.step(t, kSerial);
+  double speedSum = 0;
+  for (int t = 601; t <= 900; ++t) {
+    sim.step(t, kSerial);
+    speedSum += sim.meanSpeed();
+  }
+  ASSERT_EQ(sim.running(), static_cast<std::size_t>(4 * n));
+  const double flow = speedSum / 300.0 / bestD;  // veh/s = rho v
+  EXPECT_NEAR(flow, bestQ, 0.05 * bestQ)
+      << "analytic " << bestQ * 3600 << " veh/h, simulated " << flow * 3600 << " veh/h";
+  EXPECT_EQ(sim.stats().teleports, 0u);
+}
+
+// ---- a signal's throughput per green ------------------------------------------------------
+
+TEST(Signal, DischargesAQueueAtASaturationFlowAndNothingOnRed) {
+  // A (500 m) -> signal -> B (500 m), one lane, 13.89 m/s; the program: red 90 s, then green
+  // 42 s, yellow 3 s (the benchmark grids' timing). 70 vehicles queue during the red.
+  Builder b;
+  const auto j0 = b.node("j0", 0, 0), j1 = b.node("j1", 500, 0), j2 = b.node("j2", 1000, 0);
+  const auto a = b.edge("A", j0, j1, 1, 13.89), c = b.edge("B", j1, j2, 1, 13.89);
+  SignalProgram prog;
+  prog.id = "tl";
+  prog.durations = {90, 42, 3};
+  prog.states = {"r", "G", "y"};
+  prog.cycle = 135;
+  b.net.signals.push_back(prog);
+  b.connect(a, 0, c, 0, 's', 'O', 0, 0, 10.0);
+  const Network net = b.finish();
+  Demand demand;
+  for (int i = 0; i < 70; ++i)
+    addTrip(demand, "v" + std::to_string(i), i * 1.0, {a, c});
+  Simulation sim(net, {exactCar()}, demand, SimParams{}, 1);
+  std::vector<std::uint32_t> exitsAt(200, 0);
+  for (int t = 0; t < 200; ++t) {
+    sim.step(t, kSerial);
+    exitsAt[static_cast<std::size_t>(t)] = sim.laneExits()[0];
+  }
+  // nothing crosses during the red (t = 0 .. 89); green from t = 90, yellow from 132, red from 135
+  EXPECT_EQ(exitsAt[89], 0u);
+  // one green (+ yellow): HCM 2010's base saturation flow is 1,900 veh/h/lane, i.e. about 22
+  // vehicles in 42 s of effective green; the IDM car discharges within 20 % of that
+  const std::uint32_t perGreen = exitsAt[134] - exitsAt[89];
+  EXPECT_GE(perGreen, 18u);
+  EXPECT_LE(perGreen, 27u);
+  // and the next red holds the rest back again
+  EXPECT_EQ(exitsAt[199], exitsAt[134]);
+  EXPECT_GT(sim.running(), 20u);
+}
+
+// ---- conservation and determinism on the benchmark grid ------------------------------------
+
+struct Grid10 {
+  Network net = readBenchNetwork(test::dataPath("traffic/grid10"));
+  std::vector<VehicleType> vtypes = readBenchVTypes(test::dataPath("traffic/vtypes.csv"), "idm");
+  Demand demand =
+      readBenchDemand(test::dataPath("traffic/grid10/demand_grid10_1k.csv.gz"), net, vtypes, true);
+};
+
+TEST(Grid10, EveryVehicleIsAccountedForAtEveryStep) {
+  Grid10 g;
+  // a quarter of the trips at once: a backlog forms at the busy edges
+  for (std::size_t i = 0; i < g.demand.trips.size(); ++i)
+    g.demand.trips[i].depart = std::floor(static_cast<double>(i) / 4.0);
+  Simulation sim(g.net, g.vtypes, g.demand, SimParams{}, 7);
+  std::size_t maxBacklog = 0;
+  int t = 0;
+  for (; t < 4000 && !sim.finished(); ++t) {
+    sim.step(t, kSerial);
+    const SimStats s = sim.stats();
+    const std::size_t due = static_cast<std::size_t>(std::min(250.0, std::floor(t) + 1) * 4);
+    // every trip due so far is waiting, running or arrived; none is lost or doubled
+    ASSERT_EQ(s.inserted + sim.backlog(), std::min(due, g.demand.trips.size())) << "t=" << t;
+    ASSERT_EQ(s.arrived + sim.running(), s.inserted) << "t=" << t;
+    maxBacklog = std::max(maxBacklog, sim.backlog());
+  }
+  EXPECT_TRUE(sim.finished());
+  EXPECT_GT(maxBacklog, 0u);
+  EXPECT_EQ(sim.stats().arrived, 1000u);
+}
+
+// runs blocks in reverse order and, in a second variant, on two real threads
+const ParallelFor kReverse = [](std::size_t n,
+                                const std::function<void(std::size_t, std::size_t)>& fn) {
+  const std::size_t blocks = std::min<std::size_t>(n, 7);
+  for (std::size_t b = blocks; b-- > 0;)
+    fn(n * b / blocks, n * (b + 1) / blocks);
+};
+const ParallelFor kTwoThreads = [](std::size_t n,
+                                   const std::function<void(std::size_t, std::size_t)>& fn) {
+  std::thread other([&] { fn(n / 2, n); });
+  fn(0, n / 2);
+  other.join();
+};
+
+TEST(Grid10, BitIdenticalForAnyThreadCountAndBlockOrder) {
+  Grid10 g;
+  auto run = [&](const ParallelFor& pf, int steps) {
+    Simulation sim(g.net, g.vtypes, g.demand, SimParams{}, 42);
+    for (int t = 0; t < steps; ++t)
+      sim.step(t, pf);
+    return sim.saveState();
+  };
+  const auto serial = run(kSerial, 1500);
+  EXPECT_EQ(run(kReverse, 1500), serial);
+  EXPECT_EQ(run(kTwoThreads, 1500), serial);
+  // and a saved state resumes exactly
+  Simulation a(g.net, g.vtypes, g.demand, SimParams{}, 42);
+  for (int t = 0; t < 700; ++t)
+    a.step(t, kSerial);
+  Simulation b2(g.net, g.vtypes, g.demand, SimParams{}, 42);
+  b2.loadState(a.saveState());
+  for (int t = 700; t < 1500; ++t)
+    b2.step(t, kSerial);
+  EXPECT_EQ(b2.saveState(), serial);
+}
+
+TEST(Grid10, MeanTravelTimeWithinTenPercentOfSumoIdm) {
+  Grid10 g;
+  Simulation sim(g.net, g.vtypes, g.demand, SimParams{}, 42);
+  int t = 0;
+  for (; t < 7200 && !sim.finished(); ++t)
+    sim.step(t, kSerial);
+  const SimStats s = sim.stats();
+  ASSERT_EQ(s.arrived, 1000u);
+  EXPECT_EQ(s.teleports, 0u);
+  // SUMO 1.15 with the IDM type on the same inputs: 229.4 s (tests/data/traffic/SOURCE.md)
+  const double mean = s.travelTimeSum / static_cast<double>(s.arrived);
+  EXPECT_NEAR(mean, 229.4, 0.10 * 229.4);
+  // routes as SUMO drives them: 1,726 m on average
+  EXPECT_NEAR(s.vehicleMeters / 1000.0, 1726.0, 0.02 * 1726.0);
+}
+
+// ---- routing -------------------------------------------------------------------------------
+
+TEST(Routing, AStarFindsTheOptimumOfBruteForce) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 20; ++trial) {
+    // a 3 x 3 grid, both directions, random lengths (>= the straight line) and speeds,
+    // every turn but the U-turn allowed, some edges missing
+    Builder b;
+    std::vector<std::uint32_t> nodes;
+    for (int y = 0; y < 3; ++y)
+      for (int x = 0; x < 3; ++x)
+        nodes.push_back(b.node(std::to_string(x) + "_" + std::to_string(y), x * 100.0, y * 100.0));
+    auto at = [&](int x, int y) { return nodes[static_cast<std::size_t>(y * 3 + x)]; };
+    for (int y = 0; y < 3; ++y) {
+      for (int x = 0; x < 3; ++x) {
+        for (auto [dx, dy] :
+             {std::pair{1, 0}, std::pair{0, 1}, std::pair{-1, 0}, std::pair{0, -1}}) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx < 0 || ny < 0 || nx > 2 || ny > 2 || u(rng) < 0.1)
+            continue;
+          b.edge(
+              std::to_string(x) + std::to_string(y) + ">" + std::to_string(nx) + std::to_string(ny),
+              at(x, y), at(nx, ny), 1, 8.0 + 20.0 * u(rng), 100.0 * (1.0 + u(rng)));
+        }
+      }
+    }
+    const std::size_t ne = b.net.edges.size();
+    for (std::uint32_t e = 0; e < ne; ++e) {
+      for (std::uint32_t f = 0; f < ne; ++f) {
+        if (b.net.edges[e].to == b.net.edges[f].from && b.net.edges[f].to != b.net.edges[e].from)
+          b.connect(e, 0, f, 0, 's', 'M', -1, -1, 5.0 + 10.0 * u(rng));
+      }
+    }
+    const Network net = b.finish();
+    Router router(net);
+    std::vector<std::vector<std::uint32_t>> next(ne);
+    for (const Connection& c : net.connections)
+      next[c.fromEdge].push_back(c.toEdge);
+    // brute force: every simple path (no edge twice) by depth-first search
+    for (int q = 0; q < 5; ++q) {
+      const auto from = static_cast<std::uint32_t>(u(rng) * static_cast<double>(ne));
+      const auto to = static_cast<std::uint32_t>(u(rng) * static_cast<double>(ne));
+      double best = std::numeric_limits<double>::infinity();
+      std::vector<std::uint32_t> path{from};
+      std::vector<bool> used(ne, false);
+      used[from] = true;
+      std::function<void()> dfs = [&] {
+        if (path.back() == to) {
+          best = std::min(best, router.routeCost(path));
+          return;
+        }
+        for (std::uint32_t nx : next[path.back()]) {
+          if (used[nx])
+            continue;
+          used[nx] = true;
+          path.push_back(nx);
+          dfs();
+          path.pop_back();
+          used[nx] = false;
+        }
+      };
+      dfs();
+      const std::vector<std::uint32_t> r = router.route(from, to);
+      if (!std::isfinite(best)) {
+        EXPECT_TRUE(r.empty());
+        continue;
+      }
+      ASSERT_FALSE(r.empty());
+      EXPECT_EQ(r.front(), from);
+      EXPECT_EQ(r.back(), to);
+      EXPECT_NEAR(router.routeCost(r), best, 1e-9) << "trial " << trial << " query " << q;
+    }
+  }
+}
+
+// ---- the benchmark format ------------------------------------------------------------------
+
+class BenchFormat : public test::EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    dir_ = test::makeTempDir("traffic-bench");
+    // a T: west (w) and east (e) ends on a main road through junction c, a side road to s;
+    // one signal at c with two phases
+    test::writeFile(dir_ + "/nodes.geojson", R"({"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]},"properties":{"id":"w","type":"dead_end"}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[200,0]},"properties":{"id":"c","type":"traffic_light","tl":"c"}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[400,0]},"properties":{"id":"e","type":"dead_end"}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[200,-200]},"properties":{"id":"s","type":"dead_end"}}]})");
+    test::writeFile(dir_ + "/edges.geojson", R"({"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[0,-1.6],[190,-1.6]]},"properties":{"id":"we","from":"w","to":"c","lanes":2,"lane_allows_car":[true,true],"speed":13.89,"length":190}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[210,-1.6],[400,-1.6]]},"properties":{"id":"ce","from":"c","to":"e","lanes":1,"speed":13.89,"length":190}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[400,1.6],[210,1.6]]},"properties":{"id":"ec","from":"e","to":"c","lanes":1,"speed":13.89,"length":190}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[190,1.6],[0,1.6]]},"properties":{"id":"cw","from":"c","to":"w","lanes":1,"speed":13.89,"length":190}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[198.4,-10],[198.4,-200]]},"properties":{"id":"cs","from":"c","to":"s","lanes":1,"speed":8.33,"length":190}}]})");
+    test::writeFile(dir_ + "/tls.csv",
+                    "tl,program,type,offset_s,phase,duration_s,state\n"
+                    "c,0,static,0,0,30,GGGg\n"
+                    "c,0,static,0,1,3,yyyy\n");
+    test::writeFile(dir_ + "/connections.csv",
+                    "from_edge,from_lane,to_edge,to_lane,via_node,direction,state,tl,tl_link_index,"
+                    "via_length_m\n"
+                    "we,0,cs,0,c,r,O,c,0,9.0\n"
+                    "we,1,ce,0,c,s,O,c,1,20.0\n"
+                    "ec,0,cw,0,c,s,O,c,2,20.0\n"
+                    "ec,0,cs,0,c,l,o,c,3,15.0\n");
+    test::writeFile(dir_ + "/vtypes.csv",
+                    "source,accel,decel,id,length,minGap,tau,speedDev,delta\n"
+                    "idm.add.xml,2.6,4.5,car,5.0,2.5,1.0,0.1,4\n"
+                    "krauss.add.xml,2.6,4.5,car,5.0,2.5,1.0,0.1,\n");
+    test::writeFile(dir_ + "/demand.csv",
+                    "id,depart_s,from_edge,to_edge,vtype,depart_lane,depart_speed,route_edges\n"
+                    "b,5,ec,cs,car,best,max,ec cs\n"
+                    "a,0,we,ce,car,best,max,we ce\n");
+  }
+  void TearDown() override {
+    fs::remove_all(dir_);
+    EngineTest::TearDown();
+  }
+  std::string dir_;
+};
+
+TEST_F(BenchFormat, ReadsATinyHandWrittenCase) {
+  const Network net = readBenchNetwork(dir_);
+  EXPECT_EQ(net.nodes.size(), 4u);
+  EXPECT_EQ(net.edges.size(), 5u);
+  EXPECT_EQ(net.normalLaneCount, 6u);    // 2 + 1 + 1 + 1 + 1
+  EXPECT_EQ(net.lanes.size(), 6u + 4u);  // one internal lane per connection
+  ASSERT_EQ(net.signals.size(), 1u);
+  EXPECT_DOUBLE_EQ(net.signals[0].cycle, 33.0);
+  EXPECT_EQ(net.signals[0].phaseAt(31.0), 1u);
+  EXPECT_EQ(net.signals[0].phaseAt(34.0), 0u);  // the cycle repeats
+  // connections are sorted by lane; the left turn from ec yields to nothing on 'g'... it has
+  // the straight we->ce as a foe (the paths cross) and merges with we->cs into cs
+  const std::uint32_t we = net.findEdge("we"), ec = net.findEdge("ec"), cs = net.findEdge("cs");
+  const std::uint32_t left = net.connectionTo(net.edges[ec].firstLane, cs);
+  ASSERT_NE(left, kNone);
+  const Connection& l = net.connections[left];
+  EXPECT_EQ(l.direction, 'l');
+  EXPECT_EQ(l.linkIndex, 3);
+  std::vector<std::uint32_t> foes;
+  for (std::uint32_t k = l.foeBegin; k < l.foeEnd; ++k)
+    foes.push_back(net.foes[k].connection);
+  EXPECT_EQ(foes.size(), 2u);
+  EXPECT_NE(std::find(foes.begin(), foes.end(),
+                      net.connectionTo(net.edges[we].firstLane + 1, net.findEdge("ce"))),
+            foes.end());
+  EXPECT_NE(std::find(foes.begin(), foes.end(), net.connectionTo(net.edges[we].firstLane, cs)),
+            foes.end());
+  // the left turn is slower than the road: sqrt(5.5 m/s2 * 2 * 15 m / pi) = 7.25 m/s
+  EXPECT_NEAR(net.lanes[l.internalLane].speed, std::sqrt(5.5 * 2 * 15.0 / 3.141592653589793), 1e-9);
+  // vehicle types: the idm rows only
+  const auto vt = readBenchVTypes(dir_ + "/vtypes.csv", "idm");
+  ASSERT_EQ(vt.size(), 1u);
+  EXPECT_DOUBLE_EQ(vt[0].idm.delta, 4.0);
+  // demand sorted by departure
+  const Demand d = readBenchDemand(dir_ + "/demand.csv", net, vt, true);
+  ASSERT_EQ(d.trips.size(), 2u);
+  EXPECT_EQ(d.trips[0].id, "a");
+  EXPECT_EQ(d.route(d.trips[1]).size(), 2u);
+}
+
+TEST_F(BenchFormat, BadFilesAreRefusedWithFileAndLine) {
+  test::writeFile(dir_ + "/connections.csv",
+                  "from_edge,from_lane,to_edge,to_lane,via_node,direction,state,tl,tl_link_index,"
+                  "via_length_m\n"
+                  "we,0,cs,0,c,r,O,c,0,9.0\n"
+                  "we,1,nowhere,0,c,s,O,c,1,20.0\n");
+  try {
+    (void)readBenchNetwork(dir_);
+    FAIL() << "no error";
+  } catch (const BenchError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("connections.csv:3: unknown edge 'nowhere'"));
+  }
+  test::writeFile(dir_ + "/connections.csv",
+                  "from_edge,from_lane,to_edge,to_lane,via_node,direction,state,tl,tl_link_index,"
+                  "via_length_m\n"
+                  "we,0,cs,0,c,r,O,c,9,9.0\n");
+  try {
+    (void)readBenchNetwork(dir_);
+    FAIL() << "no error";
+  } catch (const BenchError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("connections.csv:2: tl_link_index 9 is outside signal c"));
+  }
+  // a route that jumps between edges that do not connect
+  test::writeFile(dir_ + "/connections.csv",
+                  "from_edge,from_lane,to_edge,to_lane,via_node,direction,state,tl,tl_link_index,"
+                  "via_length_m\n"
+                  "we,1,ce,0,c,s,O,c,1,20.0\n");
+  const Network net = readBenchNetwork(dir_);
+  const auto vt = readBenchVTypes(dir_ + "/vtypes.csv", "idm");
+  test::writeFile(dir_ + "/demand.csv",
+                  "id,depart_s,from_edge,to_edge,vtype,depart_lane,depart_speed,route_edges\n"
+                  "a,0,we,cs,car,best,max,we cs\n");
+  try {
+    (void)readBenchDemand(dir_ + "/demand.csv", net, vt, true);
+    FAIL() << "no error";
+  } catch (const BenchError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("demand.csv:2: trip a: edge we has no connection to cs"));
+  }
+  test::writeFile(dir_ + "/demand.csv",
+                  "id,depart_s,from_edge,to_edge,vtype,depart_lane,depart_speed,route_edges\n"
+                  "a,soon,we,ce,car,best,max,we ce\n");
+  try {
+    (void)readBenchDemand(dir_ + "/demand.csv", net, vt, true);
+    FAIL() << "no error";
+  } catch (const BenchError& e) {
+    EXPECT_THAT(e.what(),
+                HasSubstr("demand.csv:2: column 'depart_s': expected a number, found 'soon'"));
+  }
+  EXPECT_THROW((void)readBenchNetwork(dir_ + "/missing"), BenchError);
+  EXPECT_THROW((void)readBenchVTypes(dir_ + "/vtypes.csv", "wiedemann"), BenchError);
+}
+
+}  // namespace
+}  // namespace twin::traffic
