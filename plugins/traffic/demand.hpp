@@ -20,6 +20,7 @@ struct VehicleType {
   double maxSpeed = 55.55;       // m/s
   double speedFactorMean = 1.0;  // desired speed = factor x limit
   double speedFactorDev = 0.1;   // normal, truncated to [0.2, 2] (SUMO's default)
+  double inv2SqrtAb = 0;         // derived: 1 / (2 sqrt(accel decel)), set by the simulation
 };
 
 struct Trip {

@@ -29,6 +29,11 @@ double timeToCover(double x, double v, double a, double vmax) {
   return t1 + (x - x1) / vmax;
 }
 
+// IDM acceleration with the type's cached 1 / (2 sqrt(a b))
+double accelOf(const VehicleType& t, double v, double v0, double s, double vLeader) {
+  return idmAccelK(t.idm, v, v0, s, vLeader, t.inv2SqrtAb);
+}
+
 bool isRed(char ch) {
   return ch == 'r' || ch == 'u' || ch == 's';
 }
@@ -40,6 +45,8 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
     : net_(net), vtypes_(std::move(vtypes)), demand_(demand), p_(params) {
   if (!(p_.dt > 0) || p_.substeps < 1)
     throw std::invalid_argument("traffic: the step must be positive");
+  for (VehicleType& t : vtypes_)
+    t.inv2SqrtAb = 0.5 / std::sqrt(t.idm.accel * t.idm.decel);
   lanes_.resize(net.lanes.size());
   laneExits_.assign(net.normalLaneCount, 0);
   sum_.assign(net.lanes.size(), Summary{});
@@ -47,6 +54,8 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
   edgeBlocked_.assign(net.edges.size(), 0);
   edgeLaneChanges_.assign(net.edges.size(), 0);
   signalState_.resize(net.signals.size());
+  phaseFrom_.assign(net.signals.size(), kInf);
+  phaseTo_.assign(net.signals.size(), -kInf);
   const std::size_t n = demand.trips.size();
   vLane_.assign(n, kNone);
   vRoutePos_.assign(n, 0);
@@ -359,35 +368,33 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
             return false;
           const VehicleType& ft = vtypes_[vType_[f]];
           const double fv0 = desiredSpeed(f, net_.lanes[tl]);
-          aFNew = idmAccel(ft.idm, T.speed[fi], fv0, sF, sp);
+          aFNew = accelOf(ft, T.speed[fi], fv0, sF, sp);
           // an urgent strategic change accepts the follower's hardest braking
           if (forced ? aFNew < -ft.idm.emergencyDecel : !mobilSafe(p_.mobil, aFNew))
             return false;
           if (a.lead >= 0) {
             const std::size_t li2 = static_cast<std::size_t>(a.lead);
-            aF = idmAccel(ft.idm, T.speed[fi], fv0, T.pos[li2] - lenOf(T.veh[li2]) - T.pos[fi],
-                          T.speed[li2]);
+            aF = accelOf(ft, T.speed[fi], fv0, T.pos[li2] - lenOf(T.veh[li2]) - T.pos[fi],
+                         T.speed[li2]);
           } else {
-            aF = idmAccel(ft.idm, T.speed[fi], fv0, kInf, 0);
+            aF = accelOf(ft, T.speed[fi], fv0, kInf, 0);
           }
         }
-        const double selfNew = idmAccel(vt.idm, sp, v0, sNew, vlNew);
+        const double selfNew = accelOf(vt, sp, v0, sNew, vlNew);
         if (forced)
           return urgent || selfNew >= -p_.mobil.safeDecel;
         // discretionary: MOBIL with the old follower's gain
         double self = 0, oF = 0, oFNew = 0;
-        self =
-            k > 0 ? idmAccel(vt.idm, sp, v0, L.pos[k - 1] - lenOf(L.veh[k - 1]) - x, L.speed[k - 1])
-                  : idmAccel(vt.idm, sp, v0, kInf, 0);
+        self = k > 0 ? accelOf(vt, sp, v0, L.pos[k - 1] - lenOf(L.veh[k - 1]) - x, L.speed[k - 1])
+                     : accelOf(vt, sp, v0, kInf, 0);
         if (k + 1 < L.veh.size()) {
           const std::uint32_t o = L.veh[k + 1];
           const VehicleType& ot = vtypes_[vType_[o]];
           const double ov0 = desiredSpeed(o, laneInfo);
-          oF = idmAccel(ot.idm, L.speed[k + 1], ov0, x - len - L.pos[k + 1], sp);
-          oFNew = k > 0
-                      ? idmAccel(ot.idm, L.speed[k + 1], ov0,
-                                 L.pos[k - 1] - lenOf(L.veh[k - 1]) - L.pos[k + 1], L.speed[k - 1])
-                      : idmAccel(ot.idm, L.speed[k + 1], ov0, kInf, 0);
+          oF = accelOf(ot, L.speed[k + 1], ov0, x - len - L.pos[k + 1], sp);
+          oFNew = k > 0 ? accelOf(ot, L.speed[k + 1], ov0,
+                                  L.pos[k - 1] - lenOf(L.veh[k - 1]) - L.pos[k + 1], L.speed[k - 1])
+                        : accelOf(ot, L.speed[k + 1], ov0, kInf, 0);
         }
         incentive = mobilIncentive(p_.mobil, self, selfNew, oF, oFNew, aF, aFNew, j > li);
         return incentive > 0;
@@ -435,8 +442,21 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
           }
         }
       } else if (valid && t - vLastChange_[v] >= p_.laneChangeCooldown && e.length - x > 30.0) {
+        // a change to the left only pays when the own lane holds the vehicle back: with the
+        // leader far enough that IDM's interaction term is below the threshold, skip it
+        bool hindered = true;
+        if (k == 0) {
+          hindered = false;
+        } else {
+          const double s = L.pos[k - 1] - lenOf(L.veh[k - 1]) - x;
+          const double sStar = vt.idm.minGap + sp * vt.idm.tau +
+                               std::max(0.0, sp * (sp - L.speed[k - 1])) * vt.inv2SqrtAb;
+          hindered = vt.idm.accel * (sStar / s) * (sStar / s) > p_.mobil.threshold;
+        }
         for (int j : {static_cast<int>(li) - 1, static_cast<int>(li) + 1}) {
           if (j < 0 || j >= static_cast<int>(e.laneCount))
+            continue;
+          if (j > static_cast<int>(li) && !hindered)
             continue;
           if (!validLane(v, net_.lanes[e.firstLane + static_cast<std::uint32_t>(j)]))
             continue;
@@ -671,7 +691,23 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   static const std::string kNoState;
   for (std::size_t s = 0; s < net_.signals.size(); ++s) {
     const SignalProgram& sp = net_.signals[s];
-    signalState_[s] = sp.states.empty() ? &kNoState : &sp.states[sp.phaseAt(t)];
+    if (sp.states.empty()) {
+      signalState_[s] = &kNoState;
+      continue;
+    }
+    // the phase changes a few times a cycle: recompute only outside the current one
+    if (!(t >= phaseFrom_[s] && t < phaseTo_[s])) {
+      const std::size_t ph = sp.phaseAt(t);
+      double u = std::fmod(t - sp.offset, sp.cycle);
+      if (u < 0)
+        u += sp.cycle;
+      double start = 0;
+      for (std::size_t q = 0; q < ph; ++q)
+        start += sp.durations[q];
+      phaseFrom_[s] = t - (u - start);
+      phaseTo_[s] = phaseFrom_[s] + sp.durations[ph];
+      signalState_[s] = &sp.states[ph];
+    }
   }
   const double dt = p_.dt;
   // 1. lane changes, per edge with vehicles (active_ is ascending: edges come out in order)

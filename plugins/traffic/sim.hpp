@@ -110,6 +110,7 @@ class Simulation {
   const Demand& demand_;
   SimParams p_;
   std::vector<const std::string*> signalState_;  // current state string per signal
+  std::vector<double> phaseFrom_, phaseTo_;      // the time span of each signal's phase
 
   std::vector<LaneState> lanes_;
   std::span<const std::uint32_t> routeOf(std::uint32_t v) const {

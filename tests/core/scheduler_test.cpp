@@ -55,6 +55,29 @@ TEST_F(SchedulerTest, ExactOrderAcrossRatesAndLevels) {
   EXPECT_EQ((*s)->stepCount(2), 3u);
 }
 
+TEST_F(SchedulerTest, AModelThatFinishedItsWorkEndsTheRunAfterThatTick) {
+  Trace trace;
+  std::vector<core::ModelEntryDef> models;
+  // A steps every tick and is done at tick 3; B (every 2 ticks) still steps at tick 2 only
+  models.push_back(entry("A", 1, {outPort("x")}, &trace, [](StepContext& c, FakeModel&) {
+    if (c.tick == 3)
+      c.requestEnd();
+    return ModelStatus::Ok;
+  }));
+  models.push_back(entry("B", 2, {outPort("y")}, &trace, nullptr));
+  expectLog("finished its work");
+  auto s = core::Scheduler::create(secondsDef(100), std::move(models), {}, {});
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ((*s)->endedAt(), -1);
+  ASSERT_TRUE((*s)->run());
+  EXPECT_THAT(trace.lines, ElementsAre("A@0", "B@0", "A@1", "A@2", "B@2", "A@3"));
+  EXPECT_EQ((*s)->endedAt(), 3);
+  EXPECT_EQ((*s)->lastTick(), 3);
+  // nothing runs after the end, whatever is asked
+  ASSERT_TRUE((*s)->runUntil(50));
+  EXPECT_EQ(trace.lines.size(), 6u);
+}
+
 TEST_F(SchedulerTest, DelayedLinkClosesAFeedbackLoop) {
   Trace trace;
   std::vector<core::ModelEntryDef> models;

@@ -66,7 +66,7 @@ TEST_F(Cli, VersionNamesEverything) {
   auto r = cli("--version");
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_THAT(r.out, HasSubstr("citytwin 0.1.0 (git "));
-  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.2"));
+  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.3"));
   EXPECT_THAT(r.out, HasSubstr("GDAL 3."));
   EXPECT_THAT(r.out, HasSubstr("PROJ 9."));
   EXPECT_THAT(r.out, HasSubstr("OpenSceneGraph 3."));
@@ -863,6 +863,56 @@ TEST_F(Cli, KilledRunKeepsThePreviousResultsAndTheNextRunStartsCleanly) {
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_))
     ++entries;
   EXPECT_EQ(entries, 1u);
+}
+
+// ---- traffic: a benchmark case of the neutral format, without a city ------------------------
+
+TEST_F(Cli, TrafficBenchmarkCaseRunsToTheLastArrivalOnAnyThreadCount) {
+  const std::string scenario = kSource + "/scenarios/traffic-bench/grid10-1k.yaml";
+  auto a = cli("run " + scenario + " --threads 1 --quiet --out " + dir_ + "/t1");
+  auto b = cli("run " + scenario + " --threads 2 --quiet --out " + dir_ + "/t2");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  ASSERT_EQ(b.exitCode, 0) << b.err;
+  EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t2/run.json"));
+  const std::string kpis = readFile(dir_ + "/t1/kpis.csv");
+  EXPECT_THAT(kpis, HasSubstr("traffic.vehicles_inserted,1000,1,"));
+  EXPECT_THAT(kpis, HasSubstr("traffic.vehicles_arrived,1000,1,"));
+  EXPECT_THAT(kpis, HasSubstr("traffic.mean_travel_time_s,"));
+  EXPECT_THAT(kpis, HasSubstr("traffic.vehicle_updates,"));
+  // the run ended when the last vehicle arrived, about 65 minutes in, not at the 2 h limit
+  const std::string run = readFile(dir_ + "/t1/run.json");
+  EXPECT_THAT(run, HasSubstr("\"ended_early\": true"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(run, m, std::regex("\"ticks\": ([0-9]+)")));
+  EXPECT_GT(std::stol(m[1]), 3600);
+  EXPECT_LT(std::stol(m[1]), 4500);
+}
+
+TEST_F(Cli, TrafficRefusesAMissingOrIncompleteNetworkFolder) {
+  const std::string assets = kSource + "/assets/traffic";
+  auto scenario = [&](const std::string& network) {
+    writeFile(dir_ + "/t.yaml",
+              "name: t\ntime: {start: 2026-01-01T00:00:00Z, duration: 1h, tick: 1s}\n"
+              "models:\n  traffic:\n    type: traffic.micro\n    period: 1s\n"
+              "    network: {bench: " +
+                  network +
+                  "}\n"
+                  "    demand: {bench: " +
+                  assets +
+                  "/grid10/demand_grid10_1k.csv.gz}\n"
+                  "    vtypes: {bench: " +
+                  assets + "/vtypes.csv}\n");
+    return cli("run " + dir_ + "/t.yaml --quiet --out " + dir_ + "/o");
+  };
+  auto missing = scenario(dir_ + "/nowhere");
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_THAT(missing.err, HasSubstr("t.yaml:7:"));
+  EXPECT_THAT(missing.err, HasSubstr("folder not found"));
+  fs::create_directories(dir_ + "/empty");
+  auto empty = scenario(dir_ + "/empty");
+  EXPECT_EQ(empty.exitCode, 2);
+  EXPECT_THAT(empty.err, HasSubstr("no nodes.geojson or nodes.geojson.gz"));
+  EXPECT_FALSE(fs::exists(dir_ + "/o/kpis.csv"));
 }
 
 }  // namespace

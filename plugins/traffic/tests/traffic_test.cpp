@@ -26,6 +26,9 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
+// the shipped benchmark case (assets/traffic/SOURCE.md)
+const std::string kAssets = std::string(TWIN_SOURCE_DIR) + "/assets/traffic";
+
 // ---- IDM and MOBIL by hand ------------------------------------------------------------------
 
 IdmParams benchIdm() {
@@ -237,10 +240,9 @@ TEST(Signal, DischargesAQueueAtASaturationFlowAndNothingOnRed) {
 // ---- conservation and determinism on the benchmark grid ------------------------------------
 
 struct Grid10 {
-  Network net = readBenchNetwork(test::dataPath("traffic/grid10"));
-  std::vector<VehicleType> vtypes = readBenchVTypes(test::dataPath("traffic/vtypes.csv"), "idm");
-  Demand demand =
-      readBenchDemand(test::dataPath("traffic/grid10/demand_grid10_1k.csv.gz"), net, vtypes, true);
+  Network net = readBenchNetwork(kAssets + "/grid10");
+  std::vector<VehicleType> vtypes = readBenchVTypes(kAssets + "/vtypes.csv", "idm");
+  Demand demand = readBenchDemand(kAssets + "/grid10/demand_grid10_1k.csv.gz", net, vtypes, true);
 };
 
 TEST(Grid10, EveryVehicleIsAccountedForAtEveryStep) {
@@ -310,7 +312,7 @@ TEST(Grid10, MeanTravelTimeWithinTenPercentOfSumoIdm) {
   const SimStats s = sim.stats();
   ASSERT_EQ(s.arrived, 1000u);
   EXPECT_EQ(s.teleports, 0u);
-  // SUMO 1.15 with the IDM type on the same inputs: 229.4 s (tests/data/traffic/SOURCE.md)
+  // SUMO 1.15 with the IDM type on the same inputs: 229.4 s (assets/traffic/SOURCE.md)
   const double mean = s.travelTimeSum / static_cast<double>(s.arrived);
   EXPECT_NEAR(mean, 229.4, 0.10 * 229.4);
   // routes as SUMO drives them: 1,726 m on average
