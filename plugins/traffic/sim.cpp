@@ -57,30 +57,19 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
   phaseFrom_.assign(net.signals.size(), kInf);
   phaseTo_.assign(net.signals.size(), -kInf);
   const std::size_t n = demand.trips.size();
-  vLane_.assign(n, kNone);
-  vRoutePos_.assign(n, 0);
-  vSpeedFactor_.resize(n);
+  veh_.assign(n, Veh{});
   vInsert_.assign(n, 0);
-  vWaiting_.assign(n, 0);
-  vLastChange_.assign(n, -kInf);
   vFreeFlow_.assign(n, 0);
   vStatus_.assign(n, 0);
-  vType_.resize(n);
-  vLen_.resize(n);
-  vRouteBegin_.resize(n);
-  vRouteLen_.resize(n);
-  vMask_.assign(n, 0);
-  vNextMask_.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const Trip& trip = demand.trips[i];
     if (trip.vtype >= vtypes_.size())
       throw std::invalid_argument("traffic: trip " + trip.id + " has an unknown vehicle type");
     if (trip.routeEnd <= trip.routeBegin)
       throw std::invalid_argument("traffic: trip " + trip.id + " has an empty route");
-    vType_[i] = trip.vtype;
-    vLen_[i] = vtypes_[trip.vtype].idm.length;
-    vRouteBegin_[i] = trip.routeBegin;
-    vRouteLen_[i] = trip.routeEnd - trip.routeBegin;
+    veh_[i].type = trip.vtype;
+    veh_[i].routeBegin = trip.routeBegin;
+    veh_[i].routeLen = trip.routeEnd - trip.routeBegin;
     const VehicleType& vt = vtypes_[trip.vtype];
     // speed factor ~ N(mean, dev) truncated to [0.2, 2] by redrawing (SUMO's default
     // "normc(1,0.1,0.2,2)"), from the vehicle's own stream: the same vehicle gets the same
@@ -97,7 +86,7 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
         f = std::clamp(f, 0.2, 2.0);
       }
     }
-    vSpeedFactor_[i] = f;
+    veh_[i].speedFactor = f;
     // free-flow time of the route at the speed limits (edges and junction crossings)
     auto route = demand.route(trip);
     double ff = 0;
@@ -130,8 +119,8 @@ char Simulation::signalChar(const Connection& c) const {
 }
 
 double Simulation::desiredSpeed(std::uint32_t v, const Lane& lane) const {
-  const VehicleType& vt = vtypes_[vType_[v]];
-  return std::min(lane.speed * vSpeedFactor_[v], vt.maxSpeed);
+  const VehicleType& vt = vtypes_[veh_[v].type];
+  return std::min(lane.speed * veh_[v].speedFactor, vt.maxSpeed);
 }
 
 // the connection a vehicle on normal lane `lane` takes at its end: into the route's next edge,
@@ -141,7 +130,7 @@ std::uint32_t Simulation::plannedConnection(std::uint32_t v, std::uint32_t lane)
   if (l.edge == kNone)
     return l.connection;
   auto route = routeOf(v);
-  const std::uint32_t rp = vRoutePos_[v];
+  const std::uint32_t rp = veh_[v].routePos;
   if (rp + 1 >= route.size())
     return kNone;
   const std::uint32_t next = route[rp + 1];
@@ -153,7 +142,7 @@ std::uint32_t Simulation::plannedConnection(std::uint32_t v, std::uint32_t lane)
     if (first == kNone)
       first = c;
     const std::uint32_t toIndex = net_.lanes[conn.toLane].index;
-    if (toIndex < 64 && ((vNextMask_[v] >> toIndex) & 1u) != 0)
+    if (toIndex < 64 && ((veh_[v].nextMask >> toIndex) & 1u) != 0)
       return c;
   }
   return first;
@@ -166,9 +155,9 @@ std::uint32_t Simulation::plannedConnection(std::uint32_t v, std::uint32_t lane)
 // take the lane for a turn several short edges ahead, as drivers do (and SUMO's best lanes).
 void Simulation::updateMask(std::uint32_t v) {
   auto route = routeOf(v);
-  const std::uint32_t rp = vRoutePos_[v];
-  vMask_[v] = 0;
-  vNextMask_[v] = 0;
+  const std::uint32_t rp = veh_[v].routePos;
+  veh_[v].mask = 0;
+  veh_[v].nextMask = 0;
   if (rp >= route.size())
     return;
   std::size_t end = rp;
@@ -214,10 +203,10 @@ void Simulation::updateMask(std::uint32_t v) {
       }
     }
     if (i == rp)
-      vNextMask_[v] = good;
+      veh_[v].nextMask = good;
     good = g != 0 ? g : any;
   }
-  vMask_[v] = good;
+  veh_[v].mask = good;
 }
 
 // May the front vehicle of `lane`, d metres before the stop line at `speed`, cross it into
@@ -228,7 +217,7 @@ void Simulation::updateMask(std::uint32_t v) {
 bool Simulation::mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v, double d,
                          double speed, double /*t*/) const {
   const Connection& c = net_.connections[conn];
-  const VehicleType& vt = vtypes_[vType_[v]];
+  const VehicleType& vt = vtypes_[veh_[v].type];
   const char ch = signalChar(c);
   const bool signalOn = c.signal >= 0 && ch != 'O' && ch != 'o';
   if (signalOn) {
@@ -299,11 +288,11 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
     std::size_t k = 0;
     while (k < L.veh.size()) {
       const std::uint32_t v = L.veh[k];
-      if (vLastChange_[v] == t) {
+      if (veh_[v].lastChange == t) {
         ++k;
         continue;
       }
-      const VehicleType& vt = vtypes_[vType_[v]];
+      const VehicleType& vt = vtypes_[veh_[v].type];
       const double x = L.pos[k], sp = L.speed[k], len = vt.idm.length;
       const bool valid = validLane(v, net_.lanes[lane]);
       // candidate target lanes
@@ -327,7 +316,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
       }
       // urgent: close to the lane's end, or already waiting there
       const bool urgent =
-          strategic && (e.length - x < std::max(30.0, 3.0 * sp) || vWaiting_[v] > 0);
+          strategic && (e.length - x < std::max(30.0, 3.0 * sp) || veh_[v].waiting > 0);
       // the situation on a candidate lane j: leader and follower around x
       struct Around {
         int lead = -1, follow = -1;  // indices into the target lane's arrays
@@ -342,7 +331,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
         a.follow = i < T.veh.size() ? static_cast<int>(i) : -1;
         return a;
       };
-      auto lenOf = [&](std::uint32_t u) { return vLen_[u]; };
+      auto lenOf = [&](std::uint32_t u) { return vtypes_[veh_[u].type].idm.length; };
       const Lane& laneInfo = net_.lanes[lane];
       const double v0 = desiredSpeed(v, laneInfo);
       auto check = [&](std::uint32_t j, bool forced, double& incentive) -> bool {
@@ -366,7 +355,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
           sF = x - len - T.pos[fi];
           if (sF < 0.5)
             return false;
-          const VehicleType& ft = vtypes_[vType_[f]];
+          const VehicleType& ft = vtypes_[veh_[f].type];
           const double fv0 = desiredSpeed(f, net_.lanes[tl]);
           aFNew = accelOf(ft, T.speed[fi], fv0, sF, sp);
           // an urgent strategic change accepts the follower's hardest braking
@@ -389,7 +378,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
                      : accelOf(vt, sp, v0, kInf, 0);
         if (k + 1 < L.veh.size()) {
           const std::uint32_t o = L.veh[k + 1];
-          const VehicleType& ot = vtypes_[vType_[o]];
+          const VehicleType& ot = vtypes_[veh_[o].type];
           const double ov0 = desiredSpeed(o, laneInfo);
           oF = accelOf(ot, L.speed[k + 1], ov0, x - len - L.pos[k + 1], sp);
           oFNew = k > 0 ? accelOf(ot, L.speed[k + 1], ov0,
@@ -411,16 +400,16 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
           for (std::size_t j = 0; j < T.veh.size(); ++j) {
             const std::uint32_t u = T.veh[j];
             if (std::abs(T.pos[j] - x) > len + vt.idm.minGap || T.speed[j] >= 1.0 ||
-                vLastChange_[u] == t)
+                veh_[u].lastChange == t)
               continue;
             if (!validLane(u, net_.lanes[tl]) && validLane(u, laneInfo)) {
               T.veh[j] = v;
               T.speed[j] = 0;
               L.veh[k] = u;
               L.speed[k] = 0;
-              vLane_[v] = tl;
-              vLane_[u] = lane;
-              vLastChange_[v] = vLastChange_[u] = t;
+              veh_[v].lane = tl;
+              veh_[u].lane = lane;
+              veh_[v].lastChange = veh_[u].lastChange = t;
               edgeLaneChanges_[edgeIndex] += 2;
               change = true;
               break;
@@ -441,7 +430,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
             r.length = len;
           }
         }
-      } else if (valid && t - vLastChange_[v] >= p_.laneChangeCooldown && e.length - x > 30.0) {
+      } else if (valid && t - veh_[v].lastChange >= p_.laneChangeCooldown && e.length - x > 30.0) {
         // a change to the left only pays when the own lane holds the vehicle back: with the
         // leader far enough that IDM's interaction term is below the threshold, skip it
         bool hindered = true;
@@ -483,8 +472,8 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
       L.pos.erase(L.pos.begin() + static_cast<std::ptrdiff_t>(k));
       L.speed.erase(L.speed.begin() + static_cast<std::ptrdiff_t>(k));
       L.veh.erase(L.veh.begin() + static_cast<std::ptrdiff_t>(k));
-      vLane_[v] = e.firstLane + static_cast<std::uint32_t>(target);
-      vLastChange_[v] = t;
+      veh_[v].lane = e.firstLane + static_cast<std::uint32_t>(target);
+      veh_[v].lastChange = t;
       ++edgeLaneChanges_[edgeIndex];
       // k now names the next vehicle of L
     }
@@ -499,13 +488,13 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
   if (m == 0)
     return;
   const Lane& lane = net_.lanes[laneIndex];
-  auto lenOf = [&](std::uint32_t u) { return vLen_[u]; };
+  auto lenOf = [&](std::uint32_t u) { return vtypes_[veh_[u].type].idm.length; };
   const MergeRequest* req = nullptr;
   if (lane.edge != kNone && mergeReq_[laneIndex].pos >= 0)
     req = &mergeReq_[laneIndex];
   for (std::size_t k = 0; k < m; ++k) {
     const std::uint32_t v = L.veh[k];
-    const VehicleType& vt = vtypes_[vType_[v]];
+    const VehicleType& vt = vtypes_[veh_[v].type];
     const double x = L.pos[k], sp = L.speed[k];
     const double v0 = desiredSpeed(v, lane);
     double s = kInf, vl = 0, cap = kInf;
@@ -521,7 +510,7 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
       bool pass = true;
       if (lane.edge != kNone) {
         auto route = routeOf(v);
-        if (vRoutePos_[v] + 1 < route.size()) {
+        if (veh_[v].routePos + 1 < route.size()) {
           conn = sum_[laneIndex].frontConn;
           if (conn == kNone) {
             pass = false;  // wrong lane: wait at the end for a gap to change
@@ -559,7 +548,7 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
             const Lane& tl = net_.lanes[toLane];
             ahead += tl.length;
             auto route = routeOf(v);
-            const std::uint32_t rp = vRoutePos_[v] + 1;
+            const std::uint32_t rp = veh_[v].routePos + 1;
             if (rp + 1 < route.size() && ahead < 120.0) {
               const std::uint32_t c2 = net_.connectionTo(toLane, route[rp + 1]);
               if (c2 != kNone) {
@@ -575,7 +564,7 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
           // on an internal lane: the lane after the junction is empty; its stop line
           ahead += nl.length;
           auto route = routeOf(v);
-          const std::uint32_t rp = vRoutePos_[v] + 1;
+          const std::uint32_t rp = veh_[v].routePos + 1;
           if (rp + 1 < route.size() && ahead < 120.0) {
             const std::uint32_t c2 = net_.connectionTo(nextLane, route[rp + 1]);
             if (c2 != kNone) {
@@ -608,14 +597,14 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
 void Simulation::enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed) {
   LaneState& L = lanes_[lane];
   if (!L.veh.empty()) {
-    const double back = L.pos.back() - vLen_[L.veh.back()];
+    const double back = L.pos.back() - vtypes_[veh_[L.veh.back()].type].idm.length;
     pos = std::min(pos, back - 0.1);
   }
   pos = std::max(pos, 0.0);
   L.pos.push_back(pos);
   L.speed.push_back(speed);
   L.veh.push_back(v);
-  vLane_[v] = lane;
+  veh_[v].lane = lane;
   touched_.push_back(lane);
 }
 
@@ -637,7 +626,7 @@ bool Simulation::tryInsert(std::uint32_t trip, double t) {
     const LaneState& L = lanes_[lane];
     double room = kInf;
     if (!L.veh.empty())
-      room = L.pos.back() - vLen_[L.veh.back()] - len;
+      room = L.pos.back() - vtypes_[veh_[L.veh.back()].type].idm.length - len;
     if (room > bestRoom) {
       best = lane;
       bestRoom = room;
@@ -647,7 +636,7 @@ bool Simulation::tryInsert(std::uint32_t trip, double t) {
     best = e.firstLane;  // no lane continues: the vehicle will wait at the end (counted)
   if (bestRoom < vt.idm.minGap)
     return false;
-  vRoutePos_[trip] = 0;
+  veh_[trip].routePos = 0;
   updateMask(trip);
   const double v0 = desiredSpeed(trip, net_.lanes[best]);
   // the highest speed that keeps the IDM's desired gap behind the leader: s0 + v T <= s
@@ -657,7 +646,7 @@ bool Simulation::tryInsert(std::uint32_t trip, double t) {
   enterLane(trip, best, std::min(len, net_.lanes[best].length), v);
   vStatus_[trip] = 1;
   vInsert_[trip] = t;
-  vWaiting_[trip] = 0;
+  veh_[trip].waiting = 0;
   ++running_;
   ++stats_.inserted;
   stats_.departDelaySum += t - tr.depart;
@@ -673,8 +662,8 @@ void Simulation::summarise(std::uint32_t lane) {
   s.frontConn = plannedConnection(L.veh.front(), lane);
   s.frontDist = net_.lanes[lane].length - L.pos.front();
   s.frontSpeed = L.speed.front();
-  s.frontWait = vWaiting_[L.veh.front()];
-  s.backPos = L.pos.back() - vLen_[L.veh.back()];
+  s.frontWait = veh_[L.veh.front()].waiting;
+  s.backPos = L.pos.back() - vtypes_[veh_[L.veh.back()].type].idm.length;
   s.backSpeed = L.speed.back();
 }
 
@@ -751,12 +740,13 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       const std::uint32_t i = stepLanes_[j];
       LaneState& L = lanes_[i];
       const double length = net_.lanes[i].length;
+      double meters = 0;
       for (std::size_t k = 0; k < L.veh.size(); ++k) {
         const std::uint32_t v = L.veh[k];
         double nv = L.next[k];
         double np = L.pos[k] + nv * dt;
         if (k > 0) {
-          const double limit = L.pos[k - 1] - vLen_[L.veh[k - 1]];
+          const double limit = L.pos[k - 1] - vtypes_[veh_[L.veh[k - 1]].type].idm.length;
           if (np > limit) {
             np = std::max(L.pos[k], limit);
             nv = (np - L.pos[k]) / dt;
@@ -769,18 +759,19 @@ void Simulation::step(double t, const ParallelFor& parallel) {
           np = std::max(L.pos[k], length - 0.01);
           nv = 0;
         }
-        vWaiting_[v] = nv < 0.1 ? vWaiting_[v] + dt : 0.0;
+        veh_[v].waiting = nv < 0.1 ? veh_[v].waiting + dt : 0.0;
         L.pos[k] = np;
         L.speed[k] = nv;
+        meters += nv * dt;
       }
+      L.stepMeters = meters;
     }
   });
   std::uint64_t updates = 0;
   double meters = 0;
   for (std::uint32_t i : stepLanes_) {
     updates += lanes_[i].veh.size();
-    for (double sp : lanes_[i].speed)
-      meters += sp * dt;
+    meters += lanes_[i].stepMeters;
   }
   stats_.vehicleUpdates += updates;
   stats_.vehicleSeconds += static_cast<double>(updates) * dt;
@@ -797,7 +788,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     const double length = net_.lanes[i].length;
     const std::uint32_t v = L.veh.front();
     const bool leaves = L.pos.front() > length;
-    const bool stuck = !leaves && vWaiting_[v] >= p_.timeToTeleport;
+    const bool stuck = !leaves && veh_[v].waiting >= p_.timeToTeleport;
     if (!leaves && !stuck)
       continue;
     exits.push_back({v, i, leaves ? L.pos.front() - length : -1.0, L.speed.front()});
@@ -833,20 +824,20 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       // gridlock: the vehicle jumps to the next edge of its route (counted, as SUMO's
       // teleports)
       ++stats_.teleports;
-      vWaiting_[v] = 0;
-      ++vRoutePos_[v];  // on to the next edge (from an internal lane: the one it was entering)
+      veh_[v].waiting = 0;
+      ++veh_[v].routePos;  // on to the next edge (from an internal lane: the one it was entering)
       updateMask(v);
       vStatus_[v] = 3;
-      vLane_[v] = kNone;
+      veh_[v].lane = kNone;
       teleporting_.push_back(v);
       continue;
     }
     if (from.edge != kNone) {
       ++laneExits_[x.fromLane];
-      if (vRoutePos_[v] + 1 >= route.size()) {
+      if (veh_[v].routePos + 1 >= route.size()) {
         // arrival at the end of the last edge
         vStatus_[v] = 2;
-        vLane_[v] = kNone;
+        veh_[v].lane = kNone;
         --running_;
         ++stats_.arrived;
         stats_.travelTimeSum += t - vInsert_[v];
@@ -863,7 +854,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       const Lane& il = net_.lanes[conn.internalLane];
       if (x.overflow > il.length && lanes_[conn.internalLane].veh.empty()) {
         // a short crossing passed within the step
-        ++vRoutePos_[v];
+        ++veh_[v].routePos;
         updateMask(v);
         enterLane(v, conn.toLane, std::min(x.overflow - il.length, net_.lanes[conn.toLane].length),
                   x.speed);
@@ -872,7 +863,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       }
     } else {
       const Connection& conn = net_.connections[from.connection];
-      ++vRoutePos_[v];
+      ++veh_[v].routePos;
       updateMask(v);
       enterLane(v, conn.toLane, std::min(x.overflow, net_.lanes[conn.toLane].length), x.speed);
     }
@@ -882,7 +873,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     std::vector<std::uint32_t> still;
     for (std::uint32_t v : teleporting_) {
       auto route = routeOf(v);
-      if (vRoutePos_[v] >= route.size()) {
+      if (veh_[v].routePos >= route.size()) {
         vStatus_[v] = 2;
         --running_;
         ++stats_.arrived;
@@ -890,8 +881,8 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         stats_.freeFlowSum += vFreeFlow_[v];
         continue;
       }
-      const Edge& e = net_.edges[route[vRoutePos_[v]]];
-      const double len = vLen_[v];
+      const Edge& e = net_.edges[route[veh_[v].routePos]];
+      const double len = vtypes_[veh_[v].type].idm.length;
       std::uint32_t best = kNone;
       double bestRoom = -kInf;
       for (std::uint32_t i = 0; i < e.laneCount; ++i) {
@@ -899,7 +890,8 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         if (!validLane(v, net_.lanes[lane]))
           continue;
         const LaneState& L = lanes_[lane];
-        const double room = L.veh.empty() ? kInf : L.pos.back() - vLen_[L.veh.back()];
+        const double room =
+            L.veh.empty() ? kInf : L.pos.back() - vtypes_[veh_[L.veh.back()].type].idm.length;
         if (room > bestRoom) {
           bestRoom = room;
           best = lane;
@@ -970,12 +962,12 @@ void Simulation::place(std::uint32_t trip, std::uint32_t laneIndex, double pos, 
   L.pos.insert(L.pos.begin() + static_cast<std::ptrdiff_t>(at), pos);
   L.speed.insert(L.speed.begin() + static_cast<std::ptrdiff_t>(at), speed);
   L.veh.insert(L.veh.begin() + static_cast<std::ptrdiff_t>(at), trip);
-  vLane_[trip] = lane;
-  vRoutePos_[trip] = 0;
+  veh_[trip].lane = lane;
+  veh_[trip].routePos = 0;
   updateMask(trip);
   vStatus_[trip] = 1;
   vInsert_[trip] = t;
-  vWaiting_[trip] = 0;
+  veh_[trip].waiting = 0;
   ++running_;
   ++stats_.inserted;
   rebuildActive();
@@ -1041,11 +1033,19 @@ std::vector<std::uint8_t> Simulation::saveState() const {
     putVec(w, L.speed);
     putVec(w, L.veh);
   }
-  putVec(w, vLane_);
-  putVec(w, vRoutePos_);
+  std::vector<std::uint32_t> lane(veh_.size()), routePos(veh_.size());
+  std::vector<double> waiting(veh_.size()), lastChange(veh_.size());
+  for (std::size_t i = 0; i < veh_.size(); ++i) {
+    lane[i] = veh_[i].lane;
+    routePos[i] = veh_[i].routePos;
+    waiting[i] = veh_[i].waiting;
+    lastChange[i] = veh_[i].lastChange;
+  }
+  putVec(w, lane);
+  putVec(w, routePos);
   putVec(w, vInsert_);
-  putVec(w, vWaiting_);
-  putVec(w, vLastChange_);
+  putVec(w, waiting);
+  putVec(w, lastChange);
   putVec(w, vStatus_);
   putVec(w, backlog_);
   putVec(w, teleporting_);
@@ -1065,11 +1065,13 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
     getVec(r, L.speed);
     getVec(r, L.veh);
   }
-  getVec(r, vLane_);
-  getVec(r, vRoutePos_);
+  std::vector<std::uint32_t> lane, routePos;
+  std::vector<double> waiting, lastChange;
+  getVec(r, lane);
+  getVec(r, routePos);
   getVec(r, vInsert_);
-  getVec(r, vWaiting_);
-  getVec(r, vLastChange_);
+  getVec(r, waiting);
+  getVec(r, lastChange);
   getVec(r, vStatus_);
   getVec(r, backlog_);
   getVec(r, teleporting_);
@@ -1079,6 +1081,16 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   running_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   stats_ = r.get<SimStats>();
   r.expectEnd();
+  if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||
+      waiting.size() != veh_.size() || lastChange.size() != veh_.size() ||
+      vStatus_.size() != veh_.size())
+    throw std::runtime_error("traffic state: the trip count does not match this demand");
+  for (std::size_t i = 0; i < veh_.size(); ++i) {
+    veh_[i].lane = lane[i];
+    veh_[i].routePos = routePos[i];
+    veh_[i].waiting = waiting[i];
+    veh_[i].lastChange = lastChange[i];
+  }
   for (std::uint32_t v = 0; v < vStatus_.size(); ++v) {
     if (vStatus_[v] == 1 || vStatus_[v] == 3)
       updateMask(v);

@@ -92,6 +92,7 @@ class Simulation {
     std::vector<double> next;   // phase 2's new speeds
     std::vector<std::uint32_t> veh;
     bool frontMayPass = false;  // phase 2: the front vehicle may cross the stop line
+    double stepMeters = 0;      // phase 3: metres its vehicles drove this step
   };
 
   std::uint32_t plannedConnection(std::uint32_t v, std::uint32_t lane) const;
@@ -114,19 +115,24 @@ class Simulation {
 
   std::vector<LaneState> lanes_;
   std::span<const std::uint32_t> routeOf(std::uint32_t v) const {
-    return {demand_.routeEdges.data() + vRouteBegin_[v], vRouteLen_[v]};
+    return {demand_.routeEdges.data() + veh_[v].routeBegin, veh_[v].routeLen};
   }
   // the best lanes of the vehicle's current and next edge (bit i: lane index i)
   void updateMask(std::uint32_t v);
   bool validLane(std::uint32_t v, const Lane& lane) const {
-    return lane.allowsCar && lane.index < 64 && ((vMask_[v] >> lane.index) & 1u) != 0;
+    return lane.allowsCar && lane.index < 64 && ((veh_[v].mask >> lane.index) & 1u) != 0;
   }
 
   // per trip (vehicle id = trip index)
-  std::vector<std::uint32_t> vLane_, vRoutePos_, vType_, vRouteBegin_, vRouteLen_;
-  std::vector<double> vLen_;
-  std::vector<std::uint64_t> vMask_, vNextMask_;
-  std::vector<double> vSpeedFactor_, vInsert_, vWaiting_, vLastChange_, vFreeFlow_;
+  // What a step reads of a vehicle, in one cache line: the lanes hold vehicle ids, so packing
+  // these together costs one miss per vehicle instead of one per field.
+  struct Veh {
+    std::uint64_t mask = 0, nextMask = 0;  // best lanes of the current and the next edge
+    double speedFactor = 1, waiting = 0, lastChange = -1e300;
+    std::uint32_t lane = kNone, routePos = 0, type = 0, routeBegin = 0, routeLen = 0;
+  };
+  std::vector<Veh> veh_;
+  std::vector<double> vInsert_, vFreeFlow_;
   std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting
   std::size_t nextTrip_ = 0;
   std::vector<std::uint32_t> backlog_;
