@@ -96,6 +96,8 @@ struct ModelCityTables {
   std::vector<double> outlineXy;
   std::vector<std::size_t> outlineRingStart;
   std::vector<std::size_t> outlineBuildingStart;
+  // turn restrictions (TwinCityInfo.banned_turns, ABI 1.3): link in, link out, sorted pairs
+  std::vector<std::uint32_t> bannedTurns;
 };
 struct ModelCity {
   std::string crs;

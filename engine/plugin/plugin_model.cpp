@@ -254,6 +254,10 @@ class PluginModel final : public core::Model {
           cityC_.outline_ring_start = city_.tables->outlineRingStart.data();
           cityC_.outline_building_start = city_.tables->outlineBuildingStart.data();
         }
+        if (!city_.tables->bannedTurns.empty()) {
+          cityC_.banned_turns = city_.tables->bannedTurns.data();
+          cityC_.banned_turn_count = city_.tables->bannedTurns.size() / 2;
+        }
       }
       cfg.city = &cityC_;
     }

@@ -68,14 +68,16 @@ Vec edgeDirection(const Edge& e, bool atEnd) {
 
 // the point where lane `i` of `e` ends (`atEnd`) or starts: the centre line shifted to the
 // lane's middle (lane 0 rightmost)
-Vec lanePoint(const Edge& e, std::uint32_t i, bool atEnd) {
+// `setback` m before the end (or after the start), for shapes that run to the junction's centre
+Vec lanePoint(const Edge& e, std::uint32_t i, bool atEnd, double setback) {
   if (e.shape.empty())
     return {0, 0};
   const Vec p = atEnd ? e.shape.back() : e.shape.front();
   const Vec d = edgeDirection(e, atEnd);
   const Vec right{d[1], -d[0]};
   const double off = (0.5 * (static_cast<double>(e.laneCount) - 1.0) - i) * kLaneWidth;
-  return {p[0] + right[0] * off, p[1] + right[1] * off};
+  const double back = atEnd ? -setback : setback;
+  return {p[0] + right[0] * off + d[0] * back, p[1] + right[1] * off + d[1] * back};
 }
 
 bool segmentsCross(Vec p1, Vec p2, Vec q1, Vec q2) {
@@ -114,7 +116,7 @@ double turnRadius(char direction, double via) {
 }  // namespace
 
 void finishNetwork(Network& net, const std::vector<ConnectionInput>& input,
-                   const std::vector<std::vector<bool>>& laneAllowsCar) {
+                   const std::vector<std::vector<bool>>& laneAllowsCar, double junctionSetback) {
   // lanes of the edges
   net.lanes.clear();
   for (std::uint32_t e = 0; e < net.edges.size(); ++e) {
@@ -201,8 +203,9 @@ void finishNetwork(Network& net, const std::vector<ConnectionInput>& input,
     const Connection& conn = net.connections[c];
     const Edge& from = net.edges[conn.fromEdge];
     const Edge& to = net.edges[conn.toEdge];
-    path[c] = {lanePoint(from, net.lanes[conn.fromLane].index, true),
-               lanePoint(to, net.lanes[conn.toLane].index, false), edgeDirection(from, true)};
+    path[c] = {lanePoint(from, net.lanes[conn.fromLane].index, true, junctionSetback),
+               lanePoint(to, net.lanes[conn.toLane].index, false, junctionSetback),
+               edgeDirection(from, true)};
   }
   std::vector<std::vector<Foe>> foes(net.connections.size());
   for (const auto& list : byNode) {

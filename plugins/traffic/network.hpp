@@ -111,8 +111,11 @@ struct ConnectionInput {
 // geometrically: two movements conflict when their straight paths from the stop line to the
 // next lane cross or when they end in the same lane. Right of way without a signal: minor
 // yields to major, equal-rank movements to the one from the right ("rechts vor links",
-// StVO § 8). Edges need shape, lanes and laneCount; lanes are created here.
+// StVO § 8). Edges need shape, lanes and laneCount; lanes are created here. Where edge shapes run
+// to the junction's centre (a city's road graph), `junctionSetback` moves the paths' ends that
+// far out of it.
 void finishNetwork(Network& net, const std::vector<ConnectionInput>& connections,
-                   const std::vector<std::vector<bool>>& laneAllowsCar);
+                   const std::vector<std::vector<bool>>& laneAllowsCar,
+                   double junctionSetback = 0.0);
 
 }  // namespace twin::traffic

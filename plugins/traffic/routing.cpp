@@ -61,40 +61,60 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to) c
   const auto& target = net_.edges[to].shape;
   const double tx = target.empty() ? 0 : target.back()[0];
   const double ty = target.empty() ? 0 : target.back()[1];
+  // a margin of 1.5 on the speed keeps it admissible where a file's lengths are a little
+  // shorter than the drawn geometry
+  const double inv = 1.0 / (1.5 * maxSpeed_);
   auto h = [&](std::uint32_t e) {
     const auto& s = net_.edges[e].shape;
     if (s.empty())
       return 0.0;
-    // a margin of 1.5 on the speed keeps it admissible where a file's lengths are a little
-    // shorter than the drawn geometry
-    return std::hypot(s.back()[0] - tx, s.back()[1] - ty) / (1.5 * maxSpeed_);
+    const double dx = s.back()[0] - tx, dy = s.back()[1] - ty;
+    return std::sqrt(dx * dx + dy * dy) * inv;
   };
-  // g: cost to the end of edge e
-  std::vector<double> g(n, std::numeric_limits<double>::infinity());
-  std::vector<std::uint32_t> prev(n, kNone);
+  // per-thread scratch, reset lazily by a query stamp (no O(n) clearing per query)
+  thread_local std::vector<double> g;
+  thread_local std::vector<std::uint32_t> prev, stamp;
+  thread_local std::uint32_t query = 0;
+  if (g.size() != n) {
+    g.assign(n, 0);
+    prev.assign(n, kNone);
+    stamp.assign(n, 0);
+    query = 0;
+  }
+  if (++query == 0) {
+    std::fill(stamp.begin(), stamp.end(), 0);
+    query = 1;
+  }
+  auto cost = [&](std::uint32_t e) {
+    return stamp[e] == query ? g[e] : std::numeric_limits<double>::infinity();
+  };
+  auto set = [&](std::uint32_t e, double v, std::uint32_t p) {
+    stamp[e] = query;
+    g[e] = v;
+    prev[e] = p;
+  };
   using Item = std::pair<double, std::uint32_t>;
   // ties broken by edge index: the result does not depend on heap internals
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
-  g[from] = cost_[from];
+  set(from, cost_[from], kNone);
   open.emplace(g[from] + h(from), from);
   while (!open.empty()) {
     const auto [f, e] = open.top();
     open.pop();
-    if (f > g[e] + h(e) + 1e-9)
+    if (f > cost(e) + h(e) + 1e-9)
       continue;  // stale
     if (e == to)
       break;
     for (std::uint32_t k = succBegin_[e]; k < succBegin_[e + 1]; ++k) {
       const std::uint32_t nx = succEdge_[k];
       const double cand = g[e] + succCross_[k] + cost_[nx];
-      if (cand < g[nx] - 1e-12) {
-        g[nx] = cand;
-        prev[nx] = e;
+      if (cand < cost(nx) - 1e-12) {
+        set(nx, cand, e);
         open.emplace(cand + h(nx), nx);
       }
     }
   }
-  if (!std::isfinite(g[to]))
+  if (!std::isfinite(cost(to)))
     return {};
   std::vector<std::uint32_t> path;
   for (std::uint32_t e = to; e != kNone; e = prev[e]) {

@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "bench_reader.hpp"
+#include "city_network.hpp"
+#include "random_trips.hpp"
 #include "routing.hpp"
 
 namespace twin::traffic {
@@ -12,20 +14,25 @@ namespace twin::traffic {
 TrafficMicro::TrafficMicro(const sdk::Config& c)
     : threads_(c.threads()), host_(c.host()), endWhenDone_(c.flag("end_when_done")) {
   const std::string networkDir = c.text("network.bench");
-  if (networkDir.empty()) {
+  const TwinCityInfo* city = c.city();
+  if (networkDir.empty() && (city == nullptr || city->road_links == nullptr)) {
     throw std::runtime_error(
-        "set network.bench to a network folder of the neutral benchmark format (this version "
-        "does not build a network from the city's road graph yet)");
+        "no network: set network.bench to a network folder of the neutral benchmark format, "
+        "or give the scenario a city (its road graph becomes the network)");
   }
   const std::string demandFile = c.text("demand.bench");
   const std::string vtypesFile = c.text("vtypes.bench");
-  if (demandFile.empty())
-    throw std::runtime_error("set demand.bench to a trips file of the neutral benchmark format");
-  if (vtypesFile.empty())
-    throw std::runtime_error("set vtypes.bench to a vtypes.csv of the neutral benchmark format");
-  const std::string routes = c.text("demand.routes");
+  const std::int64_t randomTrips = c.integer("demand.random_trips");
+  if (randomTrips < 0 || randomTrips > 10'000'000)
+    throw std::runtime_error("demand.random_trips must be between 0 and 10,000,000");
+  if (demandFile.empty() == (randomTrips == 0))
+    throw std::runtime_error(
+        "give the trips either as a file (demand.bench) or as demand.random_trips, one of them");
+  std::string routes = c.text("demand.routes");
   if (routes != "given" && routes != "route")
     throw std::runtime_error("demand.routes must be 'given' or 'route', got '" + routes + "'");
+  if (randomTrips > 0)
+    routes = "route";
   const std::int64_t substeps = c.integer("idm_substeps");
   if (substeps < 1 || substeps > 100)
     throw std::runtime_error("idm_substeps must be between 1 and 100");
@@ -33,25 +40,59 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   if (!(teleport > 0))
     throw std::runtime_error("time_to_teleport must be positive");
 
-  net_ = std::make_unique<Network>(readBenchNetwork(networkDir));
-  std::vector<VehicleType> vtypes = readBenchVTypes(vtypesFile, c.text("vtypes.variant"));
-  demand_ = std::make_unique<Demand>(readBenchDemand(demandFile, *net_, vtypes, routes == "given"));
+  net_ = std::make_unique<Network>(networkDir.empty() ? buildCityNetwork(*city)
+                                                      : readBenchNetwork(networkDir));
+  // vehicle types: the file's, or SUMO's passenger car defaults with the IDM (idm.hpp)
+  std::vector<VehicleType> vtypes;
+  if (vtypesFile.empty())
+    vtypes.push_back(VehicleType{});
+  else
+    vtypes = readBenchVTypes(vtypesFile, c.text("vtypes.variant"));
+  if (randomTrips > 0) {
+    const double period = c.number("demand.random_period");
+    const double minDistance = c.number("demand.random_min_distance");
+    if (!(period >= 0) || !(minDistance >= 0))
+      throw std::runtime_error("demand.random_period and random_min_distance must be >= 0");
+    demand_ = std::make_unique<Demand>(
+        randomDemand(*net_, static_cast<std::size_t>(randomTrips), period, minDistance, c.seed()));
+  } else {
+    demand_ =
+        std::make_unique<Demand>(readBenchDemand(demandFile, *net_, vtypes, routes == "given"));
+  }
   if (routes == "route") {
     // fastest paths on the empty network; trips carry (from, to) until here
     Router router(*net_);
+    // every trip's route on the scenario's threads (independent queries; results by trip)
+    std::vector<std::vector<std::uint32_t>> paths(demand_->trips.size());
+    threads_.parallelFor(paths.size(), [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const auto od = demand_->route(demand_->trips[i]);
+        paths[i] = router.route(od[0], od[od.size() - 1]);
+      }
+    });
     Demand routed;
-    for (Trip t : demand_->trips) {
+    std::string firstUnroutable;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      Trip t = demand_->trips[i];
       const auto od = demand_->route(t);
-      const std::vector<std::uint32_t> path = router.route(od[0], od[od.size() - 1]);
-      if (path.empty())
-        throw std::runtime_error("trip " + t.id + ": no route from " + net_->edges[od[0]].id +
-                                 " to " + net_->edges[od[od.size() - 1]].id);
+      const std::vector<std::uint32_t>& path = paths[i];
+      if (path.empty()) {
+        // as a router does (SUMO's duarouter too): the trip is left out, counted and named
+        if (unroutable_++ == 0)
+          firstUnroutable =
+              t.id + " from " + net_->edges[od[0]].id + " to " + net_->edges[od[od.size() - 1]].id;
+        continue;
+      }
       t.routeBegin = static_cast<std::uint32_t>(routed.routeEdges.size());
       routed.routeEdges.insert(routed.routeEdges.end(), path.begin(), path.end());
       t.routeEnd = static_cast<std::uint32_t>(routed.routeEdges.size());
       routed.trips.push_back(std::move(t));
     }
     *demand_ = std::move(routed);
+    if (unroutable_ > 0)
+      sdk::log(host_, TWIN_LOG_WARNING,
+               std::to_string(unroutable_) + " trips have no route and are left out (the first: " +
+                   firstUnroutable + "); the KPI trips_unroutable counts them");
   }
   SimParams p;
   p.dt = static_cast<double>(c.periodTicks() * c.tickNs()) * 1e-9;
@@ -177,7 +218,8 @@ std::vector<double> TrafficMicro::kpis() const {
           static_cast<double>(st.vehicleUpdates),
           static_cast<double>(st.teleports),
           static_cast<double>(st.laneChanges),
-          static_cast<double>(st.maxBacklog)};
+          static_cast<double>(st.maxBacklog),
+          static_cast<double>(unroutable_)};
 }
 
 }  // namespace twin::traffic

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Model type traffic.micro: the microsimulation (sim.hpp) behind the plugin ABI. This version
-// runs networks, vehicle types and demand in the neutral benchmark format, so the same case
-// runs in citytwin and in SUMO; the network from the city's road graph and the daily demand
-// from its buildings build on the same core.
+// Model type traffic.micro: the microsimulation (sim.hpp) behind the plugin ABI. Networks come
+// from the neutral benchmark format (the same case runs in citytwin and in SUMO) or from the
+// city's road graph (city_network.hpp); trips and vehicle types from the benchmark format for
+// now (edge ids "L<road link>" on a city network). The daily demand from the city's buildings
+// builds on the same core next.
 #pragma once
 
 #include <array>
@@ -36,15 +37,24 @@ class TrafficMicro {
       {"arrived", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
        "vehicles arrived so far"},
   }};
-  static constexpr std::array<TwinParamDesc, 8> kParams{{
+  static constexpr std::array<TwinParamDesc, 11> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
-       "a network folder of the neutral benchmark format (edges, nodes, connections, tls)"},
+       "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
+       "empty: the network is built from the scenario city's road graph"},
       {"demand.bench", TWIN_PARAM_PATH, nullptr, "", 0,
        "trips of the neutral benchmark format (demand_<case>.csv.gz)"},
       {"demand.routes", TWIN_PARAM_STRING, nullptr, "given", 0,
        "given: drive the file's routes; route: fastest path on the empty network (A*)"},
+      {"demand.random_trips", TWIN_PARAM_INTEGER, nullptr, "0", 0,
+       "instead of a file: this many random trips (SUMO randomTrips.py style, edges drawn by "
+       "length), routed on the empty network"},
+      {"demand.random_period", TWIN_PARAM_NUMBER, "s", "3600s", 0,
+       "random trips depart evenly over this time from the start"},
+      {"demand.random_min_distance", TWIN_PARAM_NUMBER, "m", "300m", 0,
+       "random trips start and end at least this far apart (straight line)"},
       {"vtypes.bench", TWIN_PARAM_PATH, nullptr, "", 0,
-       "vehicle types of the neutral benchmark format (vtypes.csv)"},
+       "vehicle types of the neutral benchmark format (vtypes.csv); empty: one passenger car "
+       "with SUMO's defaults (IDM: 2.6 m/s2, 4.5 m/s2, 1 s, 2.5 m, 5 m long)"},
       {"vtypes.variant", TWIN_PARAM_STRING, nullptr, "idm", 0,
        "which rows of vtypes.csv: the ones whose source starts with this name"},
       {"idm_substeps", TWIN_PARAM_INTEGER, nullptr, "4", 0,
@@ -54,7 +64,7 @@ class TrafficMicro {
       {"end_when_done", TWIN_PARAM_BOOL, nullptr, "true", 0,
        "end the run when the last trip has arrived"},
   }};
-  static constexpr std::array<TwinKpiDesc, 12> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 13> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -68,6 +78,7 @@ class TrafficMicro {
       {"teleports", "1", "gridlocked vehicles moved ahead after time_to_teleport"},
       {"lane_changes", "1", "lane changes"},
       {"max_backlog", "1", "most vehicles waiting to depart at once"},
+      {"trips_unroutable", "1", "trips left out: no route between their edges (routes: route)"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);
@@ -86,6 +97,7 @@ class TrafficMicro {
   std::unique_ptr<Demand> demand_;
   std::unique_ptr<Simulation> sim_;
   bool ended_ = false;
+  std::size_t unroutable_ = 0;
 };
 
 }  // namespace twin::traffic

@@ -915,5 +915,27 @@ TEST_F(Cli, TrafficRefusesAMissingOrIncompleteNetworkFolder) {
   EXPECT_FALSE(fs::exists(dir_ + "/o/kpis.csv"));
 }
 
+TEST_F(Cli, TrafficOnACityNetworkWithRandomTripsIsDeterministic) {
+  // the network from the city's road graph (Monaco's OSM extract), 300 random trips
+  writeFile(dir_ + "/m.yaml",
+            "name: monaco-random-trips\n"
+            "city: {sources: [" +
+                dataPath("osm/monaco.osm.pbf") +
+                "], crs: EPSG:32632}\n"
+                "time: {start: 2026-06-17T07:00:00+02:00, duration: 2h, tick: 1s}\n"
+                "models:\n  traffic:\n    type: traffic.micro\n    period: 1s\n"
+                "    demand: {random_trips: 300, random_period: 10min}\n");
+  auto a = cli("run " + dir_ + "/m.yaml --threads 1 --quiet --out " + dir_ + "/t1");
+  auto b = cli("run " + dir_ + "/m.yaml --threads 2 --quiet --out " + dir_ + "/t2");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  ASSERT_EQ(b.exitCode, 0) << b.err;
+  EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t2/run.json"));
+  const std::string kpis = readFile(dir_ + "/t1/kpis.csv");
+  EXPECT_THAT(kpis, HasSubstr("traffic.vehicles_inserted,300,1,"));
+  EXPECT_THAT(kpis, HasSubstr("traffic.vehicles_arrived,300,1,"));
+  EXPECT_THAT(kpis, HasSubstr("traffic.trips_unroutable,0,1,"));
+  EXPECT_THAT(readFile(dir_ + "/t1/run.json"), HasSubstr("\"ended_early\": true"));
+}
+
 }  // namespace
 }  // namespace twin::test

@@ -197,6 +197,10 @@ io::CityInfo cityInfo(const gis::CityModel& c, core::Executor* executor = nullpt
                         e.carAllowed ? 1 : 0, e.lanes, e.speedLimitMps, e.lengthM, xy.data(),
                         e.geometry.size()});
   }
+  for (const auto& [in, out] : c.roads.bannedTurns) {
+    t->bannedTurns.push_back(in);
+    t->bannedTurns.push_back(out);
+  }
   info.forModels.tables = std::move(t);
   info.forModels.rays =
       std::make_shared<physics::LazyRayService>([&c] { return gis::cityTriangles(c); }, executor);

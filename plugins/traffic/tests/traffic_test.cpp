@@ -15,7 +15,9 @@
 #include <thread>
 
 #include "bench_reader.hpp"
+#include "city_network.hpp"
 #include "idm.hpp"
+#include "random_trips.hpp"
 #include "routing.hpp"
 #include "sim.hpp"
 #include "support/twin_test.hpp"
@@ -532,6 +534,194 @@ TEST_F(BenchFormat, BadFilesAreRefusedWithFileAndLine) {
   }
   EXPECT_THROW((void)readBenchNetwork(dir_ + "/missing"), BenchError);
   EXPECT_THROW((void)readBenchVTypes(dir_ + "/vtypes.csv", "wiedemann"), BenchError);
+}
+
+}  // namespace
+}  // namespace twin::traffic
+
+namespace twin::traffic {
+namespace {
+
+// ---- the network from a city's road graph ---------------------------------------------------
+
+// A cross: a secondary road west-east (2 lanes each way) and a residential road south-north
+// (1 lane each way) meet at node 0; the arms end at nodes 1 (W), 2 (E), 3 (S), 4 (N); the
+// north arm bends at node 5 on its way to node 4.
+struct CrossCity {
+  std::vector<TwinRoadNode> nodes{{0, 0, TWIN_JUNCTION_PRIORITY, 1},
+                                  {-200, 0, 0, 1},
+                                  {200, 0, 0, 1},
+                                  {0, -200, 0, 1},
+                                  {50, 250, 0, 1},
+                                  {0, 150, 0, 1}};
+  std::vector<std::vector<double>> xy;
+  std::vector<TwinRoadLink> links;
+  std::vector<std::uint32_t> banned;
+  TwinCityInfo info{};
+  CrossCity() {
+    auto road = [&](std::uint32_t a, std::uint32_t b, int cls, int lanes, double speed) {
+      for (auto [f, t] : {std::pair{a, b}, std::pair{b, a}}) {
+        xy.push_back({nodes[f].x, nodes[f].y, nodes[t].x, nodes[t].y});
+      }
+      const auto i = static_cast<std::int32_t>(links.size());
+      const double len = std::hypot(nodes[b].x - nodes[a].x, nodes[b].y - nodes[a].y);
+      links.push_back({a, b, i + 1, cls, 1, lanes, speed, len, nullptr, 2});
+      links.push_back({b, a, i, cls, 1, lanes, speed, len, nullptr, 2});
+    };
+    road(1, 0, 3, 2, 13.89);  // links 0 (W->0), 1 (0->W)
+    road(0, 2, 3, 2, 13.89);  // links 2 (0->E), 3 (E->0)
+    road(3, 0, 6, 1, 8.33);   // links 4 (S->0), 5 (0->S)
+    road(0, 5, 6, 1, 8.33);   // links 6 (0->bend), 7 (bend->0)
+    road(5, 4, 6, 1, 8.33);   // links 8 (bend->N), 9 (N->bend)
+    finish();
+  }
+  void finish() {
+    for (std::size_t i = 0; i < links.size(); ++i)
+      links[i].xy = xy[i].data();
+    info.struct_size = sizeof(TwinCityInfo);
+    info.road_nodes = nodes.data();
+    info.road_node_count = nodes.size();
+    info.road_links = links.data();
+    info.road_link_count = links.size();
+    info.banned_turns = banned.empty() ? nullptr : banned.data();
+    info.banned_turn_count = banned.size() / 2;
+  }
+};
+
+const Connection* find(const Network& net, const std::string& from, std::uint32_t lane,
+                       const std::string& to) {
+  const std::uint32_t e = net.findEdge(from), t = net.findEdge(to);
+  if (e == kNone || t == kNone || lane >= net.edges[e].laneCount)
+    return nullptr;
+  const std::uint32_t c = net.connectionTo(net.edges[e].firstLane + lane, t);
+  return c == kNone ? nullptr : &net.connections[c];
+}
+
+TEST(CityNetwork, TurnsLanesAndRightOfWayAtAPriorityJunction) {
+  CrossCity city;
+  const Network net = buildCityNetwork(city.info);
+  EXPECT_EQ(net.edges.size(), 10u);
+  EXPECT_TRUE(net.signals.empty());
+  EXPECT_EQ(net.nodes[0].type, "priority");
+  // from the west (2 lanes): straight from both lanes, right (south) from lane 0 only, left
+  // (north) from lane 1 only
+  ASSERT_NE(find(net, "L0", 0, "L2"), nullptr);
+  ASSERT_NE(find(net, "L0", 1, "L2"), nullptr);
+  EXPECT_EQ(find(net, "L0", 1, "L2")->direction, 's');
+  EXPECT_EQ(net.lanes[find(net, "L0", 1, "L2")->toLane].index, 1u);
+  ASSERT_NE(find(net, "L0", 0, "L5"), nullptr);
+  EXPECT_EQ(find(net, "L0", 0, "L5")->direction, 'r');
+  EXPECT_EQ(find(net, "L0", 1, "L5"), nullptr);
+  ASSERT_NE(find(net, "L0", 1, "L6"), nullptr);
+  EXPECT_EQ(find(net, "L0", 1, "L6")->direction, 'l');
+  EXPECT_EQ(find(net, "L0", 0, "L6"), nullptr);
+  // the turnaround back west: from the leftmost lane only, and it yields
+  EXPECT_EQ(find(net, "L0", 0, "L1"), nullptr);
+  ASSERT_NE(find(net, "L0", 1, "L1"), nullptr);
+  EXPECT_EQ(find(net, "L0", 1, "L1")->direction, 't');
+  EXPECT_EQ(find(net, "L0", 1, "L1")->state, 'm');
+  // right of way: the secondary road is major, its left turn and the residential road yield
+  EXPECT_EQ(find(net, "L0", 0, "L2")->state, 'M');
+  EXPECT_EQ(find(net, "L0", 1, "L6")->state, 'm');
+  EXPECT_EQ(find(net, "L4", 0, "L2")->state, 'm');
+  // the left turn from the west crosses the straight from the east: foes, and it yields
+  const Connection* left = find(net, "L0", 1, "L6");
+  const Connection* oncoming = find(net, "L3", 0, "L1");
+  ASSERT_NE(oncoming, nullptr);
+  bool foe = false;
+  for (std::uint32_t k = left->foeBegin; k < left->foeEnd; ++k) {
+    if (&net.connections[net.foes[k].connection] == oncoming)
+      foe = net.foes[k].yieldStatic;
+  }
+  EXPECT_TRUE(foe);
+  // the bend (node 5) is no junction: straight on, no internal length to speak of
+  ASSERT_NE(find(net, "L6", 0, "L8"), nullptr);
+  EXPECT_EQ(find(net, "L6", 0, "L8")->state, 'M');
+  EXPECT_LT(find(net, "L6", 0, "L8")->via, 1.0);
+  // dead ends turn back
+  ASSERT_NE(find(net, "L8", 0, "L9"), nullptr);
+  EXPECT_EQ(find(net, "L8", 0, "L9")->direction, 't');
+}
+
+TEST(CityNetwork, BannedTurnsAndSignalPrograms) {
+  CrossCity city;
+  city.nodes[0].control = TWIN_JUNCTION_SIGNALS;
+  city.banned = {0, 6};  // no left turn from the west into the north arm
+  city.finish();
+  const Network net = buildCityNetwork(city.info);
+  EXPECT_EQ(find(net, "L0", 1, "L6"), nullptr);
+  EXPECT_NE(find(net, "L0", 0, "L5"), nullptr);  // the right turn stays
+  ASSERT_EQ(net.signals.size(), 1u);
+  const SignalProgram& p = net.signals[0];
+  EXPECT_EQ(net.nodes[0].type, "traffic_light");
+  ASSERT_EQ(p.durations.size(), 4u);
+  EXPECT_DOUBLE_EQ(p.durations[0], 31.0);
+  // ITE yellow: 1 s + 13.89 / (2 * 3.05) = 3.277 s
+  EXPECT_NEAR(p.durations[1], 1.0 + 13.89 / 6.1, 1e-9);
+  // phase 0: the west-east axis goes, south-north waits; phase 2 the other way round
+  const Connection* we = find(net, "L0", 0, "L2");
+  const Connection* sn = find(net, "L4", 0, "L6");
+  const Connection* sLeft = find(net, "L4", 0, "L1");
+  ASSERT_TRUE(we && sn && sLeft);
+  const auto at = [&](const Connection* c, int phase) {
+    return p.states[static_cast<std::size_t>(phase)][static_cast<std::size_t>(c->linkIndex)];
+  };
+  EXPECT_EQ(at(we, 0), 'G');
+  EXPECT_EQ(at(we, 1), 'y');
+  EXPECT_EQ(at(we, 2), 'r');
+  EXPECT_EQ(at(sn, 0), 'r');
+  EXPECT_EQ(at(sn, 2), 'G');
+  EXPECT_EQ(at(sLeft, 2), 'g');  // permissive left turn
+}
+
+TEST(RandomTrips, LengthWeightedEdgesFarEnoughApartAndStablePerTrip) {
+  const Network net = readBenchNetwork(kAssets + "/grid10");
+  const Demand d = randomDemand(net, 400, 3600.0, 500.0, 9);
+  ASSERT_EQ(d.trips.size(), 400u);
+  EXPECT_DOUBLE_EQ(d.trips[0].depart, 0.0);
+  EXPECT_DOUBLE_EQ(d.trips[200].depart, 1800.0);
+  for (const Trip& t : d.trips) {
+    const auto r = d.route(t);
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_NE(r[0], r[1]);
+    const auto& a = net.edges[r[0]].shape.front();
+    const auto& b = net.edges[r[1]].shape.back();
+    EXPECT_GE(std::hypot(b[0] - a[0], b[1] - a[1]), 500.0);
+  }
+  // trip i is the same whatever the count (its own random stream)
+  const Demand fewer = randomDemand(net, 10, 3600.0, 500.0, 9);
+  EXPECT_EQ(fewer.route(fewer.trips[7])[0], d.route(d.trips[7])[0]);
+  EXPECT_EQ(fewer.route(fewer.trips[7])[1], d.route(d.trips[7])[1]);
+  // another seed, other trips
+  const Demand other = randomDemand(net, 400, 3600.0, 500.0, 10);
+  int same = 0;
+  for (std::size_t i = 0; i < 400; ++i)
+    same += other.route(other.trips[i])[0] == d.route(d.trips[i])[0] ? 1 : 0;
+  EXPECT_LT(same, 40);
+}
+
+TEST(CityNetwork, VehiclesDriveAcrossIt) {
+  CrossCity city;
+  city.nodes[0].control = TWIN_JUNCTION_SIGNALS;
+  city.finish();
+  const Network net = buildCityNetwork(city.info);
+  Router router(net);
+  Demand demand;
+  const std::vector<std::pair<std::string, std::string>> od{
+      {"L0", "L2"}, {"L3", "L5"}, {"L4", "L8"}, {"L9", "L1"}};
+  for (int i = 0; i < 40; ++i) {
+    const auto& [a, b] = od[static_cast<std::size_t>(i) % od.size()];
+    const auto route = router.route(net.findEdge(a), net.findEdge(b));
+    ASSERT_FALSE(route.empty()) << a << " -> " << b;
+    addTrip(demand, "t" + std::to_string(i), i * 5.0, route);
+  }
+  Simulation sim(net, {exactCar()}, demand, SimParams{}, 3);
+  int t = 0;
+  for (; t < 3600 && !sim.finished(); ++t)
+    sim.step(t, kSerial);
+  EXPECT_TRUE(sim.finished());
+  EXPECT_EQ(sim.stats().arrived, 40u);
+  EXPECT_EQ(sim.stats().teleports, 0u);
 }
 
 }  // namespace

@@ -22,7 +22,8 @@
  *        TwinCityInfo.outline_*: the buildings' footprint rings.
  *   1.3  TwinHostApi.parallel_for (the scenario's worker threads for data-parallel models);
  *        TwinStepContext.request_end (a model with finite work ends the run early);
- *        TWIN_PARAM_FOLDER (a parameter naming a folder, e.g. a network in several files).
+ *        TWIN_PARAM_FOLDER (a parameter naming a folder, e.g. a network in several files);
+ *        TwinCityInfo.banned_turns (turn restrictions of the road graph).
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -243,6 +244,10 @@ typedef struct TwinCityInfo {
   const size_t* outline_ring_start;      /* ring count + 1 entries, in points */
   const size_t* outline_building_start;  /* building_count + 1 entries, in rings */
   double centre_lat_deg, centre_lon_deg; /* since 1.2: the extent's centre in WGS 84 */
+  /* since 1.3 (check struct_size): turns OSM restrictions forbid, as pairs of road link
+     indices (the link into the via node, the link out of it), sorted; NULL when none. */
+  const uint32_t* banned_turns;
+  size_t banned_turn_count;
 } TwinCityInfo;
 
 /* What create() receives. Borrowed for the call, except `host`, valid until destroy(). */

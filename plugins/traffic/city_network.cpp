@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "city_network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <unordered_set>
+
+namespace twin::traffic {
+namespace {
+
+using Vec = std::array<double, 2>;
+
+Vec direction(const TwinRoadLink& l, bool atEnd) {
+  const double* p = l.xy;
+  const std::size_t n = l.point_count;
+  double dx, dy;
+  if (atEnd) {
+    dx = p[2 * (n - 1)] - p[2 * (n - 2)];
+    dy = p[2 * (n - 1) + 1] - p[2 * (n - 2) + 1];
+  } else {
+    dx = p[2] - p[0];
+    dy = p[3] - p[1];
+  }
+  const double len = std::hypot(dx, dy);
+  return len > 1e-9 ? Vec{dx / len, dy / len} : Vec{1, 0};
+}
+
+bool isLeftTurn(char d) {
+  return d == 'l' || d == 't';
+}
+
+}  // namespace
+
+Network buildCityNetwork(const TwinCityInfo& city, const CityNetworkOptions& o) {
+  Network net;
+  const std::size_t nodeCount = city.road_node_count;
+  for (std::size_t i = 0; i < nodeCount; ++i)
+    net.nodes.push_back(
+        {"n" + std::to_string(i), city.road_nodes[i].x, city.road_nodes[i].y, "priority"});
+  // edges: car links inside the largest strongly connected part
+  std::vector<std::uint32_t> linkOf;  // per edge: its city link
+  std::vector<std::vector<std::uint32_t>> in(nodeCount), out(nodeCount);
+  for (std::uint32_t i = 0; i < city.road_link_count; ++i) {
+    const TwinRoadLink& l = city.road_links[i];
+    if (l.car_allowed == 0 || l.point_count < 2 || l.from >= nodeCount || l.to >= nodeCount ||
+        city.road_nodes[l.from].in_main_component == 0 ||
+        city.road_nodes[l.to].in_main_component == 0 || l.from == l.to)
+      continue;
+    Edge e;
+    e.id = "L" + std::to_string(i);
+    e.from = l.from;
+    e.to = l.to;
+    e.length = std::max(0.5, l.length_m);
+    // 50 km/h where the city has no limit: the urban default of StVO § 3
+    e.speed = l.speed_limit_mps > 0 ? l.speed_limit_mps : 50.0 / 3.6;
+    e.laneCount = static_cast<std::uint32_t>(std::clamp(l.lanes, 1, 8));
+    e.priority = -l.road_class;
+    // the city's polyline is the road's centre line; the lanes of one direction of a two-way
+    // road lie to its right, so the edge's own centre line is shifted by half their width
+    const double shift = l.twin >= 0 ? 0.5 * kLaneWidth * e.laneCount : 0.0;
+    for (std::size_t k = 0; k < l.point_count; ++k) {
+      Vec d{0, 0};
+      for (std::size_t s : {k > 0 ? k - 1 : k, k + 1 < l.point_count ? k : k - 1}) {
+        const double dx = l.xy[2 * (s + 1)] - l.xy[2 * s],
+                     dy = l.xy[2 * (s + 1) + 1] - l.xy[2 * s + 1];
+        const double len = std::hypot(dx, dy);
+        if (len > 1e-9) {
+          d[0] += dx / len;
+          d[1] += dy / len;
+        }
+      }
+      const double n = std::hypot(d[0], d[1]);
+      const Vec right = n > 1e-9 ? Vec{d[1] / n, -d[0] / n} : Vec{0, 0};
+      e.shape.push_back({l.xy[2 * k] + right[0] * shift, l.xy[2 * k + 1] + right[1] * shift});
+    }
+    const auto index = static_cast<std::uint32_t>(net.edges.size());
+    net.edgeIndex.emplace(e.id, index);
+    in[l.to].push_back(index);
+    out[l.from].push_back(index);
+    linkOf.push_back(i);
+    net.edges.push_back(std::move(e));
+  }
+  std::unordered_set<std::uint64_t> banned;
+  if (city.struct_size >= offsetof(TwinCityInfo, banned_turn_count) + sizeof(size_t) &&
+      city.banned_turns != nullptr) {
+    for (std::size_t k = 0; k < city.banned_turn_count; ++k)
+      banned.insert(static_cast<std::uint64_t>(city.banned_turns[2 * k]) << 32 |
+                    city.banned_turns[2 * k + 1]);
+  }
+
+  std::vector<ConnectionInput> conns;
+  const double r = o.junctionRadiusM;
+  for (std::uint32_t n = 0; n < nodeCount; ++n) {
+    if (in[n].empty() || out[n].empty())
+      continue;
+    // neighbours: a plain bend (two of them) is no junction
+    std::vector<std::uint32_t> nb;
+    for (std::uint32_t e : in[n])
+      nb.push_back(net.edges[e].from);
+    for (std::uint32_t e : out[n])
+      nb.push_back(net.edges[e].to);
+    std::sort(nb.begin(), nb.end());
+    nb.erase(std::unique(nb.begin(), nb.end()), nb.end());
+    const bool junction = nb.size() >= 3;
+    const std::int32_t control = city.road_nodes[n].control;
+
+    // signal axes: the incoming links parallel to the most important one, and the others
+    std::vector<int> axis(in[n].size(), 0);
+    bool signalised = false;
+    if (control == TWIN_JUNCTION_SIGNALS && junction) {
+      std::size_t main = 0;
+      for (std::size_t k = 1; k < in[n].size(); ++k) {
+        const TwinRoadLink& a = city.road_links[linkOf[in[n][k]]];
+        const TwinRoadLink& b = city.road_links[linkOf[in[n][main]]];
+        if (a.road_class < b.road_class || (a.road_class == b.road_class && a.lanes > b.lanes))
+          main = k;
+      }
+      const Vec h = direction(city.road_links[linkOf[in[n][main]]], true);
+      for (std::size_t k = 0; k < in[n].size(); ++k) {
+        const Vec d = direction(city.road_links[linkOf[in[n][k]]], true);
+        axis[k] = std::abs(h[0] * d[0] + h[1] * d[1]) >= std::cos(std::numbers::pi / 4) ? 0 : 1;
+      }
+      signalised = std::count(axis.begin(), axis.end(), 1) > 0;
+    }
+    // priority: the incoming links of the best road class are major
+    int bestClass = 1 << 30;
+    for (std::uint32_t e : in[n])
+      bestClass = std::min(bestClass, city.road_links[linkOf[e]].road_class);
+    const bool rightBeforeLeft = control == TWIN_JUNCTION_RIGHT_BEFORE_LEFT && junction;
+    net.nodes[n].type = signalised        ? "traffic_light"
+                        : rightBeforeLeft ? "right_before_left"
+                        : nb.size() <= 1  ? "dead_end"
+                                          : "priority";
+    const std::size_t firstConn = conns.size();
+    std::vector<int> connAxis;
+    for (std::size_t k = 0; k < in[n].size(); ++k) {
+      const std::uint32_t e = in[n][k];
+      const Edge& ein = net.edges[e];
+      const TwinRoadLink& lin = city.road_links[linkOf[e]];
+      const Vec hin = direction(lin, true);
+      struct Turn {
+        std::uint32_t to;
+        double angle;  // degrees, counter-clockwise positive (left)
+        char dir;
+      };
+      std::vector<Turn> turns;
+      auto collect = [&](bool uTurns) {
+        for (std::uint32_t f : out[n]) {
+          const bool uTurn = net.edges[f].to == ein.from;
+          if (uTurn != uTurns)
+            continue;
+          if (banned.count(static_cast<std::uint64_t>(linkOf[e]) << 32 | linkOf[f]) > 0)
+            continue;
+          const Vec hout = direction(city.road_links[linkOf[f]], false);
+          const double ang =
+              std::atan2(hin[0] * hout[1] - hin[1] * hout[0], hin[0] * hout[0] + hin[1] * hout[1]) *
+              180.0 / std::numbers::pi;
+          const char dir = uTurn ? 't' : std::abs(ang) < 30 ? 's' : ang < 0 ? 'r' : 'l';
+          turns.push_back({f, ang, dir});
+        }
+      };
+      // turnarounds too, as netconvert builds them by default (the router uses them where a
+      // detour round the block would take longer)
+      collect(false);
+      collect(true);
+      std::sort(turns.begin(), turns.end(), [](const Turn& a, const Turn& b) {
+        return a.angle < b.angle || (a.angle == b.angle && a.to < b.to);
+      });
+      const std::uint32_t lanes = ein.laneCount;
+      const bool hasStraight =
+          std::any_of(turns.begin(), turns.end(), [](const Turn& t) { return t.dir == 's'; });
+      const bool major = lin.road_class == bestClass;
+      for (const Turn& t : turns) {
+        const std::uint32_t outLanes = net.edges[t.to].laneCount;
+        // which lanes feed this turn, into which target lane
+        std::uint32_t lo = 0, hi = lanes - 1;
+        if (lanes > 1) {
+          if (t.dir == 'r')
+            hi = hasStraight ? 0 : (lanes / 2 > 0 ? lanes / 2 - 1 : 0);
+          else if (isLeftTurn(t.dir))
+            lo = hasStraight ? lanes - 1 : lanes / 2;
+        }
+        double via = 0.1;
+        if (junction) {
+          via = t.dir == 's'   ? 2 * r
+                : t.dir == 'r' ? std::numbers::pi * r / 2
+                : t.dir == 'l' ? std::numbers::pi * r
+                               : std::numbers::pi * kLaneWidth;
+        }
+        char state = 'M';
+        if (signalised)
+          state = isLeftTurn(t.dir) ? 'o' : 'O';
+        else if (rightBeforeLeft)
+          state = '=';
+        else if ((junction && (!major || isLeftTurn(t.dir))) || t.dir == 't')
+          state = 'm';
+        for (std::uint32_t lane = lo; lane <= hi; ++lane) {
+          std::uint32_t target = std::min(lane, outLanes - 1);
+          if (t.dir == 'r')
+            target = 0;
+          else if (isLeftTurn(t.dir))
+            target = outLanes - 1;
+          conns.push_back({e, lane, t.to, target, n, t.dir, state, -1, -1, via});
+          connAxis.push_back(axis[k]);
+        }
+      }
+    }
+    if (signalised) {
+      // two phases, one per axis: green (left turns permissive), then yellow
+      double vmax = 0;
+      for (std::uint32_t e : in[n])
+        vmax = std::max(vmax, net.edges[e].speed);
+      const double yellow = std::max(3.0, o.reactionS + vmax / (2 * o.yellowDecel));
+      SignalProgram p;
+      p.id = net.nodes[n].id;
+      const std::size_t links = conns.size() - firstConn;
+      for (int phase = 0; phase < 4; ++phase) {
+        std::string s(links, 'r');
+        const int greenAxis = phase / 2;
+        for (std::size_t c = 0; c < links; ++c) {
+          if (connAxis[c] != greenAxis)
+            continue;
+          s[c] = phase % 2 == 1 ? 'y' : (isLeftTurn(conns[firstConn + c].direction) ? 'g' : 'G');
+        }
+        p.states.push_back(s);
+        p.durations.push_back(phase % 2 == 0 ? o.greenS : yellow);
+      }
+      p.cycle = 2 * (o.greenS + yellow);
+      const auto sig = static_cast<std::int32_t>(net.signals.size());
+      net.signals.push_back(std::move(p));
+      for (std::size_t c = 0; c < links; ++c) {
+        conns[firstConn + c].signal = sig;
+        conns[firstConn + c].linkIndex = static_cast<std::int32_t>(c);
+      }
+    }
+  }
+  std::vector<std::vector<bool>> allow;
+  for (const Edge& e : net.edges)
+    allow.emplace_back(e.laneCount, true);
+  finishNetwork(net, conns, allow, r);
+  return net;
+}
+
+}  // namespace twin::traffic
