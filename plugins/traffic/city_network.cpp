@@ -56,6 +56,7 @@ Network buildCityNetwork(const TwinCityInfo& city, const CityNetworkOptions& o) 
     e.speed = l.speed_limit_mps > 0 ? l.speed_limit_mps : 50.0 / 3.6;
     e.laneCount = static_cast<std::uint32_t>(std::clamp(l.lanes, 1, 8));
     e.priority = -l.road_class;
+    e.cityLink = i;
     // the city's polyline is the road's centre line; the lanes of one direction of a two-way
     // road lie to its right, so the edge's own centre line is shifted by half their width
     const double shift = l.twin >= 0 ? 0.5 * kLaneWidth * e.laneCount : 0.0;

@@ -32,6 +32,7 @@ struct Edge {
   std::uint32_t firstLane = 0;  // lanes firstLane .. firstLane + laneCount - 1, rightmost first
   std::uint32_t laneCount = 0;
   std::vector<std::array<double, 2>> shape;  // centre line, from -> to
+  std::uint32_t cityLink = kNone;            // the city's road link it came from, if any
 };
 
 struct Lane {

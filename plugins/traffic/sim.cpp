@@ -49,6 +49,10 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
     t.inv2SqrtAb = 0.5 / std::sqrt(t.idm.accel * t.idm.decel);
   lanes_.resize(net.lanes.size());
   laneExits_.assign(net.normalLaneCount, 0);
+  laneSpeedSum_.assign(net.normalLaneCount, 0.0);
+  laneVehSteps_.assign(net.normalLaneCount, 0);
+  edgeMaxQueue_.assign(net.edges.size(), 0);
+  edgeQueueNow_.assign(net.edges.size(), 0);
   sum_.assign(net.lanes.size(), Summary{});
   mergeReq_.assign(net.normalLaneCount, MergeRequest{});
   edgeBlocked_.assign(net.edges.size(), 0);
@@ -741,6 +745,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       LaneState& L = lanes_[i];
       const double length = net_.lanes[i].length;
       double meters = 0;
+      std::uint32_t standing = 0;
       for (std::size_t k = 0; k < L.veh.size(); ++k) {
         const std::uint32_t v = L.veh[k];
         double nv = L.next[k];
@@ -763,8 +768,17 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         L.pos[k] = np;
         L.speed[k] = nv;
         meters += nv * dt;
+        standing += nv < 5.0 / 3.6 ? 1u : 0u;  // SUMO's queue threshold: 5 km/h
       }
       L.stepMeters = meters;
+      L.standing = standing;
+      if (i < net_.normalLaneCount) {
+        double speedSum = 0;
+        for (double sp : L.speed)
+          speedSum += sp;
+        laneSpeedSum_[i] += speedSum;
+        laneVehSteps_[i] += L.veh.size();
+      }
     }
   });
   std::uint64_t updates = 0;
@@ -772,6 +786,16 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   for (std::uint32_t i : stepLanes_) {
     updates += lanes_[i].veh.size();
     meters += lanes_[i].stepMeters;
+    const std::uint32_t e = net_.lanes[i].edge;
+    if (e != kNone)
+      edgeQueueNow_[e] += lanes_[i].standing;
+  }
+  for (std::uint32_t i : stepLanes_) {
+    const std::uint32_t e = net_.lanes[i].edge;
+    if (e != kNone) {
+      edgeMaxQueue_[e] = std::max(edgeMaxQueue_[e], edgeQueueNow_[e]);
+      edgeQueueNow_[e] = 0;
+    }
   }
   stats_.vehicleUpdates += updates;
   stats_.vehicleSeconds += static_cast<double>(updates) * dt;
@@ -1051,6 +1075,9 @@ std::vector<std::uint8_t> Simulation::saveState() const {
   putVec(w, teleporting_);
   putVec(w, laneExits_);
   putVec(w, edgeLaneChanges_);
+  putVec(w, laneSpeedSum_);
+  putVec(w, laneVehSteps_);
+  putVec(w, edgeMaxQueue_);
   w.put(static_cast<std::uint64_t>(nextTrip_)).put(static_cast<std::uint64_t>(running_));
   w.put(stats_);
   return w.take();
@@ -1077,13 +1104,17 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   getVec(r, teleporting_);
   getVec(r, laneExits_);
   getVec(r, edgeLaneChanges_);
+  getVec(r, laneSpeedSum_);
+  getVec(r, laneVehSteps_);
+  getVec(r, edgeMaxQueue_);
   nextTrip_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   running_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   stats_ = r.get<SimStats>();
   r.expectEnd();
   if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||
       waiting.size() != veh_.size() || lastChange.size() != veh_.size() ||
-      vStatus_.size() != veh_.size())
+      vStatus_.size() != veh_.size() || laneSpeedSum_.size() != net_.normalLaneCount ||
+      laneVehSteps_.size() != net_.normalLaneCount || edgeMaxQueue_.size() != net_.edges.size())
     throw std::runtime_error("traffic state: the trip count does not match this demand");
   for (std::size_t i = 0; i < veh_.size(); ++i) {
     veh_[i].lane = lane[i];

@@ -84,6 +84,11 @@ class Simulation {
 
   // per normal lane: vehicles counted leaving it (flows), for link outputs
   const std::vector<std::uint32_t>& laneExits() const { return laneExits_; }
+  // per normal lane: the sum of its vehicles' speeds over all steps and the vehicle-steps
+  // (their ratio is the lane's mean speed); per edge: the most vehicles queued at once
+  const std::vector<double>& laneSpeedSum() const { return laneSpeedSum_; }
+  const std::vector<std::uint64_t>& laneVehicleSteps() const { return laneVehSteps_; }
+  const std::vector<std::uint32_t>& edgeMaxQueue() const { return edgeMaxQueue_; }
 
  private:
   struct LaneState {
@@ -91,8 +96,9 @@ class Simulation {
     std::vector<double> speed;  // m/s
     std::vector<double> next;   // phase 2's new speeds
     std::vector<std::uint32_t> veh;
-    bool frontMayPass = false;  // phase 2: the front vehicle may cross the stop line
-    double stepMeters = 0;      // phase 3: metres its vehicles drove this step
+    bool frontMayPass = false;   // phase 2: the front vehicle may cross the stop line
+    double stepMeters = 0;       // phase 3: metres its vehicles drove this step
+    std::uint32_t standing = 0;  // phase 3: vehicles slower than 5 km/h now (queued)
   };
 
   std::uint32_t plannedConnection(std::uint32_t v, std::uint32_t lane) const;
@@ -140,6 +146,9 @@ class Simulation {
   std::size_t running_ = 0;
   SimStats stats_;
   std::vector<std::uint32_t> laneExits_;
+  std::vector<double> laneSpeedSum_;
+  std::vector<std::uint64_t> laneVehSteps_;
+  std::vector<std::uint32_t> edgeMaxQueue_, edgeQueueNow_;
   std::vector<std::uint8_t> edgeBlocked_;       // scratch for insertion
   std::vector<std::uint32_t> edgeLaneChanges_;  // per edge (written by that edge's task)
   // lanes with vehicles, ascending (the sweeps visit only these), and lanes entered this step

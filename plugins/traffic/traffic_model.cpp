@@ -42,6 +42,8 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
 
   net_ = std::make_unique<Network>(networkDir.empty() ? buildCityNetwork(*city)
                                                       : readBenchNetwork(networkDir));
+  if (networkDir.empty())
+    cityLinks_ = city->road_link_count;
   // vehicle types: the file's, or SUMO's passenger car defaults with the IDM (idm.hpp)
   std::vector<VehicleType> vtypes;
   if (vtypesFile.empty())
@@ -188,6 +190,38 @@ void TrafficMicro::publish(sdk::Publisher& out) const {
   out.instances(sdk::Publisher::layer("vehicles", TWIN_LAYER_INSTANCES, "Vehicle speed", "km/h",
                                       TWIN_SCALE_SPEED, 0.0, 60.0),
                 items);
+  if (cityLinks_ == 0)
+    return;
+  // per city road link, over the run so far: vehicles through, mean speed, longest queue
+  const double nan = std::nan("");
+  std::vector<double> flow(cityLinks_, nan), speed(cityLinks_, nan), queue(cityLinks_, nan);
+  const auto& exits = sim_->laneExits();
+  const auto& speedSum = sim_->laneSpeedSum();
+  const auto& steps = sim_->laneVehicleSteps();
+  const auto& maxQueue = sim_->edgeMaxQueue();
+  for (std::uint32_t e = 0; e < net_->edges.size(); ++e) {
+    const Edge& edge = net_->edges[e];
+    if (edge.cityLink == kNone || edge.cityLink >= cityLinks_)
+      continue;
+    double through = 0, sum = 0;
+    std::uint64_t n = 0;
+    for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
+      through += exits[l];
+      sum += speedSum[l];
+      n += steps[l];
+    }
+    flow[edge.cityLink] = through;
+    speed[edge.cityLink] = n > 0 ? sum / static_cast<double>(n) * 3.6 : nan;
+    queue[edge.cityLink] = maxQueue[e];
+  }
+  using P = sdk::Publisher;
+  out.entityValues(
+      P::layer("flow", TWIN_LAYER_LINK_VALUES, "Vehicles through", "1", TWIN_SCALE_MAGMA), flow);
+  out.entityValues(P::layer("mean_speed", TWIN_LAYER_LINK_VALUES, "Mean speed", "km/h",
+                            TWIN_SCALE_SPEED, 0.0, 60.0),
+                   speed);
+  out.entityValues(
+      P::layer("max_queue", TWIN_LAYER_LINK_VALUES, "Longest queue", "1", TWIN_SCALE_MAGMA), queue);
 }
 
 std::vector<std::uint8_t> TrafficMicro::saveState() const {

@@ -98,6 +98,7 @@ class TrafficMicro {
   std::unique_ptr<Simulation> sim_;
   bool ended_ = false;
   std::size_t unroutable_ = 0;
+  std::size_t cityLinks_ = 0;  // the city's road links when the network is the city's
 };
 
 }  // namespace twin::traffic

@@ -722,6 +722,23 @@ TEST(CityNetwork, VehiclesDriveAcrossIt) {
   EXPECT_TRUE(sim.finished());
   EXPECT_EQ(sim.stats().arrived, 40u);
   EXPECT_EQ(sim.stats().teleports, 0u);
+  // link outputs: the 10 trips from the west left its link once each; vehicles queued at the
+  // signal on some approach; mean speeds stay below the limits
+  const Edge& west = net.edges[net.findEdge("L0")];
+  std::uint32_t through = 0;
+  for (std::uint32_t l = west.firstLane; l < west.firstLane + west.laneCount; ++l)
+    through += sim.laneExits()[l];
+  EXPECT_EQ(through, 10u);
+  std::uint32_t queued = 0;
+  for (std::uint32_t q : sim.edgeMaxQueue())
+    queued = std::max(queued, q);
+  EXPECT_GE(queued, 1u);
+  for (std::uint32_t l = 0; l < net.normalLaneCount; ++l) {
+    if (sim.laneVehicleSteps()[l] > 0) {
+      const double mean = sim.laneSpeedSum()[l] / static_cast<double>(sim.laneVehicleSteps()[l]);
+      EXPECT_LE(mean, net.lanes[l].speed * 1.3);
+    }
+  }
 }
 
 }  // namespace
