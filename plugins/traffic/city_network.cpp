@@ -243,4 +243,99 @@ Network buildCityNetwork(const TwinCityInfo& city, const CityNetworkOptions& o) 
   return net;
 }
 
+std::size_t timeSignalsWebster(Network& net, const Demand& demand, const Router& router,
+                               const WebsterOptions& o) {
+  // which signal each approach edge feeds, and the phase (0 or 2) that gives it green
+  std::vector<std::int32_t> signalOf(net.edges.size(), -1);
+  for (const Connection& c : net.connections) {
+    if (c.signal >= 0)
+      signalOf[c.fromEdge] = c.signal;
+  }
+  // trips through each approach per hour (free-flow timing from the departure)
+  std::vector<std::vector<std::uint32_t>> perHour(net.edges.size());
+  for (const Trip& t : demand.trips) {
+    const auto route = demand.route(t);
+    double time = t.depart;
+    for (std::size_t k = 0; k < route.size(); ++k) {
+      const std::uint32_t e = route[k];
+      time += router.costs()[e];
+      if (k + 1 < route.size()) {
+        if (signalOf[e] >= 0) {
+          const auto hour = static_cast<std::size_t>(std::max(0.0, time) / 3600.0);
+          auto& bins = perHour[e];
+          if (bins.size() <= hour)
+            bins.resize(hour + 1, 0);
+          ++bins[hour];
+        }
+        const double cross = router.crossingTime(e, route[k + 1]);
+        time += std::isfinite(cross) ? cross : 0.0;
+      }
+    }
+  }
+  std::vector<std::vector<std::uint32_t>> approaches(net.signals.size());
+  for (std::uint32_t e = 0; e < net.edges.size(); ++e) {
+    if (signalOf[e] >= 0)
+      approaches[static_cast<std::size_t>(signalOf[e])].push_back(e);
+  }
+  std::size_t timed = 0;
+  for (std::size_t s = 0; s < net.signals.size(); ++s) {
+    SignalProgram& p = net.signals[s];
+    if (p.states.size() != 4 || approaches[s].empty())
+      continue;  // not a program of ours
+    // the junction's peak hour
+    std::size_t hours = 0;
+    for (std::uint32_t e : approaches[s])
+      hours = std::max(hours, perHour[e].size());
+    std::size_t peak = 0;
+    std::uint64_t best = 0;
+    for (std::size_t h = 0; h < hours; ++h) {
+      std::uint64_t sum = 0;
+      for (std::uint32_t e : approaches[s])
+        sum += h < perHour[e].size() ? perHour[e][h] : 0;
+      if (sum > best) {
+        best = sum;
+        peak = h;
+      }
+    }
+    if (best == 0)
+      continue;
+    // each phase's critical flow ratio
+    double y[2] = {0, 0};
+    for (const Connection& c : net.connections) {
+      if (c.signal != static_cast<std::int32_t>(s))
+        continue;
+      const auto k = static_cast<std::size_t>(c.linkIndex);
+      const int phase = p.states[0][k] != 'r' ? 0 : 1;
+      const auto& bins = perHour[c.fromEdge];
+      const double q = peak < bins.size() ? bins[peak] : 0.0;
+      y[phase] = std::max(y[phase], q / (o.saturationFlow * net.edges[c.fromEdge].laneCount));
+    }
+    const double Y = y[0] + y[1];
+    const double L = 2 * o.lostTimePerPhase;
+    double cycle = Y < 0.9 ? (1.5 * L + 5.0) / (1.0 - Y) : o.maxCycle;
+    cycle = std::clamp(cycle, o.minCycle, o.maxCycle);
+    const double effective = cycle - L;
+    double g[2];
+    for (int i = 0; i < 2; ++i)
+      g[i] = Y > 0 ? effective * y[i] / Y : effective / 2;
+    // minimum greens, taken from the other phase
+    for (int i = 0; i < 2; ++i) {
+      if (g[i] < o.minGreen) {
+        g[1 - i] -= o.minGreen - g[i];
+        g[i] = o.minGreen;
+      }
+    }
+    for (int i = 0; i < 2; ++i) {
+      const double yellow = p.durations[static_cast<std::size_t>(2 * i + 1)];
+      p.durations[static_cast<std::size_t>(2 * i)] =
+          std::max(1.0, g[i] - yellow + o.lostTimePerPhase);
+    }
+    p.cycle = 0;
+    for (double d : p.durations)
+      p.cycle += d;
+    ++timed;
+  }
+  return timed;
+}
+
 }  // namespace twin::traffic

@@ -37,6 +37,14 @@ Router::Router(const Network& net) : net_(net) {
   succBegin_[succ.size()] = static_cast<std::uint32_t>(succEdge_.size());
 }
 
+double Router::crossingTime(std::uint32_t from, std::uint32_t to) const {
+  for (std::uint32_t k = succBegin_[from]; k < succBegin_[from + 1]; ++k) {
+    if (succEdge_[k] == to)
+      return succCross_[k];
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
 double Router::routeCost(const std::vector<std::uint32_t>& route) const {
   double total = 0;
   for (std::size_t i = 0; i < route.size(); ++i) {

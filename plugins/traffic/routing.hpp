@@ -24,6 +24,8 @@ class Router {
   const std::vector<double>& costs() const { return cost_; }
   // the cost of a route under the current costs (s): edges plus junction crossings
   double routeCost(const std::vector<std::uint32_t>& route) const;
+  // the fastest crossing from edge `from` into edge `to` (s), +inf when they do not connect
+  double crossingTime(std::uint32_t from, std::uint32_t to) const;
 
  private:
   const Network& net_;

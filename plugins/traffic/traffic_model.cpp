@@ -96,6 +96,17 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
                std::to_string(unroutable_) + " trips have no route and are left out (the first: " +
                    firstUnroutable + "); the KPI trips_unroutable counts them");
   }
+  // signals the city network generated: timed by Webster's method from this demand's flows
+  const std::string timing = c.text("signals.timing");
+  if (timing != "webster" && timing != "fixed")
+    throw std::runtime_error("signals.timing must be 'webster' or 'fixed', got '" + timing + "'");
+  if (networkDir.empty() && timing == "webster" && !net_->signals.empty()) {
+    const Router router(*net_);
+    const std::size_t timed = timeSignalsWebster(*net_, *demand_, router);
+    sdk::log(host_, TWIN_LOG_INFO,
+             std::to_string(timed) + " of " + std::to_string(net_->signals.size()) +
+                 " signal programs timed by Webster's method from the demand's peak-hour flows");
+  }
   SimParams p;
   p.dt = static_cast<double>(c.periodTicks() * c.tickNs()) * 1e-9;
   p.substeps = static_cast<int>(substeps);

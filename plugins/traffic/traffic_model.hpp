@@ -37,7 +37,7 @@ class TrafficMicro {
       {"arrived", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
        "vehicles arrived so far"},
   }};
-  static constexpr std::array<TwinParamDesc, 11> kParams{{
+  static constexpr std::array<TwinParamDesc, 12> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
@@ -63,6 +63,9 @@ class TrafficMicro {
        "a vehicle standing this long at a lane's front jumps ahead (gridlock), counted"},
       {"end_when_done", TWIN_PARAM_BOOL, nullptr, "true", 0,
        "end the run when the last trip has arrived"},
+      {"signals.timing", TWIN_PARAM_STRING, nullptr, "webster", 0,
+       "signals of a city network: webster (cycle and greens from the demand's peak-hour "
+       "flows, Webster 1958) or fixed (31 s green per phase, netconvert's default)"},
   }};
   static constexpr std::array<TwinKpiDesc, 13> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},

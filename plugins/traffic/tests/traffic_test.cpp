@@ -674,6 +674,59 @@ TEST(CityNetwork, BannedTurnsAndSignalPrograms) {
   EXPECT_EQ(at(sLeft, 2), 'g');  // permissive left turn
 }
 
+// `n` trips from edge a to edge b departing evenly over the first 3,000 s
+void addFlow(Demand& d, const Network& net, const Router& router, const std::string& a,
+             const std::string& b, int n) {
+  const auto route = router.route(net.findEdge(a), net.findEdge(b));
+  ASSERT_FALSE(route.empty());
+  for (int i = 0; i < n; ++i)
+    addTrip(d, a + b + std::to_string(i), 3000.0 * i / n, route);
+}
+
+TEST(CityNetwork, WebsterTimesTheSignalFromPeakHourFlows) {
+  CrossCity city;
+  city.nodes[0].control = TWIN_JUNCTION_SIGNALS;
+  city.finish();
+  const double yellow = 1.0 + 13.89 / 6.1;
+  {
+    // light: y = 500 / (1900 x 2) and 100 / 1900, Y = 0.1842; C0 = (1.5 x 8 + 5) / (1 - Y)
+    // = 20.8 s, below the 40 s minimum; effective green 32 s split 0.1316 : 0.0526
+    Network net = buildCityNetwork(city.info);
+    const Router router(net);
+    Demand d;
+    addFlow(d, net, router, "L0", "L2", 500);
+    addFlow(d, net, router, "L4", "L8", 100);
+    ASSERT_EQ(timeSignalsWebster(net, d, router), 1u);
+    const SignalProgram& p = net.signals[0];
+    const double yA = 500.0 / 3800.0, yB = 100.0 / 1900.0;
+    EXPECT_NEAR(p.cycle, 40.0, 1e-9);
+    EXPECT_NEAR(p.durations[0], 32.0 * yA / (yA + yB) - yellow + 4.0, 1e-9);
+    EXPECT_NEAR(p.durations[2], 32.0 * yB / (yA + yB) - yellow + 4.0, 1e-9);
+    EXPECT_NEAR(p.durations[1], yellow, 1e-9);
+  }
+  {
+    // heavy: Y = 2000 / 3800 + 400 / 1900 = 0.7368; C0 = 17 / 0.2632 = 64.6 s
+    Network net = buildCityNetwork(city.info);
+    const Router router(net);
+    Demand d;
+    addFlow(d, net, router, "L0", "L2", 2000);
+    addFlow(d, net, router, "L4", "L8", 400);
+    ASSERT_EQ(timeSignalsWebster(net, d, router), 1u);
+    const double Y = 2000.0 / 3800.0 + 400.0 / 1900.0;
+    EXPECT_NEAR(net.signals[0].cycle, 17.0 / (1.0 - Y), 1e-9);
+    EXPECT_GT(net.signals[0].durations[0], net.signals[0].durations[2]);
+  }
+  {
+    // no trips through it: the program keeps netconvert's default timing
+    Network net = buildCityNetwork(city.info);
+    const Router router(net);
+    Demand d;
+    addFlow(d, net, router, "L8", "L9", 10);  // dead end, away from the signal
+    EXPECT_EQ(timeSignalsWebster(net, d, router), 0u);
+    EXPECT_DOUBLE_EQ(net.signals[0].durations[0], 31.0);
+  }
+}
+
 TEST(RandomTrips, LengthWeightedEdgesFarEnoughApartAndStablePerTrip) {
   const Network net = readBenchNetwork(kAssets + "/grid10");
   const Demand d = randomDemand(net, 400, 3600.0, 500.0, 9);
