@@ -124,7 +124,11 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
 TwinStatus TrafficMicro::step(sdk::Step& s) {
   const ParallelFor parallel = [this](std::size_t n,
                                       const std::function<void(std::size_t, std::size_t)>& fn) {
-    threads_.parallelFor(n, fn);
+    // a few hundred lanes are less work than handing them to other threads
+    if (n < kMinParallelItems)
+      fn(0, n);
+    else
+      threads_.parallelFor(n, fn);
   };
   sim_->step(s.timeS(), parallel);
   const double ms = sim_->meanSpeed();

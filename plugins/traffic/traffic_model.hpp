@@ -93,6 +93,7 @@ class TrafficMicro {
   std::vector<double> kpis() const;
 
  private:
+  static constexpr std::size_t kMinParallelItems = 128;
   sdk::Threads threads_;
   const TwinHostApi* host_;
   bool endWhenDone_;
