@@ -213,13 +213,35 @@ void Simulation::updateMask(std::uint32_t v) {
   veh_[v].mask = good;
 }
 
+// Whether a vehicle must stop for a red or yellow signal at the end of `lane`, an empty lane of
+// the route's next edge `ahead` metres away (looked at within 120 m).
+bool Simulation::signalStopsAt(std::uint32_t v, std::uint32_t lane, double ahead) const {
+  auto route = routeOf(v);
+  const std::uint32_t rp = veh_[v].routePos + 1;
+  if (rp + 1 >= route.size() || ahead >= 120.0)
+    return false;
+  const std::uint32_t c = net_.connectionTo(lane, route[rp + 1]);
+  if (c == kNone)
+    return false;
+  const char ch = signalChar(net_.connections[c]);
+  return net_.connections[c].signal >= 0 && (isRed(ch) || ch == 'y');
+}
+
+void Simulation::arrive(std::uint32_t v, double t) {
+  vStatus_[v] = 2;
+  veh_[v].lane = kNone;
+  --running_;
+  ++stats_.arrived;
+  stats_.travelTimeSum += t - vInsert_[v];
+  stats_.freeFlowSum += vFreeFlow_[v];
+}
+
 // May the front vehicle of `lane`, d metres before the stop line at `speed`, cross it into
 // `conn`? Signals first (yellow: only when it cannot stop comfortably), then room behind the
 // junction (it never stops inside), then right of way: a yielding vehicle needs every
 // priority foe to arrive at least gapMinor after it has cleared the junction (the time-window
 // logic of SUMO's junction model, Krajzewicz et al. 2012).
-bool Simulation::mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v, double d,
-                         double speed, double /*t*/) const {
+bool Simulation::mayPass(std::uint32_t conn, std::uint32_t v, double d, double speed) const {
   const Connection& c = net_.connections[conn];
   const VehicleType& vt = vtypes_[veh_[v].type];
   const char ch = signalChar(c);
@@ -241,7 +263,6 @@ bool Simulation::mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v
   const double vmax = desiredSpeed(v, il);
   const double tClear =
       timeToCover(d + c.via + vt.idm.length, speed, 0.5 * vt.idm.accel, vmax) + p_.gapMinor;
-  (void)lane;
   for (std::uint32_t k = c.foeBegin; k < c.foeEnd; ++k) {
     const Foe& foe = net_.foes[k];
     const Connection& fc = net_.connections[foe.connection];
@@ -484,7 +505,7 @@ void Simulation::laneChanges(std::uint32_t edgeIndex, double t) {
   }
 }
 
-void Simulation::speeds(std::uint32_t laneIndex, double t) {
+void Simulation::speeds(std::uint32_t laneIndex) {
   LaneState& L = lanes_[laneIndex];
   const std::size_t m = L.veh.size();
   L.next.resize(m);
@@ -519,7 +540,7 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
           if (conn == kNone) {
             pass = false;  // wrong lane: wait at the end for a gap to change
           } else {
-            pass = mayPass(laneIndex, conn, v, d, sp, t);
+            pass = mayPass(conn, v, d, sp);
             nextLane = net_.connections[conn].internalLane;
           }
         }
@@ -547,38 +568,15 @@ void Simulation::speeds(std::uint32_t laneIndex, double t) {
           if (T.count > 0) {
             s = ahead + T.backPos;
             vl = T.backSpeed;
-          } else {
+          } else if (signalStopsAt(v, toLane, ahead + net_.lanes[toLane].length)) {
             // an empty short lane: respect a red light at its end
-            const Lane& tl = net_.lanes[toLane];
-            ahead += tl.length;
-            auto route = routeOf(v);
-            const std::uint32_t rp = veh_[v].routePos + 1;
-            if (rp + 1 < route.size() && ahead < 120.0) {
-              const std::uint32_t c2 = net_.connectionTo(toLane, route[rp + 1]);
-              if (c2 != kNone) {
-                const char ch = signalChar(net_.connections[c2]);
-                if (net_.connections[c2].signal >= 0 && (isRed(ch) || ch == 'y')) {
-                  s = ahead + vt.idm.minGap - kStopMargin;
-                  vl = 0;
-                }
-              }
-            }
+            s = ahead + net_.lanes[toLane].length + vt.idm.minGap - kStopMargin;
+            vl = 0;
           }
-        } else {
+        } else if (signalStopsAt(v, nextLane, ahead + nl.length)) {
           // on an internal lane: the lane after the junction is empty; its stop line
-          ahead += nl.length;
-          auto route = routeOf(v);
-          const std::uint32_t rp = veh_[v].routePos + 1;
-          if (rp + 1 < route.size() && ahead < 120.0) {
-            const std::uint32_t c2 = net_.connectionTo(nextLane, route[rp + 1]);
-            if (c2 != kNone) {
-              const char ch = signalChar(net_.connections[c2]);
-              if (net_.connections[c2].signal >= 0 && (isRed(ch) || ch == 'y')) {
-                s = ahead + vt.idm.minGap - kStopMargin;
-                vl = 0;
-              }
-            }
-          }
+          s = ahead + nl.length + vt.idm.minGap - kStopMargin;
+          vl = 0;
         }
       }
     }
@@ -736,7 +734,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   });
   parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i)
-      speeds(stepLanes_[i], t);
+      speeds(stepLanes_[i]);
   });
   // 3. positions, per lane: only the front vehicle may leave a lane in one step
   parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
@@ -859,13 +857,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     if (from.edge != kNone) {
       ++laneExits_[x.fromLane];
       if (veh_[v].routePos + 1 >= route.size()) {
-        // arrival at the end of the last edge
-        vStatus_[v] = 2;
-        veh_[v].lane = kNone;
-        --running_;
-        ++stats_.arrived;
-        stats_.travelTimeSum += t - vInsert_[v];
-        stats_.freeFlowSum += vFreeFlow_[v];
+        arrive(v, t);  // at the end of the last edge
         continue;
       }
       const std::uint32_t c = plannedConnection(v, x.fromLane);
@@ -898,11 +890,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     for (std::uint32_t v : teleporting_) {
       auto route = routeOf(v);
       if (veh_[v].routePos >= route.size()) {
-        vStatus_[v] = 2;
-        --running_;
-        ++stats_.arrived;
-        stats_.travelTimeSum += t - vInsert_[v];
-        stats_.freeFlowSum += vFreeFlow_[v];
+        arrive(v, t);  // it jumped past its last edge
         continue;
       }
       const Edge& e = net_.edges[route[veh_[v].routePos]];

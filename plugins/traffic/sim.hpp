@@ -102,12 +102,13 @@ class Simulation {
   };
 
   std::uint32_t plannedConnection(std::uint32_t v, std::uint32_t lane) const;
-  bool mayPass(std::uint32_t lane, std::uint32_t conn, std::uint32_t v, double d, double speed,
-               double t) const;
+  bool mayPass(std::uint32_t conn, std::uint32_t v, double d, double speed) const;
+  bool signalStopsAt(std::uint32_t v, std::uint32_t lane, double ahead) const;
+  void arrive(std::uint32_t v, double t);
   char signalChar(const Connection& c) const;
   double desiredSpeed(std::uint32_t v, const Lane& lane) const;
   void laneChanges(std::uint32_t edge, double t);
-  void speeds(std::uint32_t lane, double t);
+  void speeds(std::uint32_t lane);
   void enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed);
   bool tryInsert(std::uint32_t trip, double t);
 
