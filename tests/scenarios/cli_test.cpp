@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "support/twin_test.hpp"
 
 extern char** environ;
@@ -320,6 +322,57 @@ TEST_F(Cli, PowerflowSolvesACaseAndWritesMatpowersTables) {
   auto none = cli("powerflow " + dir_ + "/nothing.m");
   EXPECT_EQ(none.exitCode, 2);
   EXPECT_THAT(none.err, HasSubstr("nothing.m: cannot open the case file"));
+}
+
+TEST_F(Cli, PlumeScreensAReleaseAsTheWorkedNumbersSay) {
+  // 2 kg/s at 10 m, 3 m/s, class D, Briggs rural, receptor 500 m downwind on the ground:
+  // sigma_y = 0.08 x / sqrt(1 + 0.0001 x) = 39.036 m, sigma_z = 0.06 x / sqrt(1 + 0.0015 x) =
+  // 22.678 m; C = Q / (pi u sy sz) exp(-H^2 / 2 sz^2) = 217.50 mg/m3 (by hand)
+  auto r =
+      cli("plume --rate 2kg/s --height 10m --wind 3m/s --stability D --at 500m,0m --at "
+          "1000m,50m --substance chlorine --json");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["receptors"].size(), 2u);
+  EXPECT_NEAR(j["receptors"][0]["concentration_mg_m3"].get<double>(), 217.50, 0.05);
+  EXPECT_EQ(j["receptors"][1]["y_m"].get<double>(), 50.0);
+  // farther and off the centre line: less
+  EXPECT_LT(j["receptors"][1]["concentration_mg_m3"].get<double>(), 217.5 / 2);
+  // chlorine's 60-minute AEGLs: 0.5, 2.0, 20 ppm; the distances shrink as the level rises
+  const auto& d = j["threshold_distances_m"];
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_GT(d["AEGL-1"].get<double>(), d["AEGL-2"].get<double>());
+  EXPECT_GT(d["AEGL-2"].get<double>(), d["AEGL-3"].get<double>());
+  EXPECT_GT(d["AEGL-3"].get<double>(), 500.0);  // 217 mg/m3 at 500 m is above AEGL-3's 58
+  // urban coefficients spread faster: lower concentration at the same place
+  auto u =
+      cli("plume --rate 2kg/s --height 10m --wind 3m/s --stability D --urban --at 500m,0m "
+          "--json");
+  ASSERT_EQ(u.exitCode, 0) << u.err;
+  EXPECT_LT(nlohmann::json::parse(u.out)["receptors"][0]["concentration_mg_m3"].get<double>(),
+            100.0);
+  // the text form names the model and the levels
+  auto t = cli("plume --mass 500kg --wind 2m/s --stability F --at 1km,0m --substance ammonia");
+  ASSERT_EQ(t.exitCode, 0) << t.err;
+  EXPECT_THAT(t.out, HasSubstr("instantaneous puff: 500 kg"));
+  EXPECT_THAT(t.out, HasSubstr("AEGL-3 ammonia, 10min"));
+  // bad input: one clear message, exit 2
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"--rate 2kg --wind 3m/s --stability D", "--rate '2kg': expected a mass flow"},
+      {"--rate 2kg/s --wind 0.5m/s --stability D", "below 1 m/s the Gaussian plume is not valid"},
+      {"--rate 2kg/s --wind 3m/s --stability G", "expected a Pasquill-Gifford class A..F"},
+      {"--rate 2kg/s --wind 3m/s --stability D --substance sarin",
+       "(it has ammonia, chlorine, phosgene)"},
+      {"--rate 2kg/s --wind 3m/s --stability D --at 500", "expected X,Y"},
+      {"--rate nan --wind 3m/s --stability D", "--rate 'nan'"},
+      {"--wind 3m/s --stability D", "give either --rate"},
+      {"--rate 1kg/s --mass 1kg --wind 3m/s --stability D", "give either --rate"},
+  };
+  for (const auto& [args, want] : bad) {
+    auto b = cli("plume " + args);
+    EXPECT_EQ(b.exitCode, 2) << args;
+    EXPECT_THAT(b.err, HasSubstr(want)) << args;
+  }
 }
 
 TEST_F(Cli, CompareLinesUpKpisAndRefusesOtherCities) {

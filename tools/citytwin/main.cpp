@@ -18,6 +18,8 @@
 #include <set>
 
 #include "core/core.hpp"
+#include "dispersion/gaussian.hpp"
+#include "dispersion/substances.hpp"
 #include "exec/tbb_executor.hpp"
 #include "gis/city_builder.hpp"
 #include "gis/city_cache.hpp"
@@ -1230,6 +1232,207 @@ int cmdCompare(const std::vector<std::string>& dirs, const std::string& csvOut, 
 
 // AC power flow of a MATPOWER case with MATPOWER's default options; results as CSV files with
 // the columns of MATPOWER's solution tables
+// ---- citytwin plume: a screening calculator -------------------------------------------------
+
+struct PlumeOptions {
+  std::string rate, mass, height = "0m", wind, stability, scheme, duration, substance;
+  std::string substancesFile, receptorHeight = "0m";
+  std::vector<std::string> at, thresholds;
+  bool urban = false, json = false;
+};
+
+int plumeError(const std::string& what) {
+  std::fprintf(stderr, "citytwin plume: error: %s\n", what.c_str());
+  return kExitBadInput;
+}
+
+// a quantity of the dimension of `unit`, in SI; an error message otherwise
+std::optional<double> plumeQuantity(const std::string& option, const std::string& text,
+                                    const char* unit, const char* example, std::string& error) {
+  const std::string_view u(unit);
+  const char* what = u == "kg/s"    ? "mass flow"
+                     : u == "kg"    ? "mass"
+                     : u == "m"     ? "length"
+                     : u == "m/s"   ? "speed"
+                     : u == "s"     ? "duration"
+                     : u == "kg/m3" ? "mass concentration"
+                                    : unit;
+  auto q = core::parseQuantity(text);
+  auto want = core::parseUnit(unit);
+  if (!q || !want ||
+      !(q->unit.sameDimension(*want) ||
+        (q->unit.isDimensionless() && std::string_view(unit) == "m"))) {
+    error = option + " '" + text + "': expected a " + what + " such as " + example;
+    return std::nullopt;
+  }
+  const double v = q->unit.isDimensionless() ? q->value : q->si();
+  if (!std::isfinite(v)) {
+    error = option + " '" + text + "': expected a finite number";
+    return std::nullopt;
+  }
+  return v;
+}
+
+int cmdPlume(const PlumeOptions& o) {
+  using namespace dispersion;
+  std::string err;
+  if (o.rate.empty() == o.mass.empty())
+    return plumeError(
+        "give either --rate (continuous release, e.g. 2kg/s) or --mass "
+        "(instantaneous puff, e.g. 500kg)");
+  const bool puff = !o.mass.empty();
+  const auto amount = puff ? plumeQuantity("--mass", o.mass, "kg", "500kg", err)
+                           : plumeQuantity("--rate", o.rate, "kg/s", "2kg/s", err);
+  if (!amount)
+    return plumeError(err);
+  if (!(*amount > 0.0))
+    return plumeError(std::string(puff ? "--mass" : "--rate") + " must be greater than 0");
+  const auto height = plumeQuantity("--height", o.height, "m", "10m", err);
+  if (!height)
+    return plumeError(err);
+  if (*height < 0.0)
+    return plumeError("--height must not be negative");
+  const auto zr = plumeQuantity("--receptor-height", o.receptorHeight, "m", "1.5m", err);
+  if (!zr)
+    return plumeError(err);
+  if (*zr < 0.0)
+    return plumeError("--receptor-height must not be negative");
+  const auto wind = plumeQuantity("--wind", o.wind, "m/s", "3m/s", err);
+  if (!wind)
+    return plumeError(err);
+  if (*wind < kMinWindMps)
+    return plumeError("--wind " + o.wind +
+                      ": below 1 m/s the Gaussian plume is not valid (calm conditions need a "
+                      "different model)");
+  const auto stability = parseStability(o.stability);
+  if (!stability)
+    return plumeError("--stability '" + o.stability +
+                      "': expected a Pasquill-Gifford class A..F (A very unstable, D neutral, F "
+                      "moderately stable)");
+  SigmaScheme scheme = o.urban ? SigmaScheme::BriggsUrban : SigmaScheme::BriggsRural;
+  if (!o.scheme.empty()) {
+    const auto s = parseSigmaScheme(o.scheme);
+    if (!s)
+      return plumeError("--sigmas '" + o.scheme +
+                        "': expected briggs_rural, briggs_urban or pasquill_gifford");
+    if (o.urban && *s != SigmaScheme::BriggsUrban)
+      return plumeError("--urban selects briggs_urban; it conflicts with --sigmas " + o.scheme);
+    scheme = *s;
+  }
+  Release rel;
+  rel.height_m = *height;
+  rel.wind_mps = *wind;
+  rel.stability = *stability;
+  rel.scheme = scheme;
+
+  struct Receptor {
+    double x, y;
+  };
+  std::vector<Receptor> receptors;
+  for (const std::string& a : o.at) {
+    const std::size_t comma = a.find(',');
+    if (comma == std::string::npos)
+      return plumeError("--at '" + a + "': expected X,Y (downwind, crosswind) such as 500m,0m");
+    const auto x = plumeQuantity("--at", a.substr(0, comma), "m", "500m", err);
+    if (!x)
+      return plumeError(err);
+    const auto y = plumeQuantity("--at", a.substr(comma + 1), "m", "0m", err);
+    if (!y)
+      return plumeError(err);
+    receptors.push_back({*x, *y});
+  }
+
+  // thresholds: the substance's guideline levels for the exposure duration, and named values
+  struct Threshold {
+    std::string name;   // JSON key: "AEGL-2" or the threshold as given
+    std::string label;  // text output: "AEGL-2 chlorine, 60 min"
+    double kgM3;
+  };
+  std::vector<Threshold> thresholds;
+  std::string durationText = o.duration.empty() ? (puff ? "10min" : "60min") : o.duration;
+  const auto duration = plumeQuantity("--duration", durationText, "s", "60min", err);
+  if (!duration)
+    return plumeError(err);
+  if (!(*duration > 0.0))
+    return plumeError("--duration must be greater than 0");
+  if (!o.substance.empty()) {
+    const std::string file =
+        o.substancesFile.empty() ? io::assetDir() + "/industry/substances.csv" : o.substancesFile;
+    auto table = readSubstances(file, err);
+    if (!table)
+      return plumeError(err);
+    const Substance* sub = table->find(o.substance);
+    if (!sub)
+      return plumeError("--substance '" + o.substance + "': not in " + file + " (it has " +
+                        table->names() + ")");
+    for (const GuidelineLevel& l : sub->levels) {
+      const double t = sub->thresholdKgM3(l, *duration);
+      if (std::isfinite(t))
+        thresholds.push_back({l.name, l.name + " " + sub->name + ", " + durationText, t});
+    }
+  }
+  for (const std::string& t : o.thresholds) {
+    const auto v = plumeQuantity("--threshold", t, "kg/m3", "5.8mg/m3", err);
+    if (!v)
+      return plumeError(err);
+    if (!(*v > 0.0))
+      return plumeError("--threshold must be greater than 0");
+    thresholds.push_back({t, t, *v});
+  }
+
+  auto conc = [&](double x, double y) {
+    return puff ? puffPeakConcentration(rel, *amount, x, y, *zr)
+                : plumeConcentration(rel, *amount, x, y, *zr);
+  };
+  std::vector<double> values;
+  for (const Receptor& r : receptors)
+    values.push_back(conc(r.x, r.y) * 1e6);  // mg/m3
+  std::vector<double> distances;
+  for (const Threshold& t : thresholds)
+    distances.push_back(puff ? puffThresholdDistance(rel, *amount, t.kgM3, *zr)
+                             : plumeThresholdDistance(rel, *amount, t.kgM3, *zr));
+
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["model"] = {{"release", puff ? "instantaneous puff" : "continuous plume"},
+                  {puff ? "mass_kg" : "rate_kg_s", *amount},
+                  {"height_m", rel.height_m},
+                  {"wind_m_s", rel.wind_mps},
+                  {"stability", std::string(1, stabilityLetter(rel.stability))},
+                  {"sigmas", sigmaSchemeName(rel.scheme)},
+                  {"receptor_height_m", *zr}};
+    j["receptors"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < receptors.size(); ++i)
+      j["receptors"].push_back(
+          {{"x_m", receptors[i].x}, {"y_m", receptors[i].y}, {"concentration_mg_m3", values[i]}});
+    j["threshold_distances_m"] = nlohmann::json::object();
+    for (std::size_t i = 0; i < thresholds.size(); ++i)
+      j["threshold_distances_m"][thresholds[i].name] = distances[i];
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf(
+      "release     %s: %g %s at %g m; wind %g m/s, class %c, %s coefficients, "
+      "ground reflection\n",
+      puff ? "instantaneous puff" : "continuous plume", *amount, puff ? "kg" : "kg/s", rel.height_m,
+      rel.wind_mps, stabilityLetter(rel.stability), sigmaSchemeName(rel.scheme));
+  for (std::size_t i = 0; i < receptors.size(); ++i)
+    std::printf("receptor    x %g m, y %g m, z %g m: %.4g mg/m3%s\n", receptors[i].x,
+                receptors[i].y, *zr, values[i], puff ? " (peak, as the puff passes)" : "");
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    if (distances[i] <= 0.0)
+      std::printf("threshold   %s (%.4g mg/m3): not reached\n", thresholds[i].label.c_str(),
+                  thresholds[i].kgM3 * 1e6);
+    else
+      std::printf("threshold   %s (%.4g mg/m3): reached up to %.0f m downwind%s\n",
+                  thresholds[i].label.c_str(), thresholds[i].kgM3 * 1e6, distances[i],
+                  distances[i] >= 100000.0 ? " (and beyond: search ends at 100 km)" : "");
+  }
+  if (receptors.empty() && thresholds.empty())
+    std::printf("(give --at X,Y for receptors and --substance or --threshold for distances)\n");
+  return kExitOk;
+}
+
 int cmdPowerflow(const std::string& casePath, const std::string& outOpt) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
@@ -1563,6 +1766,36 @@ int main(int argc, char** argv) {
       ->required();
   reportCmd->add_option("-o,--output", reportOut, "HTML file (default: RUN_DIR/report.html)");
 
+  PlumeOptions po;
+  CLI::App* plume = app.add_subcommand(
+      "plume",
+      "Screening dispersion of a toxic release: Gaussian plume or puff, ground-level "
+      "concentrations and the distances to guideline levels");
+  plume->add_option("--rate", po.rate, "Continuous release rate, e.g. 2kg/s");
+  plume->add_option("--mass", po.mass, "Instantaneous release (puff), e.g. 500kg");
+  plume->add_option("--height", po.height, "Release height above ground, e.g. 10m")
+      ->default_str("0m");
+  plume->add_option("--wind", po.wind, "Wind speed at the release height, >= 1 m/s")->required();
+  plume
+      ->add_option("--stability", po.stability,
+                   "Pasquill-Gifford class A..F (A very unstable, D neutral, F stable)")
+      ->required();
+  plume->add_flag("--urban", po.urban, "Briggs' urban coefficients (default: Briggs rural)");
+  plume->add_option("--sigmas", po.scheme,
+                    "Coefficients: briggs_rural, briggs_urban or pasquill_gifford");
+  plume->add_option("--at", po.at, "Receptor X,Y in metres downwind, crosswind (repeatable)");
+  plume->add_option("--receptor-height", po.receptorHeight, "Receptor height, e.g. 1.5m")
+      ->default_str("0m");
+  plume->add_option("--substance", po.substance,
+                    "Thresholds from the substance table (AEGL-1..3), e.g. chlorine");
+  plume->add_option("--substances", po.substancesFile, "Substance table (CSV)")
+      ->default_str("assets/industry/substances.csv");
+  plume->add_option("--duration", po.duration,
+                    "Exposure duration that picks the guideline levels (default 60min, puff "
+                    "10min)");
+  plume->add_option("--threshold", po.thresholds, "A threshold, e.g. 5.8mg/m3 (repeatable)");
+  plume->add_flag("--json", po.json, "Machine-readable output");
+
   std::string pfCase, pfOut;
   CLI::App* powerflow = app.add_subcommand(
       "powerflow", "AC power flow of a MATPOWER case (Newton-Raphson, MATPOWER's defaults)");
@@ -1617,6 +1850,8 @@ int main(int argc, char** argv) {
   if (*renderCmd) {
     return cmdRender(renderScenario, renderSets, ro);
   }
+  if (*plume)
+    return cmdPlume(po);
   if (*powerflow)
     return cmdPowerflow(pfCase, pfOut);
   if (*compare)
