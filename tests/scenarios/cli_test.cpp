@@ -990,5 +990,72 @@ TEST_F(Cli, TrafficOnACityNetworkWithRandomTripsIsDeterministic) {
   EXPECT_THAT(readFile(dir_ + "/t1/run.json"), HasSubstr("\"ended_early\": true"));
 }
 
+TEST_F(Cli, ToxicReleaseAtNightAndInTheMorningReachesDifferentPeople) {
+  // 1 kg/s of chlorine for 30 min in the middle of Monaco, at 02:00 and at 08:00
+  const std::string scenario =
+      "name: monaco-release\n"
+      "city: {sources: [" +
+      dataPath("osm/monaco.osm.pbf") +
+      "], crs: EPSG:32632}\n"
+      "time: {start: 2026-06-17T00:00:00+02:00, duration: 12h, tick: 1s}\n"
+      "models:\n"
+      "  weather: {type: weather.tmy, period: 15min}\n"
+      "  release: {type: industry.release, period: 1min, substance: chlorine, at: \"02:00\",\n"
+      "            rate: 1kg/s, duration: 30min, location: \"2000,2000\"}\n";
+  const std::string wired = scenario +
+                            "connect:\n"
+                            "  - [weather.wind_speed, release.wind_speed]\n"
+                            "  - [weather.wind_direction, release.wind_direction]\n"
+                            "  - [weather.stability_class, release.stability_class]\n";
+  writeFile(dir_ + "/r.yaml", wired);
+  auto night = cli("run " + dir_ + "/r.yaml --quiet --threads 1 --out " + dir_ + "/n");
+  auto night2 = cli("run " + dir_ + "/r.yaml --quiet --threads 2 --out " + dir_ + "/n2");
+  auto morning =
+      cli("run " + dir_ + "/r.yaml --quiet --set models.release.at=08:00 --out " + dir_ + "/m");
+  ASSERT_EQ(night.exitCode, 0) << night.err;
+  ASSERT_EQ(night2.exitCode, 0) << night2.err;
+  ASSERT_EQ(morning.exitCode, 0) << morning.err;
+  EXPECT_EQ(stateHash(dir_ + "/n/run.json"), stateHash(dir_ + "/n2/run.json"));
+  auto kpi = [&](const std::string& run, const std::string& name) {
+    std::smatch m;
+    const std::string text = readFile(dir_ + "/" + run + "/kpis.csv");
+    EXPECT_TRUE(std::regex_search(text, m, std::regex("\n" + name + ",([^,]+),"))) << name;
+    return m.empty() ? NAN : std::stod(m[1]);
+  };
+  EXPECT_DOUBLE_EQ(kpi("n", "release.released"), 1800.0);
+  EXPECT_DOUBLE_EQ(kpi("m", "release.released"), 1800.0);
+  const double pn = kpi("n", "release.people_aegl2"), pm = kpi("m", "release.people_aegl2");
+  EXPECT_GT(pn, 10.0);
+  EXPECT_GT(pm, 10.0);
+  EXPECT_GT(std::abs(pn - pm), 0.05 * std::max(pn, pm));
+  EXPECT_GE(kpi("n", "release.people_aegl1"), pn);
+  EXPECT_LE(kpi("n", "release.people_aegl3"), pn);
+  EXPECT_GT(kpi("n", "release.reach_aegl2"), 100.0);
+  // the zones are a polygon layer of results.gpkg; the levels a building column
+  auto zones = runCommand("ogrinfo -ro -so '" + dir_ + "/n/results.gpkg' release_hazard_zones");
+  EXPECT_THAT(zones.out, HasSubstr("Geometry: Polygon"));
+  EXPECT_THAT(zones.out, HasSubstr("Feature Count: 3"));
+  auto b = runCommand("ogrinfo -ro -so '" + dir_ + "/n/results.gpkg' buildings");
+  EXPECT_THAT(b.out, HasSubstr("release_hazard_level: Real"));
+  // without the weather the release says what to connect (exit 1, at its start)
+  writeFile(dir_ + "/nw.yaml", scenario);
+  auto nw = cli("run " + dir_ + "/nw.yaml --quiet --out " + dir_ + "/nw");
+  EXPECT_EQ(nw.exitCode, 1);
+  EXPECT_THAT(nw.err, HasSubstr("connect weather.wind_speed"));
+  // bad parameters: exit 2 before the run
+  for (const auto& [set, want] : std::vector<std::pair<std::string, std::string>>{
+           {"models.release.mass=500kg", "give either rate"},
+           {"models.release.substance=sarin", "(it has ammonia, chlorine, phosgene)"},
+           {"models.release.at=25:00", "at must be a local clock time HH:MM"},
+           {"models.release.location=industrial", "the city has no industrial building"},
+           {"models.release.location=99999,0", "lies outside the city's extent"},
+           {"models.release.sigmas=gauss", "sigmas must be briggs_urban"}}) {
+    auto bad = cli("run " + dir_ + "/r.yaml --quiet --set " + set + " --out " + dir_ + "/bad");
+    EXPECT_EQ(bad.exitCode, 2) << set;
+    EXPECT_THAT(bad.err, HasSubstr(want)) << set;
+    EXPECT_FALSE(fs::exists(dir_ + "/bad/kpis.csv")) << set;
+  }
+}
+
 }  // namespace
 }  // namespace twin::test
