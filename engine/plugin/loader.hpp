@@ -98,6 +98,11 @@ struct ModelCityTables {
   std::vector<std::size_t> outlineBuildingStart;
   // turn restrictions (TwinCityInfo.banned_turns, ABI 1.3): link in, link out, sorted pairs
   std::vector<std::uint32_t> bannedTurns;
+  // land-use areas (TwinCityInfo.land_use_*, ABI 1.4): outer rings, class, area
+  std::vector<double> landUseXy;
+  std::vector<std::size_t> landUseStart;  // area count + 1 entries, in points
+  std::vector<std::int32_t> landUseClass;
+  std::vector<double> landUseAreaM2;
 };
 struct ModelCity {
   std::string crs;

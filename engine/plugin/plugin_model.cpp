@@ -258,6 +258,14 @@ class PluginModel final : public core::Model {
           cityC_.banned_turns = city_.tables->bannedTurns.data();
           cityC_.banned_turn_count = city_.tables->bannedTurns.size() / 2;
         }
+        if (!city_.tables->landUseClass.empty() &&
+            city_.tables->landUseStart.size() == city_.tables->landUseClass.size() + 1) {
+          cityC_.land_use_xy = city_.tables->landUseXy.data();
+          cityC_.land_use_start = city_.tables->landUseStart.data();
+          cityC_.land_use_class = city_.tables->landUseClass.data();
+          cityC_.land_use_area_m2 = city_.tables->landUseAreaM2.data();
+          cityC_.land_use_count = city_.tables->landUseClass.size();
+        }
       }
       cfg.city = &cityC_;
     }

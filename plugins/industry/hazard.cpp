@@ -336,6 +336,57 @@ void HazardEvent::load(const std::vector<std::uint8_t>& bytes) {
 
 // ---- the industrial centre --------------------------------------------------------------------
 
+bool pointInRing(std::span<const double> ring, double x, double y) {
+  bool in = false;
+  const std::size_t n = ring.size() / 2;
+  for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+    const double xi = ring[2 * i], yi = ring[2 * i + 1], xj = ring[2 * j], yj = ring[2 * j + 1];
+    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+      in = !in;
+  }
+  return in;
+}
+
+bool siteCentre(std::span<const double> ring, const std::vector<BuildingPoint>& buildings,
+                const std::vector<double>& footprints, double& x, double& y) {
+  const std::size_t n = ring.size() / 2;
+  if (n < 3)
+    return false;
+  // area centroid (shoelace), relative to the first vertex for precision
+  const double x0 = ring[0], y0 = ring[1];
+  double a = 0.0, cx = 0.0, cy = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t j = (i + 1) % n;
+    const double xi = ring[2 * i] - x0, yi = ring[2 * i + 1] - y0;
+    const double xj = ring[2 * j] - x0, yj = ring[2 * j + 1] - y0;
+    const double cr = xi * yj - xj * yi;
+    a += cr;
+    cx += (xi + xj) * cr;
+    cy += (yi + yj) * cr;
+  }
+  if (a != 0.0) {
+    const double gx = x0 + cx / (3.0 * a), gy = y0 + cy / (3.0 * a);
+    if (pointInRing(ring, gx, gy)) {
+      x = gx;
+      y = gy;
+      return true;
+    }
+  }
+  double sx = 0, sy = 0, sa = 0;
+  for (std::size_t i = 0; i < buildings.size(); ++i) {
+    if (pointInRing(ring, buildings[i].x, buildings[i].y)) {
+      sx += buildings[i].x * footprints[i];
+      sy += buildings[i].y * footprints[i];
+      sa += footprints[i];
+    }
+  }
+  if (!(sa > 0.0))
+    return false;
+  x = sx / sa;
+  y = sy / sa;
+  return true;
+}
+
 bool industrialCentre(const std::vector<BuildingPoint>& buildings,
                       const std::vector<double>& footprints, double& x, double& y) {
   constexpr double kCell = 200.0;

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "dispersion/gaussian.hpp"
@@ -117,9 +118,16 @@ class HazardEvent {
   std::array<Zone, kLevels> zones_, zonesNow_;
 };
 
-// The centre of the city's main industrial area: the 600 m x 600 m window (on a 200 m grid)
-// with the most industrial footprint, and the footprint-weighted centre of the industrial
-// buildings in it. False when the city has no industrial building.
+// The centre of a ring (x y pairs, not closed): its area centroid when that lies inside the
+// ring, else the footprint-weighted centre of the buildings inside it (a concave site); false
+// when neither exists.
+bool siteCentre(std::span<const double> ring, const std::vector<BuildingPoint>& buildings,
+                const std::vector<double>& footprints, double& x, double& y);
+bool pointInRing(std::span<const double> ring, double x, double y);
+
+// Without land-use areas: the centre of the city's main industrial area: the 600 m x 600 m window
+// (on a 200 m grid) with the most industrial footprint, and the footprint-weighted centre of the
+// industrial buildings in it. False when the city has no industrial building.
 bool industrialCentre(const std::vector<BuildingPoint>& buildings,
                       const std::vector<double>& footprints, double& x, double& y);
 

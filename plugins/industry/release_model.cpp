@@ -84,10 +84,14 @@ ReleaseModel::ReleaseModel(const sdk::Config& c) : host_(c.host()) {
   std::vector<BuildingPoint> buildings = cityBuildings(city, footprint);
   const std::string loc = c.text("location");
   if (loc == "industrial") {
-    if (!industrialCentre(buildings, footprint, spec.x, spec.y))
+    // the city's industrial park (its largest industrial land-use area), else the densest
+    // cluster of industrial buildings
+    const sdk::LandUseRing park = sdk::largestLandUse(city, TWIN_LAND_INDUSTRIAL);
+    if (!siteCentre(park.xy, buildings, footprint, spec.x, spec.y) &&
+        !industrialCentre(buildings, footprint, spec.x, spec.y))
       throw std::runtime_error(
-          "location 'industrial': the city has no industrial building; give location: 'X,Y' "
-          "in local metres");
+          "location 'industrial': the city has neither an industrial area nor an industrial "
+          "building; give location: 'X,Y' in local metres");
   } else {
     double x = 0, y = 0;
     char tail = 0;

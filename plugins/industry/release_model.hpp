@@ -58,7 +58,8 @@ class ReleaseModel {
        "duration of a continuous release; also picks the AEGL column"},
       {"height", TWIN_PARAM_NUMBER, "m", "2m", 0, "release height above ground"},
       {"location", TWIN_PARAM_STRING, "", "industrial", 0,
-       "'industrial' (centre of the city's main industrial area) or 'X,Y' in local metres"},
+       "'industrial' (centre of the city's industrial park, its largest industrial area) or "
+       "'X,Y' in local metres"},
       {"sigmas", TWIN_PARAM_STRING, "", "briggs_urban", 0,
        "dispersion coefficients: briggs_urban, briggs_rural or pasquill_gifford"},
       {"receptor_height", TWIN_PARAM_NUMBER, "m", "1.5m", 0,

@@ -68,7 +68,7 @@ TEST_F(Cli, VersionNamesEverything) {
   auto r = cli("--version");
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_THAT(r.out, HasSubstr("citytwin 0.1.0 (git "));
-  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.3"));
+  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.4"));
   EXPECT_THAT(r.out, HasSubstr("GDAL 3."));
   EXPECT_THAT(r.out, HasSubstr("PROJ 9."));
   EXPECT_THAT(r.out, HasSubstr("OpenSceneGraph 3."));
@@ -1047,7 +1047,7 @@ TEST_F(Cli, ToxicReleaseAtNightAndInTheMorningReachesDifferentPeople) {
            {"models.release.mass=500kg", "give either rate"},
            {"models.release.substance=sarin", "(it has ammonia, chlorine, phosgene)"},
            {"models.release.at=25:00", "at must be a local clock time HH:MM"},
-           {"models.release.location=industrial", "the city has no industrial building"},
+           {"models.release.location=industrial", "the city has neither an industrial area"},
            {"models.release.location=99999,0", "lies outside the city's extent"},
            {"models.release.sigmas=gauss", "sigmas must be briggs_urban"}}) {
     auto bad = cli("run " + dir_ + "/r.yaml --quiet --set " + set + " --out " + dir_ + "/bad");

@@ -203,6 +203,19 @@ io::CityInfo cityInfo(const gis::CityModel& c, core::Executor* executor = nullpt
     t->bannedTurns.push_back(in);
     t->bannedTurns.push_back(out);
   }
+  // land use: the classes in TWIN_LAND_* order (gis::LandUseClass has the same order)
+  static_assert(static_cast<int>(gis::LandUseClass::Industrial) == TWIN_LAND_INDUSTRIAL &&
+                static_cast<int>(gis::LandUseClass::Other) == TWIN_LAND_OTHER);
+  t->landUseStart.push_back(0);
+  for (const gis::LandUseArea& a : c.landUse) {
+    for (const gis::Vec2& q : a.polygon.outer) {
+      t->landUseXy.push_back(q.x);
+      t->landUseXy.push_back(q.y);
+    }
+    t->landUseStart.push_back(t->landUseXy.size() / 2);
+    t->landUseClass.push_back(static_cast<std::int32_t>(a.landUse));
+    t->landUseAreaM2.push_back(a.areaM2);
+  }
   info.forModels.tables = std::move(t);
   info.forModels.rays =
       std::make_shared<physics::LazyRayService>([&c] { return gis::cityTriangles(c); }, executor);

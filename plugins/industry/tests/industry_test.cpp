@@ -253,5 +253,56 @@ TEST(Hazard, IndustrialCentreIsTheDensestIndustrialCluster) {
   EXPECT_FALSE(industrialCentre(none, {100.0}, x, y));
 }
 
+TEST(Hazard, SiteCentreIsTheParksCentroidOrItsBuildingsWhenConcave) {
+  // a 400 m x 200 m rectangle: its centroid
+  const std::vector<double> rect{0, 0, 400, 0, 400, 200, 0, 200};
+  std::vector<BuildingPoint> b{{50, 50, 0, 10, TWIN_USE_INDUSTRIAL},
+                               {350, 150, 0, 10, TWIN_USE_INDUSTRIAL},
+                               {900, 900, 50, 0, TWIN_USE_RESIDENTIAL}};
+  const std::vector<double> fp{100.0, 300.0, 100.0};
+  double x = 0, y = 0;
+  ASSERT_TRUE(siteCentre(rect, b, fp, x, y));
+  EXPECT_NEAR(x, 200.0, 1e-9);
+  EXPECT_NEAR(y, 100.0, 1e-9);
+  // a U whose centroid lies in the gap: the buildings inside, weighted by footprint
+  const std::vector<double> u{0,   0,   300, 0,   300, 300, 200, 300,
+                              200, 100, 100, 100, 100, 300, 0,   300};
+  EXPECT_FALSE(pointInRing(u, 150, 200));
+  std::vector<BuildingPoint> ub{{50, 250, 0, 10, TWIN_USE_INDUSTRIAL},
+                                {250, 250, 0, 10, TWIN_USE_INDUSTRIAL},
+                                {150, 200, 0, 10, TWIN_USE_INDUSTRIAL}};  // in the gap: outside
+  ASSERT_TRUE(siteCentre(u, ub, {100.0, 300.0, 1000.0}, x, y));
+  EXPECT_NEAR(x, (50 * 100 + 250 * 300) / 400.0, 1e-9);
+  EXPECT_NEAR(y, 250.0, 1e-9);
+  EXPECT_FALSE(siteCentre({}, ub, {1, 1, 1}, x, y));
+}
+
+TEST(Sdk, LargestLandUseOfAClassFromTheCityTables) {
+  // two industrial areas and a residential one, as the host hands them over (ABI 1.4)
+  const std::vector<double> xy{0, 0, 10,  0, 10,  10,           // industrial, 50 m2
+                               0, 0, 100, 0, 100, 100, 0, 100,  // residential, 10,000 m2
+                               0, 0, 40,  0, 40,  40};          // industrial, 800 m2
+  const std::vector<std::size_t> start{0, 3, 7, 10};
+  const std::vector<std::int32_t> cls{TWIN_LAND_INDUSTRIAL, TWIN_LAND_RESIDENTIAL,
+                                      TWIN_LAND_INDUSTRIAL};
+  const std::vector<double> area{50.0, 10000.0, 800.0};
+  TwinCityInfo c{};
+  c.struct_size = sizeof(TwinCityInfo);
+  c.land_use_xy = xy.data();
+  c.land_use_start = start.data();
+  c.land_use_class = cls.data();
+  c.land_use_area_m2 = area.data();
+  c.land_use_count = 3;
+  const sdk::LandUseRing park = sdk::largestLandUse(&c, TWIN_LAND_INDUSTRIAL);
+  ASSERT_EQ(park.xy.size(), 6u);
+  EXPECT_EQ(park.xy[2], 40.0);
+  EXPECT_EQ(park.areaM2, 800.0);
+  EXPECT_TRUE(sdk::largestLandUse(&c, TWIN_LAND_FOREST).xy.empty());
+  // an older host's smaller struct has no land use
+  c.struct_size = static_cast<std::uint32_t>(offsetof(TwinCityInfo, land_use_xy));
+  EXPECT_TRUE(sdk::largestLandUse(&c, TWIN_LAND_INDUSTRIAL).xy.empty());
+  EXPECT_TRUE(sdk::largestLandUse(nullptr, TWIN_LAND_INDUSTRIAL).xy.empty());
+}
+
 }  // namespace
 }  // namespace twin::industry

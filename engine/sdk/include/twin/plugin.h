@@ -24,6 +24,8 @@
  *        TwinStepContext.request_end (a model with finite work ends the run early);
  *        TWIN_PARAM_FOLDER (a parameter naming a folder, e.g. a network in several files);
  *        TwinCityInfo.banned_turns (turn restrictions of the road graph).
+ *   1.4  TwinCityInfo.land_use_*: the land-use areas (outer rings and class), e.g. to find the
+ *        city's industrial park.
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -36,7 +38,7 @@ extern "C" {
 #endif
 
 #define TWIN_ABI_MAJOR 1
-#define TWIN_ABI_MINOR 3
+#define TWIN_ABI_MINOR 4
 
 #if defined(_WIN32)
 #define TWIN_PLUGIN_EXPORT __declspec(dllexport)
@@ -193,6 +195,17 @@ typedef struct TwinBuilding {
   int32_t roof_shape;        /* 0 flat, 1 gabled, 2 hipped, 3 pyramidal, 4 skillion, 5 other */
 } TwinBuilding;
 
+/* Land-use classes (TwinCityInfo.land_use_class, since 1.4). */
+#define TWIN_LAND_RESIDENTIAL 0
+#define TWIN_LAND_COMMERCIAL 1 /* commercial, retail */
+#define TWIN_LAND_INDUSTRIAL 2
+#define TWIN_LAND_GREEN 3 /* parks, grass, cemeteries, allotments, recreation */
+#define TWIN_LAND_FOREST 4
+#define TWIN_LAND_FARMLAND 5
+#define TWIN_LAND_WATER 6
+#define TWIN_LAND_RAILWAY 7
+#define TWIN_LAND_OTHER 8
+
 /* Junction control of a road node. */
 #define TWIN_JUNCTION_NONE 0
 #define TWIN_JUNCTION_SIGNALS 1
@@ -248,6 +261,15 @@ typedef struct TwinCityInfo {
      indices (the link into the via node, the link out of it), sorted; NULL when none. */
   const uint32_t* banned_turns;
   size_t banned_turn_count;
+  /* since 1.4 (check struct_size): the land-use areas, outer rings in local metres, not closed;
+     area k spans points land_use_start[k] .. land_use_start[k+1] - 1 of land_use_xy (x y pairs),
+     its class is land_use_class[k] (TWIN_LAND_*) and its area land_use_area_m2[k]; NULL and 0
+     when the city has none. */
+  const double* land_use_xy;
+  const size_t* land_use_start; /* land_use_count + 1 entries, in points */
+  const int32_t* land_use_class;
+  const double* land_use_area_m2;
+  size_t land_use_count;
 } TwinCityInfo;
 
 /* What create() receives. Borrowed for the call, except `host`, valid until destroy(). */

@@ -168,6 +168,28 @@ inline std::vector<std::span<const double>> buildingOutline(const TwinCityInfo* 
   return rings;
 }
 
+// The largest land-use area of class `landClass` (TWIN_LAND_*, ABI 1.4): its outer ring as x y
+// pairs in local metres (not closed) and its area; an empty ring on an older host or when the
+// city has none of that class (TWIN_LAND_INDUSTRIAL: the city's industrial park).
+struct LandUseRing {
+  std::span<const double> xy;
+  double areaM2 = 0.0;
+};
+inline LandUseRing largestLandUse(const TwinCityInfo* c, std::int32_t landClass) {
+  LandUseRing best;
+  if (c == nullptr || c->struct_size < offsetof(TwinCityInfo, land_use_count) + sizeof(size_t) ||
+      c->land_use_class == nullptr)
+    return best;
+  for (std::size_t k = 0; k < c->land_use_count; ++k) {
+    if (c->land_use_class[k] != landClass || !(c->land_use_area_m2[k] > best.areaM2))
+      continue;
+    const std::size_t a = c->land_use_start[k], b = c->land_use_start[k + 1];
+    best.xy = {c->land_use_xy + 2 * a, 2 * (b - a)};
+    best.areaM2 = c->land_use_area_m2[k];
+  }
+  return best;
+}
+
 // Read-only view of TwinModelConfig with typed parameter access.
 class Config {
  public:
