@@ -87,6 +87,15 @@ class HazardEvent {
   // Concentration (kg/m3) at (x, y) now at receptor height: for rasters.
   double concentrationAt(double x, double y) const;
   const std::array<double, kLevels>& thresholds() const { return thr_; }
+  const std::vector<BuildingPoint>& buildingPoints() const { return b_; }
+  // downwind / crosswind coordinates relative to the source under the current wind, and back
+  void plumeCoordinates(double x, double y, double& along, double& cross) const {
+    toPlume(x, y, along, cross);
+  }
+  void fromPlumeCoordinates(double along, double cross, double& x, double& y) const {
+    x = spec_.x + along * dirX_ - cross * dirY_;
+    y = spec_.y + along * dirY_ + cross * dirX_;
+  }
   const ReleaseSpec& spec() const { return spec_; }
 
   // snapshot of the changing state

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "dispersion/substances.hpp"
+#include "occupancy.hpp"
 
 namespace twin::industry {
 
@@ -64,6 +65,17 @@ ReleaseModel::ReleaseModel(const sdk::Config& c) : host_(c.host()) {
   spec.receptor_m = c.number("receptor_height");
   if (!(spec.height_m >= 0.0) || !(spec.receptor_m >= 0.0))
     throw std::runtime_error("height and receptor_height must not be negative");
+  evacShare_ = c.number("evacuation_share");
+  warningS_ = c.number("warning_delay");
+  mobilisationS_ = c.number("mobilisation_time");
+  if (!(evacShare_ >= 0.0 && evacShare_ <= 1.0))
+    throw std::runtime_error("evacuation_share must be between 0 and 1");
+  if (!(warningS_ >= 0.0) || !(mobilisationS_ >= 0.0))
+    throw std::runtime_error("warning_delay and mobilisation_time must not be negative");
+  minX_ = city->min_x;
+  minY_ = city->min_y;
+  maxX_ = city->max_x;
+  maxY_ = city->max_y;
   rasterCell_ = c.number("raster_cell");
   if (!(rasterCell_ >= 1.0))
     throw std::runtime_error("raster_cell must be at least 1 m");
@@ -147,7 +159,84 @@ TwinStatus ReleaseModel::step(sdk::Step& s) {
   s.output(kConcentrationMax, event_->maxBuildingConcentrationNow() * 1e6);
   s.output(kPeopleAboveAegl2, event_->peopleAboveLevel2Now());
   s.output(kHazardArea, event_->zonesNow()[1].area_m2 * 1e-6);
+  std::vector<double> trips;
+  if (!warned_ && event_->started() && t >= event_->spec().start_s + warningS_) {
+    warned_ = true;
+    if (evacShare_ > 0.0)
+      trips = evacuate(t, hour);
+  }
+  s.output(kEvacuationTrips, trips);
   return TWIN_OK;
+}
+
+std::vector<double> ReleaseModel::evacuate(double t, double localHour) {
+  // who: the people inside buildings that the gas has reached at AEGL-2 or that lie in the
+  // AEGL-2 zone now, times the share; cars at 1.5 people each (MiD 2017 mean car occupancy),
+  // rounded so that the total is the rounded sum (remainders carried in building order)
+  constexpr double kPeoplePerCar = 1.5;
+  const HazardEvent& e = *event_;
+  const Zone& zone = e.zonesNow()[1];
+  const Zone& outer = e.zonesNow()[0].xy.size() >= 6 ? e.zonesNow()[0] : zone;
+  struct Leaving {
+    std::size_t building;
+    std::uint64_t cars;
+  };
+  std::vector<Leaving> leaving;
+  double carry = 0.0;
+  std::uint64_t total = 0;
+  const auto& b = e.buildingPoints();
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const bool inZone = zone.xy.size() >= 6 && pointInRing(zone.xy, b[i].x, b[i].y);
+    if (e.levels()[i] < 2 && !inZone)
+      continue;
+    const Presence p = presenceAt(localHour, b[i].useClass);
+    const double people = (b[i].residents * p.residents + b[i].jobs * p.jobs) * evacShare_;
+    evacuees_ += people;
+    const double before = std::floor(carry + 0.5);
+    carry += people / kPeoplePerCar;
+    const auto n = static_cast<std::uint64_t>(std::floor(carry + 0.5) - before);
+    if (n > 0) {
+      leaving.push_back({i, n});
+      total += n;
+    }
+  }
+  cars_ += static_cast<double>(total);
+  // where to: crosswind on the building's side, 500 m beyond the widest half-width of the
+  // lowest level's zone, inside the city
+  double halfWidth = 0.0;
+  for (std::size_t j = 0; j + 1 < outer.xy.size(); j += 2) {
+    double along = 0, cross = 0;
+    e.plumeCoordinates(outer.xy[j], outer.xy[j + 1], along, cross);
+    halfWidth = std::max(halfWidth, std::abs(cross));
+  }
+  std::vector<double> out;
+  std::uint64_t k = 0;
+  for (const Leaving& l : leaving) {
+    const BuildingPoint& bp = b[l.building];
+    double along = 0, cross = 0;
+    e.plumeCoordinates(bp.x, bp.y, along, cross);
+    const double side = cross >= 0.0 ? 1.0 : -1.0;
+    double tx = 0, ty = 0;
+    e.fromPlumeCoordinates(along, side * (halfWidth + 500.0), tx, ty);
+    tx = std::clamp(tx, minX_, maxX_);
+    ty = std::clamp(ty, minY_, maxY_);
+    for (std::uint64_t c = 0; c < l.cars; ++c, ++k) {
+      sdk::TripRecord r;
+      r.id = static_cast<double>(k);
+      r.departS = t + mobilisationS_ * (static_cast<double>(k) + 0.5) / static_cast<double>(total);
+      r.fromX = bp.x;
+      r.fromY = bp.y;
+      r.toX = tx;
+      r.toY = ty;
+      r.vehicleClass = sdk::kTripCar;
+      sdk::appendTrip(out, r);
+    }
+  }
+  char msg[160];
+  std::snprintf(msg, sizeof msg, "warning: %.0f people evacuate in %llu cars", evacuees_,
+                static_cast<unsigned long long>(total));
+  sdk::log(host_, TWIN_LOG_INFO, msg);
+  return out;
 }
 
 void ReleaseModel::publish(sdk::Publisher& out) const {
@@ -234,17 +323,23 @@ void ReleaseModel::publish(sdk::Publisher& out) const {
 
 std::vector<std::uint8_t> ReleaseModel::saveState() const {
   std::vector<std::uint8_t> out = event_->save();
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&peakPeople_);
-  out.insert(out.end(), p, p + sizeof peakPeople_);
+  const double tail[4] = {peakPeople_, warned_ ? 1.0 : 0.0, evacuees_, cars_};
+  const auto* p = reinterpret_cast<const std::uint8_t*>(tail);
+  out.insert(out.end(), p, p + sizeof tail);
   return out;
 }
 
 void ReleaseModel::loadState(std::span<const std::uint8_t> s) {
-  if (s.size() < sizeof peakPeople_)
+  double tail[4];
+  if (s.size() < sizeof tail)
     throw std::runtime_error("release state is truncated");
-  std::vector<std::uint8_t> ev(s.begin(), s.end() - sizeof peakPeople_);
+  std::vector<std::uint8_t> ev(s.begin(), s.end() - sizeof tail);
   event_->load(ev);
-  std::memcpy(&peakPeople_, s.data() + ev.size(), sizeof peakPeople_);
+  std::memcpy(tail, s.data() + ev.size(), sizeof tail);
+  peakPeople_ = tail[0];
+  warned_ = tail[1] != 0.0;
+  evacuees_ = tail[2];
+  cars_ = tail[3];
 }
 
 std::vector<double> ReleaseModel::kpis() const {
@@ -257,7 +352,9 @@ std::vector<double> ReleaseModel::kpis() const {
           static_cast<double>(e.buildings()[2]),
           e.zones()[1].area_m2 * 1e-6,
           e.zones()[1].reach_m,
-          peakPeople_};
+          peakPeople_,
+          evacuees_,
+          cars_};
 }
 
 }  // namespace twin::industry

@@ -28,14 +28,19 @@ class ReleaseModel {
       "zones, buildings reached and the people inside at that hour";
 
   enum Input : std::uint32_t { kWindSpeed, kWindDirection, kStability };
-  enum Output : std::uint32_t { kConcentrationMax, kPeopleAboveAegl2, kHazardArea };
+  enum Output : std::uint32_t {
+    kConcentrationMax,
+    kPeopleAboveAegl2,
+    kHazardArea,
+    kEvacuationTrips
+  };
 
-  static constexpr std::array<TwinPortDesc, 6> kPorts{{
-      {"wind_speed", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "m/s",
+  static constexpr std::array<TwinPortDesc, 7> kPorts{{
+      {"wind_speed", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 1, "m/s",
        "wind speed at 10 m (weather)"},
-      {"wind_direction", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "deg",
+      {"wind_direction", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 1, "deg",
        "where the wind blows from, clockwise from north (weather)"},
-      {"stability_class", TWIN_PORT_IN, TWIN_VALUE_I64, TWIN_SHAPE_SCALAR, 0, "1",
+      {"stability_class", TWIN_PORT_IN, TWIN_VALUE_I64, TWIN_SHAPE_SCALAR, 1, "1",
        "Pasquill-Gifford class 1..6 = A..F (weather)"},
       {"concentration_max", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "mg/m3",
        "highest concentration at any building now"},
@@ -43,8 +48,10 @@ class ReleaseModel {
        "people inside buildings above AEGL-2 now"},
       {"hazard_area", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "km2",
        "ground area above AEGL-2 now"},
+      {"evacuation_trips", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
+       "car trips of evacuees (sdk::TripRecord) for traffic.extra_trips, {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 11> kParams{{
+  static constexpr std::array<TwinParamDesc, 14> kParams{{
       {"substance", TWIN_PARAM_STRING, "", "chlorine", 0,
        "substance of the release, a name in the substance table"},
       {"substances", TWIN_PARAM_PATH, "", "asset:industry/substances.csv", 0,
@@ -66,8 +73,15 @@ class ReleaseModel {
        "height at which people breathe the gas"},
       {"raster_cell", TWIN_PARAM_NUMBER, "m", "25m", 0,
        "cell size of the concentration layer in renders"},
+      {"evacuation_share", TWIN_PARAM_NUMBER, "1", "0", 0,
+       "share of the people inside the AEGL-2 zone at the warning who leave by car (0: all "
+       "shelter in place, the usual advice for a toxic cloud)"},
+      {"warning_delay", TWIN_PARAM_NUMBER, "s", "15min", 0,
+       "time from the release's start to the public warning (the scenario's assumption)"},
+      {"mobilisation_time", TWIN_PARAM_NUMBER, "s", "30min", 0,
+       "evacuees' departures spread evenly over this time after the warning"},
   }};
-  static constexpr std::array<TwinKpiDesc, 9> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 11> kKpis{{
       {"released", "kg", "mass released"},
       {"people_aegl1", "1", "people inside buildings when the gas reached AEGL-1 there"},
       {"people_aegl2", "1", "people inside buildings when the gas reached AEGL-2 there"},
@@ -77,6 +91,8 @@ class ReleaseModel {
       {"area_aegl2", "km2", "largest ground area above AEGL-2"},
       {"reach_aegl2", "m", "farthest downwind distance of the AEGL-2 zone"},
       {"peak_people_above_aegl2", "1", "most people inside buildings above AEGL-2 at one time"},
+      {"evacuees", "1", "people leaving the AEGL-2 zone by car after the warning"},
+      {"evacuation_cars", "1", "their car trips (1.5 people per car, MiD 2017)"},
   }};
 
   explicit ReleaseModel(const sdk::Config& c);
@@ -96,6 +112,12 @@ class ReleaseModel {
   double rasterCell_;
   std::unique_ptr<HazardEvent> event_;
   double peakPeople_ = 0.0;  // state
+  // evacuation
+  double evacShare_, warningS_, mobilisationS_;
+  double minX_, minY_, maxX_, maxY_;    // the city's extent: destinations stay inside
+  bool warned_ = false;                 // state
+  double evacuees_ = 0.0, cars_ = 0.0;  // state
+  std::vector<double> evacuate(double t, double localHour);  // trip records at the warning
 };
 
 }  // namespace twin::industry

@@ -42,7 +42,7 @@ bool isRed(char ch) {
 
 Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, const Demand& demand,
                        SimParams params, std::uint64_t seed)
-    : net_(net), vtypes_(std::move(vtypes)), demand_(demand), p_(params) {
+    : net_(net), vtypes_(std::move(vtypes)), demand_(demand), p_(params), seed_(seed) {
   if (!(p_.dt > 0) || p_.substeps < 1)
     throw std::invalid_argument("traffic: the step must be positive");
   for (VehicleType& t : vtypes_)
@@ -60,12 +60,19 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
   signalState_.resize(net.signals.size());
   phaseFrom_.assign(net.signals.size(), kInf);
   phaseTo_.assign(net.signals.size(), -kInf);
-  const std::size_t n = demand.trips.size();
-  veh_.assign(n, Veh{});
-  vInsert_.assign(n, 0);
-  vFreeFlow_.assign(n, 0);
-  vStatus_.assign(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
+  baseTrips_ = demand.trips.size();
+  syncTrips();
+}
+
+void Simulation::syncTrips() {
+  const Network& net = net_;
+  const Demand& demand = demand_;
+  const std::size_t from = veh_.size(), n = demand.trips.size();
+  veh_.resize(n, Veh{});
+  vInsert_.resize(n, 0);
+  vFreeFlow_.resize(n, 0);
+  vStatus_.resize(n, 0);
+  for (std::size_t i = from; i < n; ++i) {
     const Trip& trip = demand.trips[i];
     if (trip.vtype >= vtypes_.size())
       throw std::invalid_argument("traffic: trip " + trip.id + " has an unknown vehicle type");
@@ -78,7 +85,7 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
     // speed factor ~ N(mean, dev) truncated to [0.2, 2] by redrawing (SUMO's default
     // "normc(1,0.1,0.2,2)"), from the vehicle's own stream: the same vehicle gets the same
     // factor in every variant (common random numbers)
-    sdk::EntityRandom rng(seed, "traffic.vehicle", i);
+    sdk::EntityRandom rng(seed_, "traffic.vehicle", i);
     double f = vt.speedFactorMean;
     if (vt.speedFactorDev > 0) {
       for (int k = 0; k < 100; ++k) {
@@ -920,11 +927,25 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   }
   // 5. insertion: due trips join the backlog; a trip that cannot enter blocks later trips
   // from the same edge (first come, first served)
-  while (nextTrip_ < demand_.trips.size() && demand_.trips[nextTrip_].depart <= t + 1e-9) {
-    if (vStatus_[nextTrip_] == 0)  // not placed already
-      backlog_.push_back(static_cast<std::uint32_t>(nextTrip_));
-    ++nextTrip_;
+  // (the demand's trips and the trips added while running, merged by departure and index)
+  std::size_t extraDue = 0;
+  while (extraDue < extra_.size() && demand_.trips[extra_[extraDue]].depart <= t + 1e-9)
+    ++extraDue;
+  std::size_t ex = 0;
+  while (true) {
+    const bool base = nextTrip_ < baseTrips_ && demand_.trips[nextTrip_].depart <= t + 1e-9;
+    const bool more = ex < extraDue;
+    if (!base && !more)
+      break;
+    if (base && (!more || demand_.trips[nextTrip_].depart <= demand_.trips[extra_[ex]].depart)) {
+      if (vStatus_[nextTrip_] == 0)  // not placed already
+        backlog_.push_back(static_cast<std::uint32_t>(nextTrip_));
+      ++nextTrip_;
+    } else {
+      backlog_.push_back(extra_[ex++]);
+    }
   }
+  extra_.erase(extra_.begin(), extra_.begin() + static_cast<std::ptrdiff_t>(extraDue));
   if (!backlog_.empty()) {
     std::vector<std::uint32_t> waiting;
     std::vector<std::uint32_t> touched;
@@ -957,6 +978,20 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   std::set_union(next.begin(), next.end(), touched_.begin(), touched_.end(),
                  std::back_inserter(merged));
   active_ = std::move(merged);
+}
+
+void Simulation::addTrip(std::uint32_t trip) {
+  if (trip < baseTrips_ || trip >= demand_.trips.size())
+    throw std::invalid_argument("addTrip: not a trip appended to the demand");
+  syncTrips();
+  auto before = [&](std::uint32_t a, std::uint32_t b) {
+    const double da = demand_.trips[a].depart, db = demand_.trips[b].depart;
+    return da < db || (da == db && a < b);
+  };
+  auto at = std::lower_bound(extra_.begin(), extra_.end(), trip, before);
+  if (vStatus_[trip] != 0 || (at != extra_.end() && *at == trip))
+    throw std::invalid_argument("addTrip: the trip is already queued or running");
+  extra_.insert(at, trip);
 }
 
 void Simulation::place(std::uint32_t trip, std::uint32_t laneIndex, double pos, double speed,
@@ -994,7 +1029,9 @@ SimStats Simulation::stats() const {
 }
 
 bool Simulation::finished() const {
-  return nextTrip_ >= demand_.trips.size() && backlog_.empty() && running_ == 0;
+  // a run whose trips all come from other models is not done before the first one
+  return nextTrip_ >= baseTrips_ && extra_.empty() && backlog_.empty() && running_ == 0 &&
+         !demand_.trips.empty();
 }
 
 double Simulation::meanSpeed() const {
@@ -1068,6 +1105,7 @@ std::vector<std::uint8_t> Simulation::saveState() const {
   putVec(w, edgeMaxQueue_);
   w.put(static_cast<std::uint64_t>(nextTrip_)).put(static_cast<std::uint64_t>(running_));
   w.put(stats_);
+  putVec(w, extra_);
   return w.take();
 }
 
@@ -1098,7 +1136,9 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   nextTrip_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   running_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   stats_ = r.get<SimStats>();
+  getVec(r, extra_);
   r.expectEnd();
+  syncTrips();  // trips added while running, restored into the demand by the model
   if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||
       waiting.size() != veh_.size() || lastChange.size() != veh_.size() ||
       vStatus_.size() != veh_.size() || laneSpeedSum_.size() != net_.normalLaneCount ||

@@ -62,6 +62,10 @@ class Simulation {
   // not inserted again.
   void place(std::uint32_t trip, std::uint32_t laneIndex, double pos, double speed, double t);
 
+  // A trip the model appended to the demand while running (trips from other models): it is
+  // inserted at its departure, merged with the demand's trips by departure and index.
+  void addTrip(std::uint32_t trip);
+
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
   std::size_t backlog() const { return backlog_.size(); }
@@ -142,6 +146,10 @@ class Simulation {
   std::vector<double> vInsert_, vFreeFlow_;
   std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting
   std::size_t nextTrip_ = 0;
+  std::size_t baseTrips_ = 0;         // the demand's trips at construction
+  std::vector<std::uint32_t> extra_;  // added trips not yet due, by (departure, index)
+  std::uint64_t seed_;
+  void syncTrips();  // per-trip arrays for trips appended to the demand
   std::vector<std::uint32_t> backlog_;
   std::vector<std::uint32_t> teleporting_;
   std::size_t running_ = 0;

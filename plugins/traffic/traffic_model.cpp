@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "traffic_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -25,9 +26,9 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   const std::int64_t randomTrips = c.integer("demand.random_trips");
   if (randomTrips < 0 || randomTrips > 10'000'000)
     throw std::runtime_error("demand.random_trips must be between 0 and 10,000,000");
-  if (demandFile.empty() == (randomTrips == 0))
+  if (!demandFile.empty() && randomTrips > 0)
     throw std::runtime_error(
-        "give the trips either as a file (demand.bench) or as demand.random_trips, one of them");
+        "give the trips either as a file (demand.bench) or as demand.random_trips, not both");
   std::string routes = c.text("demand.routes");
   if (routes != "given" && routes != "route")
     throw std::runtime_error("demand.routes must be 'given' or 'route', got '" + routes + "'");
@@ -46,9 +47,21 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
     cityLinks_ = city->road_link_count;
   // vehicle types: the file's, or SUMO's passenger car defaults with the IDM (idm.hpp)
   std::vector<VehicleType> vtypes;
-  if (vtypesFile.empty())
+  if (vtypesFile.empty()) {
     vtypes.push_back(VehicleType{});
-  else
+    // and for trucks from other models SUMO's truck defaults (vClass truck: 7.1 m long,
+    // 1.3 m/s2, 4 m/s2, 130 km/h)
+    VehicleType truck;
+    truck.id = "truck";
+    truck.cls = VehicleClass::Truck;
+    truck.idm.length = 7.1;
+    truck.idm.accel = 1.3;
+    truck.idm.decel = 4.0;
+    truck.idm.emergencyDecel = 7.0;
+    truck.maxSpeed = 130.0 / 3.6;
+    truck.speedFactorDev = 0.1;
+    vtypes.push_back(truck);
+  } else
     vtypes = readBenchVTypes(vtypesFile, c.text("vtypes.variant"));
   if (randomTrips > 0) {
     const double period = c.number("demand.random_period");
@@ -57,9 +70,11 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
       throw std::runtime_error("demand.random_period and random_min_distance must be >= 0");
     demand_ = std::make_unique<Demand>(
         randomDemand(*net_, static_cast<std::size_t>(randomTrips), period, minDistance, c.seed()));
-  } else {
+  } else if (!demandFile.empty()) {
     demand_ =
         std::make_unique<Demand>(readBenchDemand(demandFile, *net_, vtypes, routes == "given"));
+  } else {
+    demand_ = std::make_unique<Demand>();  // only the extra_trips of other models
   }
   if (routes == "route") {
     // fastest paths on the empty network; trips carry (from, to) until here
@@ -111,6 +126,15 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   p.dt = static_cast<double>(c.periodTicks() * c.tickNs()) * 1e-9;
   p.substeps = static_cast<int>(substeps);
   p.timeToTeleport = teleport;
+  for (std::uint32_t i = 0; i < vtypes.size(); ++i) {
+    if (vtypes[i].cls == VehicleClass::Truck) {
+      truckType_ = i;
+      break;
+    }
+  }
+  baseTrips_ = demand_->trips.size();
+  baseRouteEdges_ = demand_->routeEdges.size();
+  router_ = std::make_unique<Router>(*net_);
   sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
   sim_->onWarning([host = host_](const std::string& m) { sdk::log(host, TWIN_LOG_WARNING, m); });
   sdk::log(host_, TWIN_LOG_INFO,
@@ -130,6 +154,8 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
     else
       threads_.parallelFor(n, fn);
   };
+  if (const auto extra = s.input(kExtraTrips); !extra.empty())
+    addExtraTrips(extra, s.timeS());
   sim_->step(s.timeS(), parallel);
   const double ms = sim_->meanSpeed();
   s.output(kRunning, static_cast<double>(sim_->running()));
@@ -239,16 +265,119 @@ void TrafficMicro::publish(sdk::Publisher& out) const {
       P::layer("max_queue", TWIN_LAYER_LINK_VALUES, "Longest queue", "1", TWIN_SCALE_MAGMA), queue);
 }
 
+std::uint32_t TrafficMicro::nearestCarEdge(double x, double y) const {
+  std::uint32_t best = kNone;
+  double bestD = INFINITY;
+  for (std::uint32_t e = 0; e < net_->edges.size(); ++e) {
+    const Edge& edge = net_->edges[e];
+    bool car = false;
+    for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l)
+      car = car || net_->lanes[l].allowsCar;
+    if (!car || edge.shape.size() < 2)
+      continue;
+    for (std::size_t i = 1; i < edge.shape.size(); ++i) {
+      const double ax = edge.shape[i - 1][0], ay = edge.shape[i - 1][1];
+      const double dx = edge.shape[i][0] - ax, dy = edge.shape[i][1] - ay;
+      const double len2 = dx * dx + dy * dy;
+      const double f =
+          len2 > 0 ? std::clamp(((x - ax) * dx + (y - ay) * dy) / len2, 0.0, 1.0) : 0.0;
+      const double d = std::hypot(ax + f * dx - x, ay + f * dy - y);
+      if (d < bestD) {  // strictly: the lowest edge index wins a tie
+        bestD = d;
+        best = e;
+      }
+    }
+  }
+  return best;
+}
+
+void TrafficMicro::addExtraTrips(std::span<const double> records, double t) {
+  for (const sdk::TripRecord& r : sdk::readTrips(records)) {
+    if (!(r.id > lastExtraId_))
+      continue;  // taken before (a hold adapter repeats the last value)
+    lastExtraId_ = r.id;
+    if (!std::isfinite(r.departS) || !std::isfinite(r.fromX) || !std::isfinite(r.fromY) ||
+        !std::isfinite(r.toX) || !std::isfinite(r.toY))
+      throw std::runtime_error("extra_trips: trip " + std::to_string(r.id) +
+                               " has a coordinate or departure that is not a number");
+    const std::uint32_t from = nearestCarEdge(r.fromX, r.fromY);
+    const std::uint32_t to = nearestCarEdge(r.toX, r.toY);
+    std::vector<std::uint32_t> path;
+    if (from != kNone && to != kNone)
+      path = router_->route(from, to);
+    if (path.empty()) {
+      if (unroutable_++ == 0)
+        sdk::log(host_, TWIN_LOG_WARNING,
+                 "extra trip " + std::to_string(static_cast<long long>(r.id)) +
+                     " has no route between the roads nearest its origin and destination; left "
+                     "out (KPI trips_unroutable)");
+      continue;
+    }
+    Trip trip;
+    trip.id = "x" + std::to_string(static_cast<long long>(r.id));
+    trip.depart = std::max(r.departS, t);
+    trip.vtype = r.vehicleClass == sdk::kTripTruck ? truckType_ : carType_;
+    trip.routeBegin = static_cast<std::uint32_t>(demand_->routeEdges.size());
+    demand_->routeEdges.insert(demand_->routeEdges.end(), path.begin(), path.end());
+    trip.routeEnd = static_cast<std::uint32_t>(demand_->routeEdges.size());
+    demand_->trips.push_back(std::move(trip));
+    sim_->addTrip(static_cast<std::uint32_t>(demand_->trips.size() - 1));
+    ++extraRouted_;
+  }
+}
+
 std::vector<std::uint8_t> TrafficMicro::saveState() const {
   std::vector<std::uint8_t> s = sim_->saveState();
-  s.push_back(ended_ ? 1 : 0);
-  return s;
+  // the trips added while running, before the simulation's state (it sizes by the demand)
+  sdk::StateWriter w;
+  w.put(static_cast<std::uint64_t>(demand_->trips.size() - baseTrips_));
+  for (std::size_t i = baseTrips_; i < demand_->trips.size(); ++i) {
+    const Trip& trip = demand_->trips[i];
+    w.put(trip.depart).put(trip.vtype).put(trip.routeEnd - trip.routeBegin);
+    for (std::uint32_t e : demand_->route(trip))
+      w.put(e);
+  }
+  w.put(lastExtraId_)
+      .put(static_cast<std::uint64_t>(extraRouted_))
+      .put(static_cast<std::uint64_t>(unroutable_));
+  w.put(static_cast<std::uint64_t>(s.size()));
+  std::vector<std::uint8_t> out = w.take();
+  out.insert(out.end(), s.begin(), s.end());
+  out.push_back(ended_ ? 1 : 0);
+  return out;
 }
 
 void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
   if (s.empty())
     throw std::runtime_error("traffic state is empty");
-  sim_->loadState(s.first(s.size() - 1));
+  sdk::StateReader r(s.first(s.size() - 1));
+  const auto added = r.get<std::uint64_t>();
+  demand_->trips.resize(baseTrips_);
+  demand_->routeEdges.resize(baseRouteEdges_);
+  for (std::uint64_t i = 0; i < added; ++i) {
+    Trip trip;
+    trip.depart = r.get<double>();
+    trip.vtype = r.get<std::uint32_t>();
+    const auto n = r.get<std::uint32_t>();
+    trip.id = "x" + std::to_string(i);
+    trip.routeBegin = static_cast<std::uint32_t>(demand_->routeEdges.size());
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const auto e = r.get<std::uint32_t>();
+      if (e >= net_->edges.size())
+        throw std::runtime_error("traffic state: a route edge is not in this network");
+      demand_->routeEdges.push_back(e);
+    }
+    trip.routeEnd = static_cast<std::uint32_t>(demand_->routeEdges.size());
+    demand_->trips.push_back(std::move(trip));
+  }
+  lastExtraId_ = r.get<double>();
+  extraRouted_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  unroutable_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  const auto simSize = r.get<std::uint64_t>();
+  const std::size_t head = s.size() - 1 - simSize;
+  if (simSize > s.size() - 1)
+    throw std::runtime_error("traffic state is truncated");
+  sim_->loadState(s.subspan(head, simSize));
   ended_ = s.back() != 0;
 }
 
@@ -268,7 +397,8 @@ std::vector<double> TrafficMicro::kpis() const {
           static_cast<double>(st.teleports),
           static_cast<double>(st.laneChanges),
           static_cast<double>(st.maxBacklog),
-          static_cast<double>(unroutable_)};
+          static_cast<double>(unroutable_),
+          static_cast<double>(extraRouted_)};
 }
 
 }  // namespace twin::traffic

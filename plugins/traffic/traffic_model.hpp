@@ -8,11 +8,13 @@
 
 #include <array>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "demand.hpp"
 #include "network.hpp"
+#include "routing.hpp"
 #include "sim.hpp"
 #include "twin/plugin.hpp"
 
@@ -26,8 +28,12 @@ class TrafficMicro {
       "Microscopic traffic: IDM car following, MOBIL lane changes, signals and right of way "
       "with gap acceptance, insertion backlog, gridlock teleports";
 
+  enum Input : std::uint32_t { kExtraTrips };
   enum Output : std::uint32_t { kRunning, kMeanSpeed, kBacklog, kArrived };
-  static constexpr std::array<TwinPortDesc, 4> kPorts{{
+  static constexpr std::array<TwinPortDesc, 5> kPorts{{
+      {"extra_trips", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
+       "trips from other models, 7 values each (sdk::TripRecord: id, departure, from x y, to x "
+       "y, class 0 car / 1 truck); connect with {adapter: events}"},
       {"vehicles_running", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
        "vehicles on the network now"},
       {"mean_speed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "m/s",
@@ -42,7 +48,8 @@ class TrafficMicro {
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
       {"demand.bench", TWIN_PARAM_PATH, nullptr, "", 0,
-       "trips of the neutral benchmark format (demand_<case>.csv.gz)"},
+       "trips of the neutral benchmark format (demand_<case>.csv.gz); with neither this nor "
+       "random_trips, only the extra_trips of other models drive"},
       {"demand.routes", TWIN_PARAM_STRING, nullptr, "given", 0,
        "given: drive the file's routes; route: fastest path on the empty network (A*)"},
       {"demand.random_trips", TWIN_PARAM_INTEGER, nullptr, "0", 0,
@@ -67,7 +74,7 @@ class TrafficMicro {
        "signals of a city network: webster (cycle and greens from the demand's peak-hour "
        "flows, Webster 1958) or fixed (31 s green per phase, netconvert's default)"},
   }};
-  static constexpr std::array<TwinKpiDesc, 13> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 14> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -82,6 +89,7 @@ class TrafficMicro {
       {"lane_changes", "1", "lane changes"},
       {"max_backlog", "1", "most vehicles waiting to depart at once"},
       {"trips_unroutable", "1", "trips left out: no route between their edges (routes: route)"},
+      {"extra_trips", "1", "trips received from other models (extra_trips) and routed"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);
@@ -103,6 +111,16 @@ class TrafficMicro {
   bool ended_ = false;
   std::size_t unroutable_ = 0;
   std::size_t cityLinks_ = 0;  // the city's road links when the network is the city's
+
+  // trips from other models (extra_trips): routed from the car edge nearest the origin to the
+  // one nearest the destination and appended to the demand
+  void addExtraTrips(std::span<const double> records, double t);
+  std::uint32_t nearestCarEdge(double x, double y) const;
+  std::unique_ptr<Router> router_;
+  std::uint32_t carType_ = 0, truckType_ = 0;
+  std::size_t baseTrips_ = 0, baseRouteEdges_ = 0;
+  double lastExtraId_ = -1.0;    // state
+  std::size_t extraRouted_ = 0;  // state
 };
 
 }  // namespace twin::traffic

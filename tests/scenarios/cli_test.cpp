@@ -1037,11 +1037,36 @@ TEST_F(Cli, ToxicReleaseAtNightAndInTheMorningReachesDifferentPeople) {
   EXPECT_THAT(zones.out, HasSubstr("Feature Count: 3"));
   auto b = runCommand("ogrinfo -ro -so '" + dir_ + "/n/results.gpkg' buildings");
   EXPECT_THAT(b.out, HasSubstr("release_hazard_level: Real"));
-  // without the weather the release says what to connect (exit 1, at its start)
+  // without the weather the scenario is refused before it runs
   writeFile(dir_ + "/nw.yaml", scenario);
   auto nw = cli("run " + dir_ + "/nw.yaml --quiet --out " + dir_ + "/nw");
-  EXPECT_EQ(nw.exitCode, 1);
-  EXPECT_THAT(nw.err, HasSubstr("connect weather.wind_speed"));
+  EXPECT_EQ(nw.exitCode, 2);
+  EXPECT_THAT(nw.err, HasSubstr("required input 'wind_speed' is not connected"));
+  // evacuation: half of the people in the AEGL-2 zone leave by car after the warning; the
+  // traffic model drives their trips (and nothing else) on Monaco's roads
+  writeFile(dir_ + "/e.yaml",
+            scenario +
+                "  traffic: {type: traffic.micro, period: 1s, end_when_done: false}\n"
+                "connect:\n"
+                "  - [weather.wind_speed, release.wind_speed]\n"
+                "  - [weather.wind_direction, release.wind_direction]\n"
+                "  - [weather.stability_class, release.stability_class]\n"
+                "  - [release.evacuation_trips, traffic.extra_trips, {adapter: events}]\n");
+  const std::string evac = "run " + dir_ +
+                           "/e.yaml --quiet --set models.release.evacuation_share=0.5 "
+                           "--set time.duration=4h";
+  auto e1 = cli(evac + " --threads 1 --out " + dir_ + "/e1");
+  auto e2 = cli(evac + " --threads 2 --out " + dir_ + "/e2");
+  ASSERT_EQ(e1.exitCode, 0) << e1.err;
+  ASSERT_EQ(e2.exitCode, 0) << e2.err;
+  EXPECT_EQ(stateHash(dir_ + "/e1/run.json"), stateHash(dir_ + "/e2/run.json"));
+  const double cars = kpi("e1", "release.evacuation_cars");
+  EXPECT_GT(cars, 10.0);
+  // 1.5 people per car, rounded
+  EXPECT_NEAR(cars, kpi("e1", "release.evacuees") / 1.5, 0.5);
+  EXPECT_DOUBLE_EQ(kpi("e1", "traffic.extra_trips"), cars);
+  EXPECT_DOUBLE_EQ(kpi("e1", "traffic.vehicles_arrived"), cars);
+  EXPECT_DOUBLE_EQ(kpi("e1", "traffic.trips_unroutable"), 0.0);
   // bad parameters: exit 2 before the run
   for (const auto& [set, want] : std::vector<std::pair<std::string, std::string>>{
            {"models.release.mass=500kg", "give either rate"},

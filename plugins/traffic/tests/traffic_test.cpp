@@ -305,6 +305,55 @@ TEST(Grid10, BitIdenticalForAnyThreadCountAndBlockOrder) {
   EXPECT_EQ(b2.saveState(), serial);
 }
 
+TEST(Grid10, TripsAddedWhileRunningDriveAsIfGivenUpFront) {
+  // the last 300 trips (by departure) withheld and added while running, a minute before they
+  // are due (as trips from another model arrive): the same vehicles, the same state
+  Grid10 g;
+  const std::size_t n = g.demand.trips.size(), keep = n - 300;
+  Demand part = g.demand;
+  part.trips.resize(keep);
+  Simulation full(g.net, g.vtypes, g.demand, SimParams{}, 42);
+  Simulation added(g.net, g.vtypes, part, SimParams{}, 42);
+  std::size_t next = keep;
+  for (int t = 0; t < 6000 && !(full.finished() && added.finished()); ++t) {
+    while (next < n && g.demand.trips[next].depart <= t + 60.0) {
+      part.trips.push_back(g.demand.trips[next]);  // routes index the same routeEdges
+      added.addTrip(static_cast<std::uint32_t>(next++));
+    }
+    full.step(t, kSerial);
+    added.step(t, kSerial);
+    if (t % 100 == 0) {  // every vehicle in the same place at the same speed
+      const auto a = full.vehicles(), b = added.vehicles();
+      ASSERT_EQ(a.size(), b.size()) << "t=" << t;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a[i].trip, b[i].trip) << "t=" << t;
+        ASSERT_EQ(a[i].lane, b[i].lane) << "t=" << t;
+        ASSERT_EQ(a[i].pos, b[i].pos) << "t=" << t;
+        ASSERT_EQ(a[i].speed, b[i].speed) << "t=" << t;
+      }
+    }
+  }
+  EXPECT_EQ(next, n);
+  EXPECT_EQ(full.stats().arrived, n);
+  EXPECT_TRUE(added.finished());
+  const SimStats fs = full.stats(), as = added.stats();
+  EXPECT_EQ(as.inserted, fs.inserted);
+  EXPECT_EQ(as.travelTimeSum, fs.travelTimeSum);
+  EXPECT_EQ(as.departDelaySum, fs.departDelaySum);
+  EXPECT_EQ(as.vehicleMeters, fs.vehicleMeters);
+  EXPECT_EQ(as.laneChanges, fs.laneChanges);
+  EXPECT_EQ(as.teleports, fs.teleports);
+  EXPECT_EQ(added.laneExits(), full.laneExits());
+  // a trip is added once
+  EXPECT_THROW(added.addTrip(static_cast<std::uint32_t>(n - 1)), std::invalid_argument);
+  // a run whose trips all come later is not finished before the first one
+  Demand none;
+  none.routeEdges = g.demand.routeEdges;
+  Simulation waiting(g.net, g.vtypes, none, SimParams{}, 42);
+  waiting.step(0, kSerial);
+  EXPECT_FALSE(waiting.finished());
+}
+
 TEST(Grid10, MeanTravelTimeWithinTenPercentOfSumoIdm) {
   Grid10 g;
   Simulation sim(g.net, g.vtypes, g.demand, SimParams{}, 42);

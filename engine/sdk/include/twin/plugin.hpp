@@ -190,6 +190,33 @@ inline LandUseRing largestLandUse(const TwinCityInfo* c, std::int32_t landClass)
   return best;
 }
 
+// Trips handed from one model to another (truck trips of a park, evacuees of a release) go
+// through an entity-shaped port of unit "1" as records of 7 values: a producer-unique id
+// (increasing), the departure (s since the run's start), origin x y and destination x y in
+// local metres, and the vehicle class (0 car, 1 truck). The producer writes the trips it created
+// in a step; connect with {adapter: events} so the consumer receives every record once, whatever
+// the periods. A consumer takes records whose id is above the last it took.
+struct TripRecord {
+  double id = 0, departS = 0, fromX = 0, fromY = 0, toX = 0, toY = 0, vehicleClass = 0;
+};
+inline constexpr std::size_t kTripRecordValues = 7;
+inline constexpr double kTripCar = 0.0, kTripTruck = 1.0;
+inline void appendTrip(std::vector<double>& out, const TripRecord& t) {
+  out.insert(out.end(), {t.id, t.departS, t.fromX, t.fromY, t.toX, t.toY, t.vehicleClass});
+}
+// the records of a port's values; throws when the length is not a multiple of 7
+inline std::vector<TripRecord> readTrips(std::span<const double> v) {
+  if (v.size() % kTripRecordValues != 0)
+    throw std::runtime_error("a trip list needs 7 values per trip, got " +
+                             std::to_string(v.size()) + " values");
+  std::vector<TripRecord> out(v.size() / kTripRecordValues);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double* r = v.data() + i * kTripRecordValues;
+    out[i] = {r[0], r[1], r[2], r[3], r[4], r[5], r[6]};
+  }
+  return out;
+}
+
 // Read-only view of TwinModelConfig with typed parameter access.
 class Config {
  public:
