@@ -31,9 +31,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-// Committed state hash of the shipped baseline (weather and rooftop PV, 24 h). A changed hash is a
-// reviewed change: say in the commit why the baseline's state changed.
-constexpr const char* kBaselineHash = "187707c2cc8e29cf";
+// Committed state hash of the shipped baseline (weather, rooftop PV and the park, 24 h). A changed
+// hash is a reviewed change: say in the commit why the baseline's state changed.
+constexpr const char* kBaselineHash = "4e6d3813c7fec2a7";
 
 const std::string kCli = TWIN_CLI;
 const std::string kSource = TWIN_SOURCE_DIR;
@@ -96,7 +96,7 @@ TEST_F(Cli, ValidateListsAllThreeMistakes) {
   EXPECT_EQ(r.out, "");
   auto ok = cli("validate " + kSource + "/scenarios/aachen/baseline.yaml");
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
-  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 2 models, 3 connections"));
+  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 3 models, 3 connections"));
 }
 
 TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
@@ -112,6 +112,10 @@ TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
   EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t2/run.json"));
   EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), kBaselineHash);
   EXPECT_THAT(kpis, HasSubstr("kpi,value,unit,description\nweather.mean_temperature,"));
+  // the park: 650 trucks in and out, 9,400 people, its CHP covering its own electricity
+  EXPECT_THAT(kpis, HasSubstr("\npark.truck_trips,1300,"));
+  EXPECT_THAT(kpis, HasSubstr("\npark.workforce,9400,"));
+  EXPECT_THAT(kpis, HasSubstr("\npark.grid_import,0,"));
   EXPECT_THAT(readFile(dir_ + "/t1/timeseries.csv"),
               HasSubstr("time_s,series,entity,value,unit\n0,weather.ambient_temperature,,"));
   // the four files and the render the baseline asks for (identical too: llvmpipe is deterministic)
@@ -1080,6 +1084,64 @@ TEST_F(Cli, ToxicReleaseAtNightAndInTheMorningReachesDifferentPeople) {
     EXPECT_THAT(bad.err, HasSubstr(want)) << set;
     EXPECT_FALSE(fs::exists(dir_ + "/bad/kpis.csv")) << set;
   }
+}
+
+TEST_F(Cli, ParkElectrificationBuysMoreElectricityAndBurnsLessGas) {
+  // the shipped park on a site drawn in Monaco (which has no industrial area), two hours, its
+  // trucks driven by the traffic model
+  std::string park = readFile(kSource + "/assets/parks/chempark.yaml");
+  const std::string site = "site: largest_industrial_area";
+  ASSERT_NE(park.find(site), std::string::npos);
+  park.replace(park.find(site), site.size(),
+               "site: [[1500, 1500], [2100, 1500], [2100, 2100], [1500, 2100]]");
+  writeFile(dir_ + "/park.yaml", park);
+  writeFile(dir_ + "/p.yaml",
+            "name: monaco-park\n"
+            "city: {sources: [" +
+                dataPath("osm/monaco.osm.pbf") +
+                "], crs: EPSG:32632}\n"
+                "time: {start: 2026-06-17T06:00:00+02:00, duration: 2h, tick: 1s}\n"
+                "models:\n"
+                "  park: {type: industry.park, period: 1min, park: " +
+                dir_ +
+                "/park.yaml}\n"
+                "  traffic: {type: traffic.micro, period: 1s, end_when_done: false}\n"
+                "connect:\n"
+                "  - [park.truck_trips, traffic.extra_trips, {adapter: events}]\n");
+  auto base = cli("run " + dir_ + "/p.yaml --quiet --out " + dir_ + "/b");
+  auto half = cli("run " + dir_ +
+                  "/p.yaml --quiet --set models.park.electrify_steam_share=0.5 "
+                  "--out " +
+                  dir_ + "/h");
+  ASSERT_EQ(base.exitCode, 0) << base.err;
+  ASSERT_EQ(half.exitCode, 0) << half.err;
+  auto kpi = [&](const std::string& run, const std::string& name) {
+    std::smatch m;
+    const std::string text = readFile(dir_ + "/" + run + "/kpis.csv");
+    EXPECT_TRUE(std::regex_search(text, m, std::regex("\n" + name + ",([^,]+),"))) << name;
+    return m.empty() ? NAN : std::stod(m[1]);
+  };
+  // two hours of 336 MW steam; the CHP sells its surplus in the base case
+  EXPECT_NEAR(kpi("b", "park.steam"), 672.0, 1e-6);
+  EXPECT_DOUBLE_EQ(kpi("b", "park.peak_grid_import"), 0.0);
+  EXPECT_GT(kpi("b", "park.grid_export"), 0.0);
+  // electrified: electricity bought at a peak above 150 MW, half the gas, less CO2 on site
+  EXPECT_GT(kpi("h", "park.peak_grid_import"), 150.0);
+  EXPECT_NEAR(kpi("h", "park.gas"), 0.5 * kpi("b", "park.gas"), 1e-6);
+  EXPECT_LT(kpi("h", "park.co2_site"), kpi("b", "park.co2_site"));
+  EXPECT_GT(kpi("h", "park.co2_grid"), kpi("b", "park.co2_grid"));
+  // the trucks: 650 a day, so 54 in and 54 out in two hours, all routed and driven
+  EXPECT_DOUBLE_EQ(kpi("b", "park.truck_trips"), 108.0);
+  EXPECT_DOUBLE_EQ(kpi("b", "traffic.extra_trips"), 108.0);
+  EXPECT_DOUBLE_EQ(kpi("b", "traffic.trips_unroutable"), 0.0);
+  EXPECT_GE(kpi("b", "traffic.vehicles_inserted"), 100.0);
+  // a park file with a mistake: exit 2 naming its line
+  writeFile(dir_ + "/park.yaml",
+            std::regex_replace(park, std::regex("steam_demand: 336MW"), "steam_demand: lots"));
+  auto bad = cli("run " + dir_ + "/p.yaml --quiet --out " + dir_ + "/x");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr(dir_ + "/park.yaml:"));
+  EXPECT_THAT(bad.err, HasSubstr("steam_demand: expected a power >= 0 such as 228MW"));
 }
 
 }  // namespace
