@@ -129,7 +129,7 @@ ParkDef parse(const YAML::Node& root, const Reader& r) {
   for (const auto& pn : plants) {
     r.keys(pn, "a plant",
            {"name", "product_group", "electric_load", "steam_demand", "pattern", "workforce",
-            "trucks_per_day", "truck_profile"});
+            "trucks_per_day", "truck_profile", "waste_heat", "waste_heat_temperature"});
     PlantDef d;
     d.name = r.text(r.need(pn, "name", "a plant"), "name");
     if (pn["product_group"])
@@ -160,6 +160,11 @@ ParkDef parse(const YAML::Node& root, const Reader& r) {
         r.fail(tp, "truck_profile: expected flat or 24 hourly weights");
       }
     }
+    if (pn["waste_heat"])
+      d.wasteHeatW = r.power(pn["waste_heat"], "waste_heat");
+    if (pn["waste_heat_temperature"])
+      d.wasteHeatTemperatureC =
+          r.number(pn["waste_heat_temperature"], "waste_heat_temperature (degC)", 0, 1000);
     p.plants.push_back(std::move(d));
   }
   if (const YAML::Node s = root["shifts"]) {
@@ -210,7 +215,7 @@ ParkDef parse(const YAML::Node& root, const Reader& r) {
       r.fail(g, "gates: the trucks shares and the commuters shares must each sum to 1");
   }
   const YAML::Node u = r.need(root, "utilities", "the park");
-  r.keys(u, "utilities", {"chp", "boilers", "e_boiler", "heat_pump"});
+  r.keys(u, "utilities", {"chp", "boilers", "e_boiler", "heat_pump", "electrolyser"});
   if (const YAML::Node c = u["chp"]) {
     r.keys(c, "utilities.chp", {"electric_capacity", "thermal_capacity", "total_efficiency"});
     p.chpElectricW = r.power(r.need(c, "electric_capacity", "chp"), "electric_capacity");
@@ -228,6 +233,12 @@ ParkDef parse(const YAML::Node& root, const Reader& r) {
   if (const YAML::Node e = u["e_boiler"]) {
     r.keys(e, "utilities.e_boiler", {"efficiency"});
     p.eBoilerEfficiency = r.number(r.need(e, "efficiency", "e_boiler"), "efficiency", 0.05, 1.0);
+  }
+  if (const YAML::Node el = u["electrolyser"]) {
+    r.keys(el, "utilities.electrolyser", {"capacity", "efficiency"});
+    p.electrolyserW = r.power(r.need(el, "capacity", "electrolyser"), "capacity");
+    p.electrolyserEfficiency =
+        r.number(r.need(el, "efficiency", "electrolyser"), "efficiency", 0.05, 1.0);
   }
   if (const YAML::Node h = u["heat_pump"]) {
     r.keys(h, "utilities.heat_pump", {"cop"});
@@ -254,9 +265,11 @@ std::optional<ParkDef> readPark(const std::string& path, std::string& error) {
 }
 
 void demandAt(const ParkDef& park, double localHour, bool weekend, double& electricW,
-              double& steamW) {
+              double& steamW, double* wasteHeatW) {
   electricW = 0;
   steamW = 0;
+  if (wasteHeatW != nullptr)
+    *wasteHeatW = 0;
   const double s = localHour * 3600.0;
   for (const PlantDef& p : park.plants) {
     const bool on =
@@ -264,6 +277,8 @@ void demandAt(const ParkDef& park, double localHour, bool weekend, double& elect
     if (on) {
       electricW += p.electricLoadW;
       steamW += p.steamDemandW;
+      if (wasteHeatW != nullptr)
+        *wasteHeatW += p.wasteHeatW;
     }
   }
 }
@@ -281,8 +296,11 @@ Dispatch dispatch(const ParkDef& park, const Levers& lv, double electricW, doubl
   d.boilerHeatW = std::min(rest - d.chpHeatW, park.boilerW);
   d.boilerFuelW = d.boilerHeatW / park.boilerEfficiency;
   d.unservedHeatW = rest - d.chpHeatW - d.boilerHeatW;
-  d.parkElectricW =
-      electricW + d.eBoilerHeatW / park.eBoilerEfficiency + d.heatPumpHeatW / park.heatPumpCop;
+  // the electrolyser runs at the lever's power (or the file's capacity) around the clock
+  d.electrolyserW = lv.electrolyserW >= 0 ? lv.electrolyserW : park.electrolyserW;
+  d.hydrogenW = d.electrolyserW * park.electrolyserEfficiency;
+  d.parkElectricW = electricW + d.eBoilerHeatW / park.eBoilerEfficiency +
+                    d.heatPumpHeatW / park.heatPumpCop + d.electrolyserW;
   d.gridImportW = d.parkElectricW - d.chpElectricW;
   return d;
 }

@@ -24,6 +24,8 @@ struct PlantDef {
   double workforce = 0;
   double trucksPerDay = 0;
   std::array<double, 24> truckProfile{};  // share of the day's trucks per local hour, sums to 1
+  double wasteHeatW = 0;                  // heat the plant rejects that a heat network could use
+  double wasteHeatTemperatureC = 0;       // its temperature
 };
 
 struct GateDef {
@@ -47,6 +49,7 @@ struct ParkDef {
   double chpElectricW = 0, chpThermalW = 0, chpTotalEfficiency = 0.75;
   double boilerW = 0, boilerEfficiency = 0.92;
   double eBoilerEfficiency = 0.99, heatPumpCop = 2.0;
+  double electrolyserW = 0, electrolyserEfficiency = 0.66;  // electric input; H2 out (LHV)
 };
 
 // Reads a park file; on failure nullopt and `error` = "file:line:col: what; expected ...".
@@ -55,6 +58,7 @@ std::optional<ParkDef> readPark(const std::string& path, std::string& error);
 struct Levers {
   double electrifySteamShare = 0;  // of the steam made by electrode boilers
   double heatPumpShare = 0;        // of the steam made by heat pumps
+  double electrolyserW = -1;       // electrolyser input power; < 0: the park file's capacity
 };
 
 struct Dispatch {
@@ -62,8 +66,9 @@ struct Dispatch {
   double eBoilerHeatW = 0, heatPumpHeatW = 0;  // electrified
   double chpHeatW = 0, chpElectricW = 0, chpFuelW = 0;
   double boilerHeatW = 0, boilerFuelW = 0;
-  double unservedHeatW = 0;  // beyond the CHP and boiler capacity
-  double parkElectricW = 0;  // plants + electrode boilers + heat pumps
+  double unservedHeatW = 0;                 // beyond the CHP and boiler capacity
+  double electrolyserW = 0, hydrogenW = 0;  // electric input, hydrogen out (LHV)
+  double parkElectricW = 0;  // plants + electrode boilers + heat pumps + electrolyser
   double gridImportW = 0;    // parkElectric - chpElectric (negative: export)
   double gasW() const { return chpFuelW + boilerFuelW; }
   double lossesW() const { return gasW() - chpElectricW - chpHeatW - boilerHeatW; }
@@ -74,6 +79,6 @@ Dispatch dispatch(const ParkDef& park, const Levers& levers, double electricW, d
 
 // The plants' electricity and steam demand at a local hour of a weekday or weekend day.
 void demandAt(const ParkDef& park, double localHour, bool weekend, double& electricW,
-              double& steamW);
+              double& steamW, double* wasteHeatW = nullptr);
 
 }  // namespace twin::industry

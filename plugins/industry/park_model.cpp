@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "hazard.hpp"  // pointInRing
 
@@ -75,6 +76,26 @@ ParkModel::ParkModel(const sdk::Config& c) {
     if (park_.railShare >= 1.0)
       throw std::runtime_error("the park file's rail_share is 1: no trucks to scale");
     truckFactor_ = (1.0 - r) / (1.0 - park_.railShare);
+  }
+  const std::string ely = c.text("electrolyser");
+  if (ely != "park") {
+    double v = 0, scale = 0;
+    for (const auto& [unit, f] :
+         {std::pair<const char*, double>{"kW", 1e3}, {"MW", 1e6}, {"GW", 1e9}, {"W", 1.0}}) {
+      const std::string u = unit;
+      if (ely.size() > u.size() && ely.compare(ely.size() - u.size(), u.size(), u) == 0) {
+        const std::string num = ely.substr(0, ely.size() - u.size());
+        char* end = nullptr;
+        v = std::strtod(num.c_str(), &end);
+        if (end != num.c_str() && *end == '\0' && std::isfinite(v) && v >= 0)
+          scale = f;
+        break;
+      }
+    }
+    if (!(scale > 0))
+      throw std::runtime_error("electrolyser must be 'park' or a power such as 50MW, got '" + ely +
+                               "'");
+    levers_.electrolyserW = v * scale;
   }
   gridCo2_ = c.number("grid_co2");
   gasCo2_ = c.number("gas_co2");
@@ -197,7 +218,7 @@ TwinStatus ParkModel::step(sdk::Step& s) {
   const auto day = static_cast<std::int64_t>(std::floor(local / 86400.0));
   const bool weekend = ((day + 3) % 7 + 7) % 7 >= 5;  // 1970-01-01 was a Thursday
   double el = 0, steam = 0;
-  demandAt(park_, hour, weekend, el, steam);
+  demandAt(park_, hour, weekend, el, steam, &wasteHeatW_);
   last_ = dispatch(park_, levers_, el, steam);
   const Dispatch& d = last_;
   electricity_ += d.parkElectricW * dt;
@@ -208,6 +229,7 @@ TwinStatus ParkModel::step(sdk::Step& s) {
   gas_ += d.gasW() * dt;
   chpEl_ += d.chpElectricW * dt;
   unserved_ += d.unservedHeatW * dt;
+  hydrogen_ += d.hydrogenW * dt;
   // g/kWh -> kg/J: 1e-3 / 3.6e6
   const double site = d.gasW() * gasCo2_ * 1e-3 / 3.6e6;
   const double grid = std::max(0.0, d.gridImportW) * gridCo2_ * 1e-3 / 3.6e6;
@@ -223,6 +245,7 @@ TwinStatus ParkModel::step(sdk::Step& s) {
     trips_->step(t, t + dt, truckFactor_, trucks, cars);
   s.output(kTruckTrips, trucks);
   s.output(kCommuterTrips, cars);
+  s.output(kWasteHeat, wasteHeatW_ * 1e-6);
   return TWIN_OK;
 }
 
@@ -244,9 +267,9 @@ void ParkModel::publish(sdk::Publisher& out) const {
 
 std::vector<std::uint8_t> ParkModel::saveState() const {
   sdk::StateWriter w;
-  for (double v :
-       {electricity_, import_, export_, peakImport_, steam_, gas_, chpEl_, unserved_, co2Site_,
-        co2Grid_, levers_.electrifySteamShare, levers_.heatPumpShare, gridCo2_})
+  for (double v : {electricity_, import_, export_, peakImport_, steam_, gas_, chpEl_, unserved_,
+                   co2Site_, co2Grid_, levers_.electrifySteamShare, levers_.heatPumpShare, gridCo2_,
+                   hydrogen_, levers_.electrolyserW})
     w.put(v);
   const std::vector<double> tr = trips_ ? trips_->save() : std::vector<double>(4, 0.0);
   for (double v : tr)
@@ -256,9 +279,9 @@ std::vector<std::uint8_t> ParkModel::saveState() const {
 
 void ParkModel::loadState(std::span<const std::uint8_t> s) {
   sdk::StateReader r(s);
-  for (double* v :
-       {&electricity_, &import_, &export_, &peakImport_, &steam_, &gas_, &chpEl_, &unserved_,
-        &co2Site_, &co2Grid_, &levers_.electrifySteamShare, &levers_.heatPumpShare, &gridCo2_})
+  for (double* v : {&electricity_, &import_, &export_, &peakImport_, &steam_, &gas_, &chpEl_,
+                    &unserved_, &co2Site_, &co2Grid_, &levers_.electrifySteamShare,
+                    &levers_.heatPumpShare, &gridCo2_, &hydrogen_, &levers_.electrolyserW})
     *v = r.get<double>();
   std::vector<double> tr(4);
   for (double& v : tr)
@@ -286,7 +309,8 @@ std::vector<double> ParkModel::kpis() const {
           (co2Site_ + co2Grid_) / 1000.0,
           trips_ ? trips_->trucksSoFar() : 0.0,
           trips_ ? trips_->commuterCarsSoFar() : 0.0,
-          workforce};
+          workforce,
+          hydrogen_ * mwh};
 }
 
 }  // namespace twin::industry

@@ -33,9 +33,10 @@ class ParkModel {
     kGas,
     kCo2,
     kTruckTrips,
-    kCommuterTrips
+    kCommuterTrips,
+    kWasteHeat
   };
-  static constexpr std::array<TwinPortDesc, 7> kPorts{{
+  static constexpr std::array<TwinPortDesc, 8> kPorts{{
       {"grid_import", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
        "electricity bought from the grid (negative: sold), after the CHP's own output"},
       {"electric_load", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
@@ -51,8 +52,10 @@ class ParkModel {
        "{adapter: events}"},
       {"commuter_trips", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
        "workers' car trips at shift changes and day-work hours (sdk::TripRecord)"},
+      {"waste_heat", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
+       "heat the plants reject that a district-heat network could take (the park file's)"},
   }};
-  static constexpr std::array<TwinParamDesc, 11> kParams{{
+  static constexpr std::array<TwinParamDesc, 12> kParams{{
       {"park", TWIN_PARAM_PATH, "", "asset:parks/chempark.yaml", 0,
        "the park definition file (plants, shifts, gates, utilities; sources named inside)"},
       {"electrify_steam_share", TWIN_PARAM_NUMBER, "1", "0", 1,
@@ -71,10 +74,12 @@ class ParkModel {
        "CO2 per kWh bought from the grid (UBA: German mix 2023, 380 g/kWh)"},
       {"gas_co2", TWIN_PARAM_NUMBER, "g/kWh", "201g/kWh", 0,
        "CO2 per kWh of natural gas burnt (UBA emission factor, 201 g/kWh, lower heating value)"},
+      {"electrolyser", TWIN_PARAM_STRING, "", "park", 0,
+       "electrolyser input power: 'park' (the file's capacity) or a power such as 50MW"},
       {"trips", TWIN_PARAM_BOOL, "", "true", 0,
        "publish truck and commuter trips (needs road nodes at the park)"},
   }};
-  static constexpr std::array<TwinKpiDesc, 14> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 15> kKpis{{
       {"electricity", "MWh", "electricity the park used (plants, electrode boilers, heat pumps)"},
       {"grid_import", "MWh", "electricity bought from the grid"},
       {"grid_export", "MWh", "CHP electricity sold to the grid"},
@@ -89,6 +94,7 @@ class ParkModel {
       {"truck_trips", "1", "truck trips (in and out) at the gates"},
       {"commuter_trips", "1", "workers' car trips to and from the gates"},
       {"workforce", "1", "people working in the park"},
+      {"hydrogen", "MWh", "hydrogen from the electrolyser (lower heating value)"},
   }};
 
   explicit ParkModel(const sdk::Config& c);
@@ -111,7 +117,8 @@ class ParkModel {
   std::array<double, 2> centre_{};
   // state: energies in J, CO2 in kg
   double electricity_ = 0, import_ = 0, export_ = 0, peakImport_ = 0, steam_ = 0, gas_ = 0,
-         chpEl_ = 0, unserved_ = 0, co2Site_ = 0, co2Grid_ = 0;
+         chpEl_ = 0, unserved_ = 0, co2Site_ = 0, co2Grid_ = 0, hydrogen_ = 0;
+  double wasteHeatW_ = 0;
   Dispatch last_;
 };
 

@@ -104,6 +104,26 @@ TEST(Park, DispatchBalancesEnergyAndFollowsTheLevers) {
   // heat pumps need a COP-th of the heat as electricity
   const Dispatch hp = dispatch(p, {0.0, 0.5}, el, steam);
   EXPECT_NEAR(hp.parkElectricW - el, 168e6 / 2.0, 1e-3);
+  // an electrolyser of 50 MW: 50 MW more from the grid, 33 MW of hydrogen (66 %, IEA 2019)
+  Levers ely;
+  ely.electrolyserW = 50e6;
+  const Dispatch h2 = dispatch(p, ely, el, steam);
+  EXPECT_NEAR(h2.parkElectricW - base.parkElectricW, 50e6, 1e-3);
+  EXPECT_NEAR(h2.hydrogenW, 33e6, 1e-3);
+  EXPECT_NEAR(h2.gridImportW - base.gridImportW, 50e6, 1e-3);
+  EXPECT_EQ(base.electrolyserW, 0.0);  // none in the park file
+  // waste heat: none published for the park (0), a day plant's only in working hours
+  ParkDef q = p;
+  q.plants[0].wasteHeatW = 20e6;
+  q.plants.push_back(q.plants[0]);
+  q.plants[1].pattern = "day";
+  double e = 0, st = 0, wh = 0;
+  demandAt(q, 3.0, false, e, st, &wh);
+  EXPECT_DOUBLE_EQ(wh, 20e6);
+  demandAt(q, 10.0, false, e, st, &wh);
+  EXPECT_DOUBLE_EQ(wh, 40e6);
+  demandAt(q, 10.0, true, e, st, &wh);  // weekend
+  EXPECT_DOUBLE_EQ(wh, 20e6);
   // beyond the CHP's 480 MW the boilers take over, beyond both the steam is unserved
   const Dispatch big = dispatch(p, {}, el, 900e6);
   EXPECT_DOUBLE_EQ(big.chpHeatW, 480e6);
