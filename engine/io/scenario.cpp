@@ -139,8 +139,10 @@ core::Result<ScenarioDocument> loadScenarioDocument(const std::string& path,
     current = next;
   }
   Node merged = std::move(chain.back());
+  resolveAppendKeys(merged);  // the first file has no base: its "key+" are plain keys
   for (std::size_t i = chain.size() - 1; i-- > 0;)
     mergeInto(merged, chain[i]);
+  resolveAppendKeys(merged);
   // extends is resolved; it is not part of the merged scenario
   std::erase_if(merged.entries, [](const Node::Entry& e) { return e.key == "extends"; });
   for (std::size_t i = 0; i < sets.size(); ++i)

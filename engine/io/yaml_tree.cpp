@@ -162,12 +162,39 @@ core::Result<Node> loadYamlFile(const std::string& path, std::vector<Diagnostic>
   return parseYaml(ss.str(), path, problems);
 }
 
+namespace {
+
+// "connect+" -> "connect", true
+bool appendKey(std::string& key) {
+  if (key.size() < 2 || key.back() != '+')
+    return false;
+  key.pop_back();
+  return true;
+}
+
+}  // namespace
+
 void mergeInto(Node& base, const Node& overlay) {
   if (!base.isMap() || !overlay.isMap()) {
     base = overlay;
     return;
   }
   for (const Node::Entry& e : overlay.entries) {
+    std::string key = e.key;
+    if (appendKey(key)) {
+      // "key+: [..]" appends its items to the base's list "key"
+      auto it = std::find_if(base.entries.begin(), base.entries.end(),
+                             [&](const Node::Entry& b) { return b.key == key; });
+      if (it != base.entries.end() && it->value.isSeq() && e.value.isSeq()) {
+        it->value.items.insert(it->value.items.end(), e.value.items.begin(), e.value.items.end());
+      } else if (it != base.entries.end()) {
+        it->keyWhere = e.keyWhere;
+        it->value = e.value;
+      } else {
+        base.entries.push_back({key, e.keyWhere, e.value});
+      }
+      continue;
+    }
     auto it = std::find_if(base.entries.begin(), base.entries.end(),
                            [&](const Node::Entry& b) { return b.key == e.key; });
     if (e.value.isNull()) {
@@ -182,6 +209,35 @@ void mergeInto(Node& base, const Node& overlay) {
       mergeInto(it->value, e.value);
     }
   }
+}
+
+void resolveAppendKeys(Node& node) {
+  if (node.isSeq()) {
+    for (Node& item : node.items)
+      resolveAppendKeys(item);
+    return;
+  }
+  if (!node.isMap())
+    return;
+  Node resolved;
+  resolved.kind = Node::Kind::Map;
+  resolved.where = node.where;
+  for (Node::Entry& e : node.entries) {
+    resolveAppendKeys(e.value);
+    std::string key = e.key;
+    const bool append = appendKey(key);
+    auto it = std::find_if(resolved.entries.begin(), resolved.entries.end(),
+                           [&](const Node::Entry& b) { return b.key == key; });
+    if (append && it != resolved.entries.end() && it->value.isSeq() && e.value.isSeq()) {
+      it->value.items.insert(it->value.items.end(), e.value.items.begin(), e.value.items.end());
+    } else if (it != resolved.entries.end()) {
+      it->keyWhere = e.keyWhere;
+      it->value = std::move(e.value);
+    } else {
+      resolved.entries.push_back({key, e.keyWhere, std::move(e.value)});
+    }
+  }
+  node = std::move(resolved);
 }
 
 namespace {

@@ -63,8 +63,12 @@ core::Result<Node> parseYaml(std::string_view text, const std::string& file,
 core::Result<Node> loadYamlFile(const std::string& path, std::vector<Diagnostic>& problems);
 
 // Deep merge: maps merge key by key (overlay wins), everything else is replaced; a null in
-// the overlay removes the key from the base.
+// the overlay removes the key from the base; "key+: [...]" appends its items to the base's
+// list "key" (a variant adds connections or series without repeating its base's).
 void mergeInto(Node& base, const Node& overlay);
+// After merging: "key+" keys left in a file without a base (or beside "key" in one map) become
+// "key", their items appended to it.
+void resolveAppendKeys(Node& node);
 
 // The leaves of a tree as (dotted path, text) pairs in document order: "models.weather.period"
 // -> "15min", list items as "interventions[0].at"; an empty map or list is one leaf "{}" or

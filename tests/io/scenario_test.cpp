@@ -197,6 +197,46 @@ TEST_F(ScenarioTest, ErrorsInAVariantPointIntoTheVariant) {
   EXPECT_THAT(problems_[0].str(), HasSubstr(dir_ + "/v.yaml:5:13: 'period'"));
 }
 
+TEST_F(ScenarioTest, AVariantAppendsToItsBasesListsWithAPlus) {
+  // a variant adding a model and its connection: "connect+" keeps the base's connections,
+  // "connect" alone would replace them
+  writeFile(dir_ + "/base.yaml", std::string(kHeader) +
+                                     "models:\n"
+                                     "  w: {type: weather.tmy, period: 1h}\n"
+                                     "  c: {type: test.counter, period: 1h}\n"
+                                     "connect:\n"
+                                     "  - [w.ghi, c.load]\n"
+                                     "outputs:\n"
+                                     "  timeseries: [w.ambient_temperature]\n");
+  writeFile(dir_ + "/v.yaml",
+            "name: v\nextends: base.yaml\n"
+            "models:\n  d: {type: test.counter, period: 1h}\n"
+            "connect+:\n  - [w.ghi, d.load]\n"
+            "outputs:\n  timeseries+: [w.ghi]\n");
+  auto s = load(dir_ + "/v.yaml");
+  ASSERT_TRUE(s) << io::formatDiagnostics(problems_);
+  ASSERT_EQ(s->connections.size(), 2u);
+  EXPECT_EQ(s->connections[0].toModel, "c");
+  EXPECT_EQ(s->connections[1].toModel, "d");
+  EXPECT_EQ(s->timeseries.size(), 2u);
+  // the same variant with a plain "connect" replaces the list
+  writeFile(dir_ + "/r.yaml",
+            "name: r\nextends: base.yaml\n"
+            "models:\n  d: {type: test.counter, period: 1h}\n"
+            "connect:\n  - [w.ghi, d.load]\n");
+  auto r = load(dir_ + "/r.yaml");
+  ASSERT_TRUE(r) << io::formatDiagnostics(problems_);
+  ASSERT_EQ(r->connections.size(), 1u);
+  EXPECT_EQ(r->connections[0].toModel, "d");
+  // in a file without a base, "connect+" is "connect"
+  auto b = loadText(std::string(kHeader) +
+                    "models:\n  w: {type: weather.tmy, period: 1h}\n"
+                    "  c: {type: test.counter, period: 1h}\n"
+                    "connect+:\n  - [w.ghi, c.load]\n");
+  ASSERT_TRUE(b) << io::formatDiagnostics(problems_);
+  EXPECT_EQ(b->connections.size(), 1u);
+}
+
 TEST_F(ScenarioTest, SetOverridesAreCheckedLikeFileContent) {
   auto s = load(dataPath("scenarios/base.yaml"), {"models.weather.perod=1h", "nonsense"});
   ASSERT_FALSE(s);
