@@ -253,8 +253,12 @@ void ParkModel::publish(sdk::Publisher& out) const {
   std::vector<std::string> texts;
   std::vector<TwinLabel> labels;
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s: %.0f MW from the grid, %.0f MW steam", park_.name.c_str(),
-                last_.gridImportW * 1e-6, last_.steamW * 1e-6);
+  if (last_.gridImportW >= 0.0)
+    std::snprintf(buf, sizeof buf, "%s: buys %.0f MW, %.0f MW steam", park_.name.c_str(),
+                  last_.gridImportW * 1e-6, last_.steamW * 1e-6);
+  else
+    std::snprintf(buf, sizeof buf, "%s: sells %.0f MW, %.0f MW steam", park_.name.c_str(),
+                  -last_.gridImportW * 1e-6, last_.steamW * 1e-6);
   texts.emplace_back(buf);
   for (std::size_t g = 0; g < gatePoints_.size(); ++g)
     texts.push_back(park_.gates[g].name);
