@@ -172,6 +172,21 @@ bool appendKey(std::string& key) {
   return true;
 }
 
+// sets map[key] = value, or with `append` adds value's items to the list map[key]
+void setOrAppend(Node& map, const std::string& key, const Location& where, Node value,
+                 bool append) {
+  auto it = std::find_if(map.entries.begin(), map.entries.end(),
+                         [&](const Node::Entry& b) { return b.key == key; });
+  if (it == map.entries.end()) {
+    map.entries.push_back({key, where, std::move(value)});
+  } else if (append && it->value.isSeq() && value.isSeq()) {
+    it->value.items.insert(it->value.items.end(), value.items.begin(), value.items.end());
+  } else {
+    it->keyWhere = where;
+    it->value = std::move(value);
+  }
+}
+
 }  // namespace
 
 void mergeInto(Node& base, const Node& overlay) {
@@ -183,16 +198,7 @@ void mergeInto(Node& base, const Node& overlay) {
     std::string key = e.key;
     if (appendKey(key)) {
       // "key+: [..]" appends its items to the base's list "key"
-      auto it = std::find_if(base.entries.begin(), base.entries.end(),
-                             [&](const Node::Entry& b) { return b.key == key; });
-      if (it != base.entries.end() && it->value.isSeq() && e.value.isSeq()) {
-        it->value.items.insert(it->value.items.end(), e.value.items.begin(), e.value.items.end());
-      } else if (it != base.entries.end()) {
-        it->keyWhere = e.keyWhere;
-        it->value = e.value;
-      } else {
-        base.entries.push_back({key, e.keyWhere, e.value});
-      }
+      setOrAppend(base, key, e.keyWhere, e.value, true);
       continue;
     }
     auto it = std::find_if(base.entries.begin(), base.entries.end(),
@@ -226,16 +232,7 @@ void resolveAppendKeys(Node& node) {
     resolveAppendKeys(e.value);
     std::string key = e.key;
     const bool append = appendKey(key);
-    auto it = std::find_if(resolved.entries.begin(), resolved.entries.end(),
-                           [&](const Node::Entry& b) { return b.key == key; });
-    if (append && it != resolved.entries.end() && it->value.isSeq() && e.value.isSeq()) {
-      it->value.items.insert(it->value.items.end(), e.value.items.begin(), e.value.items.end());
-    } else if (it != resolved.entries.end()) {
-      it->keyWhere = e.keyWhere;
-      it->value = std::move(e.value);
-    } else {
-      resolved.entries.push_back({key, e.keyWhere, std::move(e.value)});
-    }
+    setOrAppend(resolved, key, e.keyWhere, std::move(e.value), append);
   }
   node = std::move(resolved);
 }

@@ -3,13 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numbers>
 #include <stdexcept>
 #include <tuple>
 
 #include "occupancy.hpp"
-#include "twin/plugin.h"
+#include "twin/plugin.hpp"
 
 namespace twin::industry {
 
@@ -230,55 +229,13 @@ void HazardEvent::step(double t_s, double dt_s, double localHour, const Met& met
 
 namespace {
 
-struct Writer {
-  std::vector<std::uint8_t> out;
-  template <class T>
-  void put(const T& v) {
-    const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
-  }
-  template <class T>
-  void vec(const std::vector<T>& v) {
-    put<std::uint64_t>(v.size());
-    const auto* p = reinterpret_cast<const std::uint8_t*>(v.data());
-    out.insert(out.end(), p, p + v.size() * sizeof(T));
-  }
-};
-
-struct Reader {
-  const std::vector<std::uint8_t>& in;
-  std::size_t pos = 0;
-  template <class T>
-  T get() {
-    if (pos + sizeof(T) > in.size())
-      throw std::runtime_error("release state is truncated");
-    T v;
-    std::memcpy(&v, in.data() + pos, sizeof(T));
-    pos += sizeof(T);
-    return v;
-  }
-  template <class T>
-  std::vector<T> vec() {
-    const auto n = get<std::uint64_t>();
-    if (n > (in.size() - pos) / sizeof(T))
-      throw std::runtime_error("release state is truncated");
-    std::vector<T> v(n);
-    if (n > 0)
-      std::memcpy(v.data(), in.data() + pos, n * sizeof(T));
-    pos += n * sizeof(T);
-    return v;
-  }
-};
-
-void putZone(Writer& w, const Zone& z) {
-  w.vec(z.xy);
-  w.put(z.area_m2);
-  w.put(z.reach_m);
+void putZone(sdk::StateWriter& w, const Zone& z) {
+  w.putVector(z.xy).put(z.area_m2).put(z.reach_m);
 }
 
-Zone getZone(Reader& r) {
+Zone getZone(sdk::StateReader& r) {
   Zone z;
-  z.xy = r.vec<double>();
+  r.getVector(z.xy);
   z.area_m2 = r.get<double>();
   z.reach_m = r.get<double>();
   return z;
@@ -287,25 +244,23 @@ Zone getZone(Reader& r) {
 }  // namespace
 
 std::vector<std::uint8_t> HazardEvent::save() const {
-  Writer w;
+  sdk::StateWriter w;
   w.put<std::uint8_t>(static_cast<std::uint8_t>(started_ | (active_ << 1) | (over_ << 2)));
   for (double v : {t_, rel_.wind_mps, dirX_, dirY_, front_, tail_, travel_, prevTravel_, puffX_,
                    puffY_, prevPuffX_, prevPuffY_, released_, peopleAbove2Now_, maxNow_})
     w.put(v);
   w.put<int>(static_cast<int>(rel_.stability));
-  w.vec(level_);
-  w.vec(peak_);
+  w.putVector(level_).putVector(peak_);
   for (std::size_t k = 0; k < kLevels; ++k) {
-    w.put(people_[k]);
-    w.put<std::uint64_t>(buildingCount_[k]);
+    w.put(people_[k]).put<std::uint64_t>(buildingCount_[k]);
     putZone(w, zones_[k]);
     putZone(w, zonesNow_[k]);
   }
-  return std::move(w.out);
+  return w.take();
 }
 
 void HazardEvent::load(const std::vector<std::uint8_t>& bytes) {
-  Reader r{bytes};
+  sdk::StateReader r(bytes);
   const auto flags = r.get<std::uint8_t>();
   started_ = (flags & 1) != 0;
   active_ = (flags & 2) != 0;
@@ -318,8 +273,10 @@ void HazardEvent::load(const std::vector<std::uint8_t>& bytes) {
   if (s < 1 || s > 6)
     throw std::runtime_error("release state: bad stability class");
   rel_.stability = static_cast<dispersion::Stability>(s);
-  auto lv = r.vec<std::uint8_t>();
-  auto pk = r.vec<double>();
+  std::vector<std::uint8_t> lv;
+  std::vector<double> pk;
+  r.getVector(lv);
+  r.getVector(pk);
   if (lv.size() != b_.size() || pk.size() != b_.size())
     throw std::runtime_error("release state is for another city");
   level_ = std::move(lv);
@@ -330,8 +287,7 @@ void HazardEvent::load(const std::vector<std::uint8_t>& bytes) {
     zones_[k] = getZone(r);
     zonesNow_[k] = getZone(r);
   }
-  if (r.pos != bytes.size())
-    throw std::runtime_error("release state has trailing bytes");
+  r.expectEnd();
 }
 
 // ---- the industrial centre --------------------------------------------------------------------

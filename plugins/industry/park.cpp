@@ -72,18 +72,11 @@ class Reader {
     if (!n.IsScalar())
       fail(n, what + ": expected a power such as 228MW");
     const std::string s = n.as<std::string>();
-    double v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    const std::string unit(p, s.data() + s.size());
-    const double scale = unit == "W"    ? 1.0
-                         : unit == "kW" ? 1e3
-                         : unit == "MW" ? 1e6
-                         : unit == "GW" ? 1e9
-                                        : -1.0;
-    if (ec != std::errc() || scale < 0 || !std::isfinite(v) || v < 0)
+    double w = 0;
+    if (!parsePower(s, w))
       fail(n,
            what + ": expected a power >= 0 such as 228MW (units W, kW, MW, GW), found '" + s + "'");
-    return v * scale;
+    return w;
   }
   double clock(const YAML::Node& n, const std::string& what) const {
     double s = 0;
@@ -248,6 +241,21 @@ ParkDef parse(const YAML::Node& root, const Reader& r) {
 }
 
 }  // namespace
+
+bool parsePower(const std::string& text, double& watts) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const std::string unit(p, text.data() + text.size());
+  const double scale = unit == "W"    ? 1.0
+                       : unit == "kW" ? 1e3
+                       : unit == "MW" ? 1e6
+                       : unit == "GW" ? 1e9
+                                      : -1.0;
+  if (ec != std::errc() || scale < 0 || !std::isfinite(v) || v < 0)
+    return false;
+  watts = v * scale;
+  return true;
+}
 
 std::optional<ParkDef> readPark(const std::string& path, std::string& error) {
   try {

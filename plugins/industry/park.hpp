@@ -55,6 +55,9 @@ struct ParkDef {
 // Reads a park file; on failure nullopt and `error` = "file:line:col: what; expected ...".
 std::optional<ParkDef> readPark(const std::string& path, std::string& error);
 
+// "228MW" -> 228e6: a number >= 0 with the unit W, kW, MW or GW; false otherwise.
+bool parsePower(const std::string& text, double& watts);
+
 struct Levers {
   double electrifySteamShare = 0;  // of the steam made by electrode boilers
   double heatPumpShare = 0;        // of the steam made by heat pumps

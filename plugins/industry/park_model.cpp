@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
-#include <utility>
 
 #include "hazard.hpp"  // pointInRing
 
@@ -78,25 +77,9 @@ ParkModel::ParkModel(const sdk::Config& c) {
     truckFactor_ = (1.0 - r) / (1.0 - park_.railShare);
   }
   const std::string ely = c.text("electrolyser");
-  if (ely != "park") {
-    double v = 0, scale = 0;
-    for (const auto& [unit, f] :
-         {std::pair<const char*, double>{"kW", 1e3}, {"MW", 1e6}, {"GW", 1e9}, {"W", 1.0}}) {
-      const std::string u = unit;
-      if (ely.size() > u.size() && ely.compare(ely.size() - u.size(), u.size(), u) == 0) {
-        const std::string num = ely.substr(0, ely.size() - u.size());
-        char* end = nullptr;
-        v = std::strtod(num.c_str(), &end);
-        if (end != num.c_str() && *end == '\0' && std::isfinite(v) && v >= 0)
-          scale = f;
-        break;
-      }
-    }
-    if (!(scale > 0))
-      throw std::runtime_error("electrolyser must be 'park' or a power such as 50MW, got '" + ely +
-                               "'");
-    levers_.electrolyserW = v * scale;
-  }
+  if (ely != "park" && !parsePower(ely, levers_.electrolyserW))
+    throw std::runtime_error("electrolyser must be 'park' or a power such as 50MW, got '" + ely +
+                             "'");
   gridCo2_ = c.number("grid_co2");
   gasCo2_ = c.number("gas_co2");
   if (!(gridCo2_ >= 0) || !(gasCo2_ >= 0))

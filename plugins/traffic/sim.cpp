@@ -1056,31 +1056,13 @@ std::vector<Simulation::VehicleView> Simulation::vehicles() const {
   return out;
 }
 
-namespace {
-template <typename T>
-void putVec(sdk::StateWriter& w, const std::vector<T>& v) {
-  w.put(static_cast<std::uint64_t>(v.size()));
-  for (const T& x : v)
-    w.put(x);
-}
-template <typename T>
-void getVec(sdk::StateReader& r, std::vector<T>& v) {
-  const auto n = r.get<std::uint64_t>();
-  if (n > (std::uint64_t{1} << 32))
-    throw std::runtime_error("traffic state: a vector is implausibly long");
-  v.resize(static_cast<std::size_t>(n));
-  for (T& x : v)
-    x = r.get<T>();
-}
-}  // namespace
-
 std::vector<std::uint8_t> Simulation::saveState() const {
   sdk::StateWriter w;
   w.put(static_cast<std::uint64_t>(lanes_.size()));
   for (const LaneState& L : lanes_) {
-    putVec(w, L.pos);
-    putVec(w, L.speed);
-    putVec(w, L.veh);
+    w.putVector(L.pos);
+    w.putVector(L.speed);
+    w.putVector(L.veh);
   }
   std::vector<std::uint32_t> lane(veh_.size()), routePos(veh_.size());
   std::vector<double> waiting(veh_.size()), lastChange(veh_.size());
@@ -1090,22 +1072,22 @@ std::vector<std::uint8_t> Simulation::saveState() const {
     waiting[i] = veh_[i].waiting;
     lastChange[i] = veh_[i].lastChange;
   }
-  putVec(w, lane);
-  putVec(w, routePos);
-  putVec(w, vInsert_);
-  putVec(w, waiting);
-  putVec(w, lastChange);
-  putVec(w, vStatus_);
-  putVec(w, backlog_);
-  putVec(w, teleporting_);
-  putVec(w, laneExits_);
-  putVec(w, edgeLaneChanges_);
-  putVec(w, laneSpeedSum_);
-  putVec(w, laneVehSteps_);
-  putVec(w, edgeMaxQueue_);
+  w.putVector(lane);
+  w.putVector(routePos);
+  w.putVector(vInsert_);
+  w.putVector(waiting);
+  w.putVector(lastChange);
+  w.putVector(vStatus_);
+  w.putVector(backlog_);
+  w.putVector(teleporting_);
+  w.putVector(laneExits_);
+  w.putVector(edgeLaneChanges_);
+  w.putVector(laneSpeedSum_);
+  w.putVector(laneVehSteps_);
+  w.putVector(edgeMaxQueue_);
   w.put(static_cast<std::uint64_t>(nextTrip_)).put(static_cast<std::uint64_t>(running_));
   w.put(stats_);
-  putVec(w, extra_);
+  w.putVector(extra_);
   return w.take();
 }
 
@@ -1114,29 +1096,29 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   if (r.get<std::uint64_t>() != lanes_.size())
     throw std::runtime_error("traffic state: the lane count does not match this network");
   for (LaneState& L : lanes_) {
-    getVec(r, L.pos);
-    getVec(r, L.speed);
-    getVec(r, L.veh);
+    r.getVector(L.pos);
+    r.getVector(L.speed);
+    r.getVector(L.veh);
   }
   std::vector<std::uint32_t> lane, routePos;
   std::vector<double> waiting, lastChange;
-  getVec(r, lane);
-  getVec(r, routePos);
-  getVec(r, vInsert_);
-  getVec(r, waiting);
-  getVec(r, lastChange);
-  getVec(r, vStatus_);
-  getVec(r, backlog_);
-  getVec(r, teleporting_);
-  getVec(r, laneExits_);
-  getVec(r, edgeLaneChanges_);
-  getVec(r, laneSpeedSum_);
-  getVec(r, laneVehSteps_);
-  getVec(r, edgeMaxQueue_);
+  r.getVector(lane);
+  r.getVector(routePos);
+  r.getVector(vInsert_);
+  r.getVector(waiting);
+  r.getVector(lastChange);
+  r.getVector(vStatus_);
+  r.getVector(backlog_);
+  r.getVector(teleporting_);
+  r.getVector(laneExits_);
+  r.getVector(edgeLaneChanges_);
+  r.getVector(laneSpeedSum_);
+  r.getVector(laneVehSteps_);
+  r.getVector(edgeMaxQueue_);
   nextTrip_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   running_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   stats_ = r.get<SimStats>();
-  getVec(r, extra_);
+  r.getVector(extra_);
   r.expectEnd();
   syncTrips();  // trips added while running, restored into the demand by the model
   if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||

@@ -56,6 +56,14 @@ class Cli : public EngineTest {
   std::string dir_;
 };
 
+// a KPI's value from a run's kpis.csv (NaN, and a failed expectation, when it is missing)
+double kpiValue(const std::string& kpisCsv, const std::string& name) {
+  std::smatch m;
+  const std::string text = readFile(kpisCsv);
+  EXPECT_TRUE(std::regex_search(text, m, std::regex("\n" + name + ",([^,]+),"))) << name;
+  return m.empty() ? NAN : std::stod(m[1]);
+}
+
 std::string stateHash(const std::string& runJson) {
   std::smatch m;
   const std::string text = readFile(runJson);
@@ -1021,10 +1029,7 @@ TEST_F(Cli, ToxicReleaseAtNightAndInTheMorningReachesDifferentPeople) {
   ASSERT_EQ(morning.exitCode, 0) << morning.err;
   EXPECT_EQ(stateHash(dir_ + "/n/run.json"), stateHash(dir_ + "/n2/run.json"));
   auto kpi = [&](const std::string& run, const std::string& name) {
-    std::smatch m;
-    const std::string text = readFile(dir_ + "/" + run + "/kpis.csv");
-    EXPECT_TRUE(std::regex_search(text, m, std::regex("\n" + name + ",([^,]+),"))) << name;
-    return m.empty() ? NAN : std::stod(m[1]);
+    return kpiValue(dir_ + "/" + run + "/kpis.csv", name);
   };
   EXPECT_DOUBLE_EQ(kpi("n", "release.released"), 1800.0);
   EXPECT_DOUBLE_EQ(kpi("m", "release.released"), 1800.0);
@@ -1116,10 +1121,7 @@ TEST_F(Cli, ParkElectrificationBuysMoreElectricityAndBurnsLessGas) {
   ASSERT_EQ(base.exitCode, 0) << base.err;
   ASSERT_EQ(half.exitCode, 0) << half.err;
   auto kpi = [&](const std::string& run, const std::string& name) {
-    std::smatch m;
-    const std::string text = readFile(dir_ + "/" + run + "/kpis.csv");
-    EXPECT_TRUE(std::regex_search(text, m, std::regex("\n" + name + ",([^,]+),"))) << name;
-    return m.empty() ? NAN : std::stod(m[1]);
+    return kpiValue(dir_ + "/" + run + "/kpis.csv", name);
   };
   // two hours of 336 MW steam; the CHP sells its surplus in the base case
   EXPECT_NEAR(kpi("b", "park.steam"), 672.0, 1e-6);

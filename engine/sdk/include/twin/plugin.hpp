@@ -567,6 +567,14 @@ class StateWriter {
     bytes_.insert(bytes_.end(), p, p + sizeof(T));
     return *this;
   }
+  // a vector as its length (uint64) and its elements
+  template <typename T>
+  StateWriter& putVector(const std::vector<T>& v) {
+    put(static_cast<std::uint64_t>(v.size()));
+    for (const T& x : v)
+      put(x);
+    return *this;
+  }
   std::vector<std::uint8_t> take() { return std::move(bytes_); }
 
  private:
@@ -584,6 +592,16 @@ class StateReader {
     std::memcpy(&v, s_.data() + pos_, sizeof(T));
     pos_ += sizeof(T);
     return v;
+  }
+  // a vector written by StateWriter::putVector
+  template <typename T>
+  void getVector(std::vector<T>& v) {
+    const auto n = get<std::uint64_t>();
+    if (n > (s_.size() - pos_) / sizeof(T))
+      throw std::runtime_error("state is truncated");
+    v.resize(static_cast<std::size_t>(n));
+    for (T& x : v)
+      x = get<T>();
   }
   void expectEnd() const {
     if (pos_ != s_.size())
