@@ -181,6 +181,7 @@ TwinStatus RooftopPv::step(sdk::Step& s) {
   const solar::SpaResult sun = solar::spa(in, false);
   power_ = 0.0;
   shadedShare_ = 0.0;
+  std::vector<double> perBuilding(buildingCount_, 0.0);
   const double elevation = 90.0 - sun.zenith;
   if (elevation > 0.0 && beam + diffuse > 0.0) {
     const double extra = solar::extraterrestrialNormal(dayOfYear(t.year, t.month, t.day));
@@ -200,6 +201,7 @@ TwinStatus RooftopPv::step(sdk::Step& s) {
       const double p = solar::pvAcPower(pv, lit, ta);
       const double open = solar::pvAcPower(pv, poa.poa, ta);
       power_ += p;
+      perBuilding[roofBuilding_[r]] += p;
       energyKWh_[r] += p * periodH_;
       energy_ += p * periodH_;
       unshaded_ += open * periodH_;
@@ -212,6 +214,7 @@ TwinStatus RooftopPv::step(sdk::Step& s) {
   peak_ = std::max(peak_, power_);
   s.output(kPower, power_);
   s.output(kShadedShare, shadedShare_);
+  s.output(kBuildingPower, perBuilding);
   return TWIN_OK;
 }
 

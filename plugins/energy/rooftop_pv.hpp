@@ -40,9 +40,9 @@ class RooftopPv {
       "city's buildings (ray casts), PVWatts-style AC output";
 
   enum Input : std::uint32_t { kBeam, kDiffuse, kTemperature };
-  enum Output : std::uint32_t { kPower, kShadedShare };
+  enum Output : std::uint32_t { kPower, kShadedShare, kBuildingPower };
 
-  static constexpr std::array<TwinPortDesc, 5> kPorts{{
+  static constexpr std::array<TwinPortDesc, 6> kPorts{{
       {"beam_horizontal", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "W/m2",
        "direct irradiance on the horizontal plane (weather)"},
       {"diffuse_horizontal", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "W/m2",
@@ -53,6 +53,8 @@ class RooftopPv {
        "AC output of all rooftop systems"},
       {"shaded_share", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "%",
        "share of the roof samples the city shades from the sun now"},
+      {"building_power", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "kW",
+       "AC output per building (city order; 0 without a suitable roof), e.g. for energy.grid"},
   }};
   static constexpr std::array<TwinParamDesc, 10> kParams{{
       {"module_efficiency", TWIN_PARAM_NUMBER, "1", "0.21", 0,

@@ -61,11 +61,12 @@ TEST_F(ScenarioTest, ShippedBaselineIsValid) {
   EXPECT_EQ(s->endTick, 8'640'000);
   EXPECT_EQ(s->calendar.utcOffsetS, 7200);
   EXPECT_EQ(s->seed, 42u);
-  ASSERT_EQ(s->models.size(), 3u);  // weather, rooftop PV, the park
+  ASSERT_EQ(s->models.size(), 4u);  // weather, rooftop PV, the park, the grid
   EXPECT_EQ(s->models[1].typeName, "energy.pv");
   EXPECT_EQ(s->models[2].typeName, "industry.park");
   EXPECT_EQ(s->models[2].periodTicks, 6'000);  // 1 min
-  EXPECT_EQ(s->connections.size(), 3u);
+  EXPECT_EQ(s->models[3].typeName, "energy.grid");
+  EXPECT_EQ(s->connections.size(), 6u);
   EXPECT_EQ(s->models[0].periodTicks, 90'000);
   ASSERT_EQ(s->models[0].params.size(), 3u);
   EXPECT_EQ(s->models[0].params[0].name, "file");
@@ -73,7 +74,7 @@ TEST_F(ScenarioTest, ShippedBaselineIsValid) {
   EXPECT_DOUBLE_EQ(std::get<double>(s->models[0].params[1].value), 3600.0);
   ASSERT_EQ(s->city.sources.size(), 1u);
   EXPECT_EQ(s->city.population, 0.0);
-  EXPECT_EQ(s->timeseries.size(), 10u);
+  EXPECT_EQ(s->timeseries.size(), 19u);
 }
 
 TEST_F(ScenarioTest, ThreeMistakesAreAllReportedWithTheirLocations) {

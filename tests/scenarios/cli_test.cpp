@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gis/results_gpkg.hpp"
 #include "support/twin_test.hpp"
 
 extern char** environ;
@@ -33,7 +34,7 @@ namespace fs = std::filesystem;
 
 // Committed state hash of the shipped baseline (weather, rooftop PV and the park, 24 h). A changed
 // hash is a reviewed change: say in the commit why the baseline's state changed.
-constexpr const char* kBaselineHash = "6676d55b4d019fc7";
+constexpr const char* kBaselineHash = "1c7a79358b90290e";
 
 const std::string kCli = TWIN_CLI;
 const std::string kSource = TWIN_SOURCE_DIR;
@@ -104,7 +105,7 @@ TEST_F(Cli, ValidateListsAllThreeMistakes) {
   EXPECT_EQ(r.out, "");
   auto ok = cli("validate " + kSource + "/scenarios/aachen/baseline.yaml");
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
-  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 3 models, 3 connections"));
+  EXPECT_THAT(ok.out, HasSubstr("ok: scenario 'aachen-baseline', 4 models, 6 connections"));
 }
 
 TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
@@ -124,6 +125,10 @@ TEST_F(Cli, BaselineIsIdenticalWithOneAndTwoThreads) {
   EXPECT_THAT(kpis, HasSubstr("\npark.truck_trips,1300,"));
   EXPECT_THAT(kpis, HasSubstr("\npark.workforce,9400,"));
   EXPECT_THAT(kpis, HasSubstr("\npark.grid_import,0,"));
+  // the grid: every step's power flow converged; the baseline's grid holds its loads
+  EXPECT_DOUBLE_EQ(kpiValue(dir_ + "/t1/kpis.csv", "grid.not_converged"), 0.0);
+  EXPECT_DOUBLE_EQ(kpiValue(dir_ + "/t1/kpis.csv", "grid.overloaded_branches"), 0.0);
+  EXPECT_GT(kpiValue(dir_ + "/t1/kpis.csv", "grid.lv_transformers"), 1000.0);
   EXPECT_THAT(readFile(dir_ + "/t1/timeseries.csv"),
               HasSubstr("time_s,series,entity,value,unit\n0,weather.ambient_temperature,,"));
   // the four files and the render the baseline asks for (identical too: llvmpipe is deterministic)
@@ -1147,6 +1152,83 @@ TEST_F(Cli, ParkElectrificationBuysMoreElectricityAndBurnsLessGas) {
   EXPECT_EQ(bad.exitCode, 2);
   EXPECT_THAT(bad.err, HasSubstr(dir_ + "/park.yaml:"));
   EXPECT_THAT(bad.err, HasSubstr("steam_demand: expected a power >= 0 such as 228MW"));
+}
+
+TEST_F(Cli, GridAnswersEvAndPvVariantsInTheDirectionsAnEngineerExpects) {
+  // Monaco's buildings on their synthetic grid for a June day, hourly, with rooftop PV
+  writeFile(dir_ + "/g.yaml",
+            "name: monaco-grid\n"
+            "city: {sources: [" +
+                dataPath("osm/monaco.osm.pbf") +
+                "], crs: EPSG:32632}\n"
+                "time: {start: 2026-06-17T00:00:00+02:00, duration: 24h, tick: 1s}\n"
+                "models:\n"
+                "  weather: {type: weather.tmy, period: 1h}\n"
+                "  pv: {type: energy.pv, period: 1h, sample_spacing: 10m}\n"
+                "  grid: {type: energy.grid, period: 1h}\n"
+                "connect:\n"
+                "  - [weather.beam_horizontal, pv.beam_horizontal]\n"
+                "  - [weather.diffuse_horizontal, pv.diffuse_horizontal]\n"
+                "  - [weather.ambient_temperature, pv.ambient_temperature]\n"
+                "  - [weather.ambient_temperature, grid.ambient_temperature]\n"
+                "  - [pv.building_power, grid.building_pv]\n"
+                "outputs:\n  timeseries: [grid.load, grid.ev_charging]\n");
+  auto base = cli("run " + dir_ + "/g.yaml --quiet --threads 1 --out " + dir_ + "/b");
+  auto base2 = cli("run " + dir_ + "/g.yaml --quiet --threads 2 --out " + dir_ + "/b2");
+  auto ev =
+      cli("run " + dir_ + "/g.yaml --quiet --set models.grid.ev_share=0.3 --out " + dir_ + "/ev");
+  auto smart = cli("run " + dir_ +
+                   "/g.yaml --quiet --set models.grid.ev_share=0.3 "
+                   "--set models.grid.charging=smart --out " +
+                   dir_ + "/sm");
+  auto pv =
+      cli("run " + dir_ + "/g.yaml --quiet --set models.grid.pv_share=1 --out " + dir_ + "/pv");
+  auto hp = cli("run " + dir_ + "/g.yaml --quiet --set models.grid.heat_pump_share=0.5 --out " +
+                dir_ + "/hp");
+  for (const auto* r : {&base, &base2, &ev, &smart, &pv, &hp})
+    ASSERT_EQ(r->exitCode, 0) << r->err;
+  EXPECT_EQ(stateHash(dir_ + "/b/run.json"), stateHash(dir_ + "/b2/run.json"));
+  auto kpi = [&](const std::string& run, const std::string& name) {
+    return kpiValue(dir_ + "/" + run + "/kpis.csv", name);
+  };
+  EXPECT_GT(kpi("b", "grid.buildings"), 900.0);
+  EXPECT_DOUBLE_EQ(kpi("b", "grid.not_converged"), 0.0);
+  EXPECT_DOUBLE_EQ(kpi("b", "grid.overloaded_branches"), 0.0);
+  EXPECT_GT(kpi("b", "grid.min_voltage"), 0.95);
+  EXPECT_LT(kpi("b", "grid.max_voltage"), 1.05);
+  // 30 % EVs instead of 3.3 %: about nine times the cars and their energy, a higher peak
+  EXPECT_NEAR(kpi("ev", "grid.evs") / kpi("b", "grid.evs"), 0.3 / 0.033, 1.5);
+  EXPECT_GT(kpi("ev", "grid.ev_energy"), 6.0 * kpi("b", "grid.ev_energy"));
+  EXPECT_GT(kpi("ev", "grid.peak_load"), kpi("b", "grid.peak_load"));
+  EXPECT_GT(kpi("ev", "grid.max_transformer_loading"), kpi("b", "grid.max_transformer_loading"));
+  // smart charging: the same energy, a lower evening peak
+  EXPECT_NEAR(kpi("sm", "grid.ev_energy"), kpi("ev", "grid.ev_energy"),
+              0.1 * kpi("ev", "grid.ev_energy"));
+  EXPECT_LT(kpi("sm", "grid.peak_load"), kpi("ev", "grid.peak_load"));
+  // PV on every roof instead of one in ten: all of energy.pv's potential (MWh vs kWh), a
+  // tenth of it or so in the baseline; voltages rise, less CO2, more self-sufficiency
+  EXPECT_NEAR(kpi("pv", "grid.pv_energy"), kpi("pv", "pv.energy") / 1000.0,
+              1e-6 * kpi("pv", "grid.pv_energy"));
+  EXPECT_GT(kpi("b", "grid.pv_energy"), 0.03 * kpi("pv", "grid.pv_energy"));
+  EXPECT_LT(kpi("b", "grid.pv_energy"), 0.25 * kpi("pv", "grid.pv_energy"));
+  EXPECT_GT(kpi("pv", "grid.max_voltage"), kpi("b", "grid.max_voltage"));
+  EXPECT_LT(kpi("pv", "grid.co2"), kpi("b", "grid.co2"));
+  EXPECT_GT(kpi("pv", "grid.self_sufficiency"), kpi("b", "grid.self_sufficiency"));
+  // half the buildings on heat pumps: more electricity, less gas and oil
+  EXPECT_GT(kpi("hp", "grid.heat_pump_electricity"), 5.0 * kpi("b", "grid.heat_pump_electricity"));
+  EXPECT_LT(kpi("hp", "grid.gas") + kpi("hp", "grid.oil"),
+            kpi("b", "grid.gas") + kpi("b", "grid.oil"));
+  EXPECT_DOUBLE_EQ(kpi("hp", "grid.heat"), kpi("b", "grid.heat"));
+  // results.gpkg gets the per-building columns
+  auto columns = gis::realColumns(dir_ + "/b/results.gpkg", "buildings");
+  ASSERT_TRUE(columns.has_value());
+  EXPECT_NE(std::find(columns->begin(), columns->end(), "grid_electricity_kwh"), columns->end());
+  EXPECT_NE(std::find(columns->begin(), columns->end(), "grid_voltage_min"), columns->end());
+  // a parameter out of range: exit 2 with its name
+  auto bad =
+      cli("run " + dir_ + "/g.yaml --quiet --set models.grid.ev_share=1.5 --out " + dir_ + "/x");
+  EXPECT_EQ(bad.exitCode, 2) << bad.err;
+  EXPECT_THAT(bad.err, HasSubstr("ev_share must be between 0 and 1"));
 }
 
 }  // namespace
