@@ -21,6 +21,10 @@ std::string_view toString(LayerKind k) {
       return "ground raster";
     case LayerKind::Labels:
       return "labels";
+    case LayerKind::GroundLines:
+      return "ground lines";
+    case LayerKind::Points:
+      return "points";
   }
   return "?";
 }
@@ -58,6 +62,10 @@ Status resolveRange(Layer& layer) {
     take(p.value);
   for (double v : layer.raster.values)
     take(v);
+  for (const GroundLine& g : layer.lines)
+    take(g.value);
+  for (const GroundPoint& g : layer.points)
+    take(g.value);
   if (!(lo <= hi)) {
     lo = 0.0;
     hi = 1.0;

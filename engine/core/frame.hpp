@@ -18,7 +18,9 @@ enum class LayerKind {
   LinkValues,
   GroundPolygons,
   GroundRaster,
-  Labels
+  Labels,
+  GroundLines,
+  Points
 };
 enum class ColourScale { Viridis, Magma, Diverging, Speed, Rgba };
 
@@ -37,6 +39,15 @@ struct InstanceItem {
 struct GroundPolygon {
   std::vector<double> xy;  // outer ring, x y pairs, not closed
   double value = 0.0;
+};
+
+struct GroundLine {
+  std::vector<double> xy;  // x y pairs, at least two points
+  double value = 0.0;
+};
+
+struct GroundPoint {
+  double x = 0.0, y = 0.0, value = 0.0;
 };
 
 struct GroundRaster {
@@ -60,6 +71,8 @@ struct Layer {
   std::vector<InstanceItem> instances;
   std::vector<double> values;  // BuildingValues / LinkValues, one per entity
   std::vector<GroundPolygon> polygons;
+  std::vector<GroundLine> lines;
+  std::vector<GroundPoint> points;
   GroundRaster raster;
   std::vector<Label> labels;
 };

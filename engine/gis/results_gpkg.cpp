@@ -271,26 +271,44 @@ core::Status writeResultsGpkg(const CityModel& city,
   for (const ResultPolygonLayer& pl : polygonLayers) {
     if (pl.values.size() != pl.rings.size() || pl.name == "buildings" || pl.name == "road_links")
       return fail(ErrorCode::BadInput, "results layer " + pl.name + ": rings and values differ");
-    OGRLayer* p = (*ds)->CreateLayer(pl.name.c_str(), &srs, wkbPolygon, nullptr);
+    const bool isLine = pl.geometry == ResultGeometry::Line;
+    const bool isPoint = pl.geometry == ResultGeometry::Point;
+    OGRLayer* p = (*ds)->CreateLayer(pl.name.c_str(), &srs,
+                                     isLine    ? wkbLineString
+                                     : isPoint ? wkbPoint
+                                               : wkbPolygon,
+                                     nullptr);
     if (p == nullptr)
       return fail(ErrorCode::Io, lastGdalError(path + ": cannot create the layer " + pl.name));
-    if (core::Status st = addField(p, "polygon_id", OFTInteger64, path); !st)
+    const char* idField = isLine ? "line_id" : isPoint ? "point_id" : "polygon_id";
+    if (core::Status st = addField(p, idField, OFTInteger64, path); !st)
       return st;
     if (core::Status st = addField(p, pl.column.c_str(), OFTReal, path); !st)
       return st;
+    const std::size_t minPoints = isLine ? 2 : isPoint ? 1 : 3;
     for (std::size_t i = 0; i < pl.rings.size(); ++i) {
-      if (pl.rings[i].size() < 3)
+      if (pl.rings[i].size() < minPoints)
         continue;
       OGRFeature f(p->GetLayerDefn());
-      f.SetField("polygon_id", static_cast<GIntBig>(i));
+      f.SetField(idField, static_cast<GIntBig>(i));
       setReal(f, pl.column.c_str(), pl.values[i]);
-      OGRPolygon poly;
-      OGRLinearRing lr;
-      for (const Vec2& q : pl.rings[i])
-        lr.addPoint(q.x + e0, q.y + n0);
-      lr.closeRings();
-      poly.addRing(&lr);
-      f.SetGeometry(&poly);
+      if (isLine) {
+        OGRLineString ls;
+        for (const Vec2& q : pl.rings[i])
+          ls.addPoint(q.x + e0, q.y + n0);
+        f.SetGeometry(&ls);
+      } else if (isPoint) {
+        OGRPoint pt(pl.rings[i][0].x + e0, pl.rings[i][0].y + n0);
+        f.SetGeometry(&pt);
+      } else {
+        OGRPolygon poly;
+        OGRLinearRing lr;
+        for (const Vec2& q : pl.rings[i])
+          lr.addPoint(q.x + e0, q.y + n0);
+        lr.closeRings();
+        poly.addRing(&lr);
+        f.SetGeometry(&poly);
+      }
       if (p->CreateFeature(&f) != OGRERR_NONE)
         return fail(ErrorCode::Io, lastGdalError(path + ": cannot write " + pl.name));
     }

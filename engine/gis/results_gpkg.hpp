@@ -24,12 +24,15 @@ struct ResultColumn {
 // unit appended unless it is "1" or empty (QGIS users see the unit in the attribute name).
 std::string columnName(const std::string& name, const std::string& unit);
 
-// Polygons a model published on the ground (a hazard zone, a service area): one layer each.
+// Features a model published on the ground, one layer each: polygons (a hazard zone, a service
+// area), lines (cables, pipes) or points (grid buses, stations).
+enum class ResultGeometry { Polygon, Line, Point };
 struct ResultPolygonLayer {
   std::string name;                      // layer name, e.g. "hazard_zones"
   std::string column;                    // the value's column name with its unit
-  std::vector<std::vector<Vec2>> rings;  // outer rings, local metres, not closed
-  std::vector<double> values;            // one per ring
+  std::vector<std::vector<Vec2>> rings;  // outer rings (not closed), polylines or single points
+  std::vector<double> values;            // one per feature
+  ResultGeometry geometry = ResultGeometry::Polygon;
 };
 
 // Writes `path` (replaced if it exists; the caller publishes it atomically) with the layers
@@ -37,8 +40,8 @@ struct ResultPolygonLayer {
 // footprint_m2, year, residents, jobs, then `buildingColumns`) and `road_links` (LineString:
 // link_id, from_node, to_node, road_class, car, lanes, speed_kmh, length_m, then `linkColumns`),
 // in the city's CRS (absolute coordinates). Io on a GDAL failure; BadInput when a column's value
-// count differs from the entity count. Each of `polygonLayers` becomes one more Polygon layer
-// (polygon_id and its value column).
+// count differs from the entity count. Each of `polygonLayers` becomes one more Polygon,
+// LineString or Point layer (polygon_id, line_id or point_id and its value column).
 core::Status writeResultsGpkg(const CityModel& city,
                               const std::vector<ResultColumn>& buildingColumns,
                               const std::vector<ResultColumn>& linkColumns, const std::string& path,

@@ -381,6 +381,8 @@ class PluginModel final : public core::Model {
     c.polygons = &publishPolygons;
     c.raster = &publishRaster;
     c.labels = &publishLabels;
+    c.lines = &publishLines;
+    c.points = &publishPoints;
     if (d->publish(instance_, &c) >= TWIN_ERROR || !sink.error.empty()) {
       return fail(ErrorCode::ModelFailed,
                   sink.error.empty() ? lastErrorOr("publish failed") : sink.error);
@@ -534,6 +536,48 @@ class PluginModel final : public core::Model {
         return reject(s, "layer " + l->name + ": a label position is not finite");
       l->labels.push_back(
           {items[i].x, items[i].y, items[i].z, items[i].text != nullptr ? items[i].text : ""});
+    }
+    return TWIN_OK;
+  }
+
+  static TwinStatus publishLines(void* host, const TwinLayerDesc* d, const double* xy,
+                                 const std::size_t* pointCounts, const double* values,
+                                 std::size_t lineCount) {
+    auto& s = *static_cast<PublishSink*>(host);
+    core::Layer* l = begin(s, d, core::LayerKind::GroundLines);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    if (lineCount > 0 && (xy == nullptr || pointCounts == nullptr || values == nullptr))
+      return reject(s, "layer " + l->name + ": no lines");
+    std::size_t at = 0;
+    l->lines.reserve(lineCount);
+    for (std::size_t i = 0; i < lineCount; ++i) {
+      if (pointCounts[i] < 2)
+        return reject(s, "layer " + l->name + ": a line with fewer than 2 points");
+      core::GroundLine& g = l->lines.emplace_back();
+      g.xy.assign(xy + 2 * at, xy + 2 * (at + pointCounts[i]));
+      g.value = values[i];
+      for (double v : g.xy) {
+        if (!std::isfinite(v))
+          return reject(s, "layer " + l->name + ": a line point is not finite");
+      }
+      at += pointCounts[i];
+    }
+    return TWIN_OK;
+  }
+  static TwinStatus publishPoints(void* host, const TwinLayerDesc* d, const double* xy,
+                                  const double* values, std::size_t count) {
+    auto& s = *static_cast<PublishSink*>(host);
+    core::Layer* l = begin(s, d, core::LayerKind::Points);
+    if (l == nullptr)
+      return TWIN_ERROR;
+    if (count > 0 && (xy == nullptr || values == nullptr))
+      return reject(s, "layer " + l->name + ": no points");
+    l->points.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!finite(xy[2 * i], xy[2 * i + 1]))
+        return reject(s, "layer " + l->name + ": a point is not finite");
+      l->points.push_back({xy[2 * i], xy[2 * i + 1], values[i]});
     }
     return TWIN_OK;
   }

@@ -293,6 +293,64 @@ void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers
       geode->addDrawable(g);
       overlays_->addChild(geode);
       lift += 0.1f;
+    } else if (l->kind == core::LayerKind::GroundLines || l->kind == core::LayerKind::Points) {
+      // lines as flat ribbons 6 m wide, points as 14 m squares, lifted above the roads
+      osg::ref_ptr<osg::Geometry> g = new osg::Geometry;
+      osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
+      osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
+      auto z = [&](double x, double y) {
+        return lift + (scene_.hasTerrain ? scene_.groundAt(x, y) : 0.f);
+      };
+      auto quad = [&](osg::Vec3 a, osg::Vec3 b, osg::Vec3 cc, osg::Vec3 d, const osg::Vec4& col) {
+        for (const osg::Vec3& q : {a, b, cc, a, cc, d}) {
+          v->push_back(q);
+          c->push_back(col);
+        }
+      };
+      if (l->kind == core::LayerKind::GroundLines) {
+        constexpr double kHalf = 3.0;
+        for (const core::GroundLine& ln : l->lines) {
+          const osg::Vec4 col = colourOf(*l, ln.value, 0.9f);
+          for (std::size_t k = 0; k + 3 < ln.xy.size(); k += 2) {
+            const double x0 = ln.xy[k], y0 = ln.xy[k + 1], x1 = ln.xy[k + 2], y1 = ln.xy[k + 3];
+            const double len = std::hypot(x1 - x0, y1 - y0);
+            if (!(len > 1e-6))
+              continue;
+            const double nx = -(y1 - y0) / len * kHalf, ny = (x1 - x0) / len * kHalf;
+            auto at = [&](double x, double y) {
+              return osg::Vec3(static_cast<float>(x), static_cast<float>(y), z(x, y));
+            };
+            quad(at(x0 + nx, y0 + ny), at(x0 - nx, y0 - ny), at(x1 - nx, y1 - ny),
+                 at(x1 + nx, y1 + ny), col);
+          }
+        }
+      } else {
+        constexpr double kHalf = 7.0;
+        for (const core::GroundPoint& pt : l->points) {
+          const osg::Vec4 col = colourOf(*l, pt.value, 0.95f);
+          auto at = [&](double dx, double dy) {
+            return osg::Vec3(static_cast<float>(pt.x + dx), static_cast<float>(pt.y + dy),
+                             z(pt.x, pt.y));
+          };
+          quad(at(-kHalf, -kHalf), at(kHalf, -kHalf), at(kHalf, kHalf), at(-kHalf, kHalf), col);
+        }
+      }
+      if (!v->empty()) {
+        g->setVertexArray(v);
+        g->setColorArray(c, osg::Array::BIND_PER_VERTEX);
+        g->addPrimitiveSet(new osg::DrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(v->size())));
+        g->setUseDisplayList(false);
+        g->setUseVertexBufferObjects(true);
+        osg::StateSet* ss = g->getOrCreateStateSet();
+        ss->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
+        ss->setMode(GL_CULL_FACE, osg::StateAttribute::OFF);
+        ss->setMode(GL_BLEND, osg::StateAttribute::ON);
+        ss->setRenderingHint(osg::StateSet::TRANSPARENT_BIN);
+        osg::ref_ptr<osg::Geode> geode = new osg::Geode;
+        geode->addDrawable(g);
+        overlays_->addChild(geode);
+      }
+      lift += 0.1f;
     } else if (l->kind == core::LayerKind::Labels) {
       osg::ref_ptr<osg::Geode> geode = new osg::Geode;
       for (const core::Label& lb : l->labels) {

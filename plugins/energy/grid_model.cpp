@@ -310,6 +310,9 @@ GridModel::GridModel(const sdk::Config& c)
   heatKWh_.assign(n, 0.0);
   vMin_.assign(n, std::numeric_limits<double>::quiet_NaN());
   branchLoading_.assign(grid_.branches.size(), 0.0);
+  branchMax_.assign(grid_.branches.size(), 0.0);
+  busMin_.assign(case_.buses.size(), std::numeric_limits<double>::quiet_NaN());
+  busMax_ = busMin_;
   busViolated_.assign(case_.buses.size(), 0);
   branchViolated_.assign(grid_.branches.size(), 0);
 }
@@ -494,6 +497,7 @@ TwinStatus GridModel::step(sdk::Step& s) {
   for (std::size_t k = 0; k < grid_.branches.size(); ++k) {
     const double loading = r.converged ? 100.0 * r.branches[k].loading : branchLoading_[k];
     branchLoading_[k] = loading;
+    branchMax_[k] = std::max(branchMax_[k], loading);
     if (grid_.branches[k].kind == BranchKind::LvTransformer)
       trafoMax = std::max(trafoMax, loading);
     else
@@ -507,6 +511,8 @@ TwinStatus GridModel::step(sdk::Step& s) {
   for (std::size_t k = 0; k < vm_.size(); ++k) {
     vMin = std::min(vMin, vm_[k]);
     vMax = std::max(vMax, vm_[k]);
+    busMin_[k] = std::isnan(busMin_[k]) ? vm_[k] : std::min(busMin_[k], vm_[k]);
+    busMax_[k] = std::isnan(busMax_[k]) ? vm_[k] : std::max(busMax_[k], vm_[k]);
     if (std::abs(vm_[k] - 1.0) > band_) {
       violations += 1;
       busViolated_[k] = 1;
@@ -580,10 +586,49 @@ void GridModel::publish(sdk::Publisher& out) const {
                             TWIN_SCALE_MAGMA);
   out.entityValues(d, heatKWh_);
   d = sdk::Publisher::layer("voltage_min", TWIN_LAYER_BUILDING_VALUES,
-                            "Lowest voltage at the building", "1", TWIN_SCALE_DIVERGING);
+                            "Voltage at the building, min", "1", TWIN_SCALE_DIVERGING);
   d.value_min = 1.0 - 2.0 * band_;
   d.value_max = 1.0 + 2.0 * band_;
   out.entityValues(d, vMin_);
+  // the grid itself (ABI 1.5): cables with their highest loading, transformers with theirs,
+  // buses with their lowest and highest voltage over the run
+  std::vector<double> xy, values, txy, tvalues;
+  std::vector<std::size_t> counts;
+  for (std::size_t k = 0; k < grid_.branches.size(); ++k) {
+    const GridBranch& b = grid_.branches[k];
+    if (b.kind == BranchKind::LvTransformer) {
+      txy.insert(txy.end(), {b.xy[0], b.xy[1]});
+      tvalues.push_back(branchMax_[k]);
+    } else {
+      xy.insert(xy.end(), b.xy.begin(), b.xy.end());
+      counts.push_back(b.xy.size() / 2);
+      values.push_back(branchMax_[k]);
+    }
+  }
+  auto lines = sdk::Publisher::layer("lines", TWIN_LAYER_GROUND_LINES, "Cable loading, max", "%",
+                                     TWIN_SCALE_MAGMA);
+  lines.value_min = 0.0;
+  lines.value_max = 120.0;
+  out.lines(lines, xy, counts, values);
+  auto trafos = sdk::Publisher::layer("transformers", TWIN_LAYER_POINTS, "Transformer loading, max",
+                                      "%", TWIN_SCALE_MAGMA);
+  trafos.value_min = 0.0;
+  trafos.value_max = 120.0;
+  out.points(trafos, txy, tvalues);
+  std::vector<double> bxy;
+  bxy.reserve(2 * grid_.buses.size());
+  for (const GridBus& b : grid_.buses)
+    bxy.insert(bxy.end(), {b.x, b.y});
+  auto buses = sdk::Publisher::layer("buses", TWIN_LAYER_POINTS, "Bus voltage, min", "1",
+                                     TWIN_SCALE_DIVERGING);
+  buses.value_min = 1.0 - 2.0 * band_;
+  buses.value_max = 1.0 + 2.0 * band_;
+  out.points(buses, bxy, busMin_);
+  auto busesHigh = sdk::Publisher::layer("buses_high", TWIN_LAYER_POINTS, "Bus voltage, max", "1",
+                                         TWIN_SCALE_DIVERGING);
+  busesHigh.value_min = 1.0 - 2.0 * band_;
+  busesHigh.value_max = 1.0 + 2.0 * band_;
+  out.points(busesHigh, bxy, busMax_);
 }
 
 std::vector<std::uint8_t> GridModel::saveState() const {
@@ -592,6 +637,7 @@ std::vector<std::uint8_t> GridModel::saveState() const {
   w.put(anomalySum_).put(anomalyCount_).put(currentDay_);
   w.putVector(vm_).putVector(va_).putVector(electricityKWh_).putVector(heatKWh_).putVector(vMin_);
   w.putVector(branchLoading_).putVector(busViolated_).putVector(branchViolated_);
+  w.putVector(branchMax_).putVector(busMin_).putVector(busMax_);
   for (double v : {load_,         pv_,       import_,     heatNow_,       hpNow_,       evNow_,
                    trafoMax_,     vMinNow_,  vMaxNow_,    violationsNow_, lossesKW_,    co2Now_,
                    eElectricity_, peakLoad_, peakImport_, eHeat_,         eHp_,         eGas_,
@@ -616,6 +662,9 @@ void GridModel::loadState(std::span<const std::uint8_t> s) {
   r.getVector(branchLoading_);
   r.getVector(busViolated_);
   r.getVector(branchViolated_);
+  r.getVector(branchMax_);
+  r.getVector(busMin_);
+  r.getVector(busMax_);
   if (vm_.size() != case_.buses.size() || electricityKWh_.size() != city_->building_count ||
       branchLoading_.size() != grid_.branches.size())
     throw std::runtime_error("energy.grid state is for another city or grid");

@@ -255,6 +255,7 @@ class GridModel {
   std::vector<double> vm_, va_;                          // last solution (warm start)
   std::vector<double> electricityKWh_, heatKWh_, vMin_;  // per building
   std::vector<double> branchLoading_;                    // last step, per branch (%)
+  std::vector<double> branchMax_, busMin_, busMax_;      // over the run
   std::vector<std::uint8_t> busViolated_, branchViolated_;
   double load_ = 0, pv_ = 0, import_ = 0, heatNow_ = 0, hpNow_ = 0, evNow_ = 0, trafoMax_ = 0,
          vMinNow_ = 1, vMaxNow_ = 1, violationsNow_ = 0, lossesKW_ = 0, co2Now_ = 0;

@@ -181,7 +181,7 @@ TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   ASSERT_TRUE(s->runUntil(10));  // ticks 0..9 stepped: the model is at t = 10 s
   auto f = s->publishFrame();
   ASSERT_TRUE(f) << f.error().message;
-  ASSERT_EQ(f->layers.size(), 6u);
+  ASSERT_EQ(f->layers.size(), 8u);
   const core::Layer* boxes = f->find("demo.boxes");
   ASSERT_NE(boxes, nullptr);
   EXPECT_EQ(boxes->kind, core::LayerKind::Instances);
@@ -196,6 +196,19 @@ TEST_F(PluginLoader, PublishedLayersCrossTheAbiAndAreChecked) {
   EXPECT_EQ(f->find("demo.plume")->raster.nx, 40u);
   EXPECT_EQ(f->find("demo.zone")->polygons.at(0).xy.size(), 8u);
   EXPECT_EQ(f->find("demo.labels")->labels.at(0).text, "test layer");
+  // ground lines and points (ABI 1.5)
+  const core::Layer* route = f->find("demo.route");
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->kind, core::LayerKind::GroundLines);
+  ASSERT_EQ(route->lines.size(), 1u);
+  EXPECT_EQ(route->lines[0].xy.size(), 6u);
+  EXPECT_DOUBLE_EQ(route->lines[0].value, 10.0);
+  const core::Layer* stations = f->find("demo.stations");
+  ASSERT_NE(stations, nullptr);
+  EXPECT_EQ(stations->kind, core::LayerKind::Points);
+  ASSERT_EQ(stations->points.size(), 4u);
+  EXPECT_NEAR(stations->points[0].x, 500.0 + 100.0 * std::cos(1.0), 1e-9);
+  EXPECT_DOUBLE_EQ(stations->points[3].value, 3.0);
   auto kpis = s->model(0).kpiValues();
   ASSERT_TRUE(kpis);
   EXPECT_DOUBLE_EQ((*kpis)[0], 1350.0);  // floor area

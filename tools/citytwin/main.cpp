@@ -433,6 +433,28 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
             pl.values.push_back(g.value);
           }
           polygons.push_back(std::move(pl));
+        } else if (l.kind == core::LayerKind::GroundLines || l.kind == core::LayerKind::Points) {
+          // "<instance>.<layer>" -> layer "<instance>_<layer>" of lines or points
+          gis::ResultPolygonLayer pl;
+          pl.name = gis::columnName(l.name, "");
+          pl.column = gis::columnName("value", l.unit);
+          if (l.kind == core::LayerKind::GroundLines) {
+            pl.geometry = gis::ResultGeometry::Line;
+            for (const core::GroundLine& g : l.lines) {
+              std::vector<gis::Vec2> line;
+              for (std::size_t k = 0; k + 1 < g.xy.size(); k += 2)
+                line.push_back({g.xy[k], g.xy[k + 1]});
+              pl.rings.push_back(std::move(line));
+              pl.values.push_back(g.value);
+            }
+          } else {
+            pl.geometry = gis::ResultGeometry::Point;
+            for (const core::GroundPoint& g : l.points) {
+              pl.rings.push_back({{g.x, g.y}});
+              pl.values.push_back(g.value);
+            }
+          }
+          polygons.push_back(std::move(pl));
         }
       }
       if (core::Status st = gis::writeResultsGpkg(*(*loaded)->city, buildings, links,

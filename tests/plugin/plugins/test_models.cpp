@@ -357,6 +357,19 @@ class Layers {
                  square, sizes, values);
     const std::array<TwinLabel, 1> labels{{{cx_, cy_, 30.0, "test layer"}}};
     out.labels(P::layer("labels", TWIN_LAYER_LABELS, "Labels", "", TWIN_SCALE_RGBA), labels);
+    // ABI 1.5: a route (a line through three points) and the boxes' positions as points
+    const std::array<double, 6> route{cx_ - radius_, cy_, cx_, cy_, cx_, cy_ + radius_};
+    const std::array<std::size_t, 1> routePoints{3};
+    const std::array<double, 1> routeValue{timeS_};
+    out.lines(P::layer("route", TWIN_LAYER_GROUND_LINES, "Test route", "s", TWIN_SCALE_VIRIDIS),
+              route, routePoints, routeValue);
+    std::vector<double> xy, ids;
+    for (const TwinInstance& b : boxes) {
+      xy.insert(xy.end(), {b.x, b.y});
+      ids.push_back(static_cast<double>(b.id));
+    }
+    out.points(P::layer("stations", TWIN_LAYER_POINTS, "Test stations", "1", TWIN_SCALE_VIRIDIS),
+               xy, ids);
   }
   std::vector<std::uint8_t> saveState() const {
     return twin::sdk::StateWriter().put(timeS_).take();

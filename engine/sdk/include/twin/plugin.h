@@ -26,6 +26,9 @@
  *        TwinCityInfo.banned_turns (turn restrictions of the road graph).
  *   1.4  TwinCityInfo.land_use_*: the land-use areas (outer rings and class), e.g. to find the
  *        city's industrial park.
+ *   1.5  published lines and points: TWIN_LAYER_GROUND_LINES (polylines on the ground with a
+ *        value each: cables, pipes, routes) and TWIN_LAYER_POINTS (points with a value:
+ *        buses, stations, sensors); TwinPublishContext.lines and .points.
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -38,7 +41,7 @@ extern "C" {
 #endif
 
 #define TWIN_ABI_MAJOR 1
-#define TWIN_ABI_MINOR 4
+#define TWIN_ABI_MINOR 5
 
 #if defined(_WIN32)
 #define TWIN_PLUGIN_EXPORT __declspec(dllexport)
@@ -327,6 +330,8 @@ typedef int32_t TwinLayerKind;
 #define TWIN_LAYER_GROUND_POLYGONS 3 /* filled polygons on the ground, one value each */
 #define TWIN_LAYER_GROUND_RASTER 4   /* a grid of values on the ground (NaN: transparent) */
 #define TWIN_LAYER_LABELS 5          /* text at points */
+#define TWIN_LAYER_GROUND_LINES 6    /* since 1.5: polylines on the ground, one value each */
+#define TWIN_LAYER_POINTS 7          /* since 1.5: points on the ground, one value each */
 
 typedef int32_t TwinColourScale;
 #define TWIN_SCALE_VIRIDIS 0   /* sequential, colour-blind safe (low dark blue, high yellow) */
@@ -383,6 +388,13 @@ typedef struct TwinPublishContext {
                        double origin_y, double cell_m, size_t nx, size_t ny, const double* values);
   TwinStatus (*labels)(void* host_publish, const TwinLayerDesc* layer, const TwinLabel* items,
                        size_t count);
+  /* since 1.5 (check struct_size): line i has point_counts[i] >= 2 points (x, y pairs in `xy`)
+   * and values[i] */
+  TwinStatus (*lines)(void* host_publish, const TwinLayerDesc* layer, const double* xy,
+                      const size_t* point_counts, const double* values, size_t line_count);
+  /* since 1.5: point i at (xy[2i], xy[2i+1]) with values[i] */
+  TwinStatus (*points)(void* host_publish, const TwinLayerDesc* layer, const double* xy,
+                       const double* values, size_t count);
 } TwinPublishContext;
 
 /* A model type. All functions are required unless marked optional. */

@@ -375,6 +375,27 @@ class Publisher {
   }
   void labels(const TwinLayerDesc& d, std::span<const TwinLabel> items) {
     check(c_.labels(c_.host_publish, &d, items.data(), items.size()));
+  }  // since ABI 1.5; false (nothing published) on an older host
+  bool linesAvailable() const {
+    return c_.struct_size >= offsetof(TwinPublishContext, points) + sizeof(void*) &&
+           c_.lines != nullptr && c_.points != nullptr;
+  }
+  // polylines: pointCounts[i] points of line i in `xy` (x y pairs), values[i]
+  void lines(const TwinLayerDesc& d, std::span<const double> xy,
+             std::span<const std::size_t> pointCounts, std::span<const double> values) {
+    if (!linesAvailable())
+      return;
+    if (values.size() != pointCounts.size())
+      throw std::invalid_argument("lines: one value per line");
+    check(c_.lines(c_.host_publish, &d, xy.data(), pointCounts.data(), values.data(),
+                   pointCounts.size()));
+  }
+  void points(const TwinLayerDesc& d, std::span<const double> xy, std::span<const double> values) {
+    if (!linesAvailable())
+      return;
+    if (xy.size() != 2 * values.size())
+      throw std::invalid_argument("points: one x y pair per value");
+    check(c_.points(c_.host_publish, &d, xy.data(), values.data(), values.size()));
   }
 
  private:
