@@ -145,6 +145,11 @@ GridModel::GridModel(const sdk::Config& c)
     charging_ = Charging::Smart;
   else
     throw std::runtime_error("charging '" + mode + "': expected uncontrolled or smart");
+  const std::string source = c.text("ev_source");
+  if (source != "residents" && source != "traffic")
+    throw std::runtime_error("ev_source '" + source + "': expected residents or traffic");
+  evFromTraffic_ = source == "traffic";
+  evShare_ = evShare;
   DemandParams dp;
   dp.householdKWhPerResident = householdKWh;
   dp.refurbishment = parseRefurbishment(c.text("refurbishment"));
@@ -228,7 +233,7 @@ GridModel::GridModel(const sdk::Config& c)
       designKW[i] = std::max(designKW[i], 0.8 * kWp);
     }
     // cars of the residents, each electric by its own number
-    if (b.use_class == TWIN_USE_RESIDENTIAL && b.residents > 0) {
+    if (!evFromTraffic_ && b.use_class == TWIN_USE_RESIDENTIAL && b.residents > 0) {
       const double expected = b.residents * carsPerResident;
       const auto cars = std::min(
           kMaxCarsPerBuilding,
@@ -306,6 +311,16 @@ GridModel::GridModel(const sdk::Config& c)
     heating_[i] = Heating::District;
   dhTrenchM_ = streetTreeLengthM(*city_, sx, sy, dhBuildings);
 
+  if (evFromTraffic_) {
+    std::vector<std::array<double, 2>> xy;
+    std::vector<std::uint32_t> ids;
+    for (std::size_t i = 0; i < n; ++i)
+      if (demand_[i].loadProfile >= 0) {
+        xy.push_back({city_->buildings[i].x, city_->buildings[i].y});
+        ids.push_back(static_cast<std::uint32_t>(i));
+      }
+    buildingIndex_ = std::make_unique<PointIndex>(xy, ids);
+  }
   electricityKWh_.assign(n, 0.0);
   heatKWh_.assign(n, 0.0);
   vMin_.assign(n, std::numeric_limits<double>::quiet_NaN());
@@ -395,17 +410,60 @@ TwinStatus GridModel::step(sdk::Step& s) {
   const double copSpace = airSourceCop(ambient, radiatorSinkC(ambient));
   const double copWater = airSourceCop(ambient, kHotWaterSinkC);
 
-  // EV charging sessions of yesterday and today (their sessions may reach into now)
+  // EV charging: the mean power over the step's interval (t - dt, t] (the arrivals of that
+  // interval reach this step); sessions of yesterday and today (they may reach into now)
   const std::size_t n = city_->building_count;
   std::vector<double> evKW(n, 0.0);
   const double sinceMidnight = t - midnight0_;
   double evTotal = 0.0;
+  if (evFromTraffic_ && !buildingIndex_->empty()) {
+    // new arrivals (each record once: ids above the last taken) become charging sessions
+    const double startOffset = static_cast<double>(startUnixS_) - midnight0_;
+    for (const sdk::ArrivalRecord& a : sdk::readArrivals(s.input(kEvArrivals))) {
+      if (a.id <= lastArrivalId_)
+        continue;
+      lastArrivalId_ = a.id;
+      if (a.vehicleClass != sdk::kTripCar || !(a.distanceM > 0))
+        continue;
+      const auto vehicle = static_cast<std::uint64_t>(a.vehicle);
+      sdk::EntityRandom r(seed_, instance_, kCarIds ^ (vehicle * 2 + 1));
+      if (a.electric == 0.0 && !(r.uniform() < evShare_))
+        continue;
+      TrafficSession ts;
+      ts.building = buildingIndex_->nearest(a.x, a.y);
+      ts.durationS = a.distanceM / 1000.0 * kWhPerKm_ / chargerKW_ * 3600.0;
+      ts.startS = startOffset + a.arrivalS;
+      // smart: evening arrivals (home) wait for the night window, ending by 06:30
+      const double dayStart = std::floor(ts.startS / kDay) * kDay;
+      if (charging_ == Charging::Smart && ts.startS - dayStart >= 16.0 * 3600.0) {
+        const double earliest = std::max(ts.startS, dayStart + 22.0 * 3600.0);
+        const double latest = dayStart + (24.0 + 6.5) * 3600.0 - ts.durationS;
+        if (latest > earliest)
+          ts.startS = earliest + (latest - earliest) * r.uniform();
+        else
+          ts.startS = earliest;
+      }
+      sessions_.push_back(ts);
+      evSessions_ += 1;
+    }
+  }
+  for (const TrafficSession& ts : sessions_) {
+    const double o =
+        overlap(sinceMidnight - dt, sinceMidnight, ts.startS, ts.startS + ts.durationS);
+    if (o > 0) {
+      evKW[ts.building] += chargerKW_ * o / dt;
+      evTotal += chargerKW_ * o / dt;
+    }
+  }
+  std::erase_if(sessions_, [&](const TrafficSession& ts) {
+    return ts.startS + ts.durationS <= sinceMidnight;
+  });
   for (const HomeEv& ev : evs_) {
     for (std::int64_t d = day - 1; d <= day; ++d) {
       const ChargingSession cs =
           chargingSession(seed_, instance_, ev.id, d, kmPerYear_, kWhPerKm_, chargerKW_, charging_);
       const double o =
-          overlap(sinceMidnight, sinceMidnight + dt, cs.startS, cs.startS + cs.durationS);
+          overlap(sinceMidnight - dt, sinceMidnight, cs.startS, cs.startS + cs.durationS);
       if (o > 0) {
         evKW[ev.building] += chargerKW_ * o / dt;
         evTotal += chargerKW_ * o / dt;
@@ -638,13 +696,18 @@ std::vector<std::uint8_t> GridModel::saveState() const {
   w.putVector(vm_).putVector(va_).putVector(electricityKWh_).putVector(heatKWh_).putVector(vMin_);
   w.putVector(branchLoading_).putVector(busViolated_).putVector(branchViolated_);
   w.putVector(branchMax_).putVector(busMin_).putVector(busMax_);
-  for (double v : {load_,         pv_,       import_,     heatNow_,       hpNow_,       evNow_,
-                   trafoMax_,     vMinNow_,  vMaxNow_,    violationsNow_, lossesKW_,    co2Now_,
-                   eElectricity_, peakLoad_, peakImport_, eHeat_,         eHp_,         eGas_,
-                   eOil_,         eEv_,      ePv_,        ePvSelf_,       eLosses_,     maxTrafo_,
-                   maxCable_,     minV_,     maxV_,       violationS_,    eDh_,         eWaste_,
-                   eDhLoss_,      co2T_,     iterations_, solves_,        notConverged_})
+  for (double v :
+       {load_,         pv_,       import_,     heatNow_,       hpNow_,        evNow_,
+        trafoMax_,     vMinNow_,  vMaxNow_,    violationsNow_, lossesKW_,     co2Now_,
+        eElectricity_, peakLoad_, peakImport_, eHeat_,         eHp_,          eGas_,
+        eOil_,         eEv_,      ePv_,        ePvSelf_,       eLosses_,      maxTrafo_,
+        maxCable_,     minV_,     maxV_,       violationS_,    eDh_,          eWaste_,
+        eDhLoss_,      co2T_,     iterations_, solves_,        notConverged_, lastArrivalId_,
+        evSessions_})
     w.put(v);
+  w.put(static_cast<std::uint64_t>(sessions_.size()));
+  for (const TrafficSession& ts : sessions_)
+    w.put(ts.building).put(ts.startS).put(ts.durationS);
   return w.take();
 }
 
@@ -669,13 +732,25 @@ void GridModel::loadState(std::span<const std::uint8_t> s) {
       branchLoading_.size() != grid_.branches.size())
     throw std::runtime_error("energy.grid state is for another city or grid");
   for (double* v :
-       {&load_,         &pv_,       &import_,     &heatNow_,       &hpNow_,       &evNow_,
-        &trafoMax_,     &vMinNow_,  &vMaxNow_,    &violationsNow_, &lossesKW_,    &co2Now_,
-        &eElectricity_, &peakLoad_, &peakImport_, &eHeat_,         &eHp_,         &eGas_,
-        &eOil_,         &eEv_,      &ePv_,        &ePvSelf_,       &eLosses_,     &maxTrafo_,
-        &maxCable_,     &minV_,     &maxV_,       &violationS_,    &eDh_,         &eWaste_,
-        &eDhLoss_,      &co2T_,     &iterations_, &solves_,        &notConverged_})
+       {&load_,         &pv_,       &import_,     &heatNow_,       &hpNow_,        &evNow_,
+        &trafoMax_,     &vMinNow_,  &vMaxNow_,    &violationsNow_, &lossesKW_,     &co2Now_,
+        &eElectricity_, &peakLoad_, &peakImport_, &eHeat_,         &eHp_,          &eGas_,
+        &eOil_,         &eEv_,      &ePv_,        &ePvSelf_,       &eLosses_,      &maxTrafo_,
+        &maxCable_,     &minV_,     &maxV_,       &violationS_,    &eDh_,          &eWaste_,
+        &eDhLoss_,      &co2T_,     &iterations_, &solves_,        &notConverged_, &lastArrivalId_,
+        &evSessions_})
     *v = r.get<double>();
+  const auto sessions = r.get<std::uint64_t>();
+  sessions_.clear();
+  for (std::uint64_t k = 0; k < sessions; ++k) {
+    TrafficSession ts;
+    ts.building = r.get<std::uint32_t>();
+    ts.startS = r.get<double>();
+    ts.durationS = r.get<double>();
+    if (ts.building >= city_->building_count)
+      throw std::runtime_error("energy.grid state: a charging session at an unknown building");
+    sessions_.push_back(ts);
+  }
   r.expectEnd();
 }
 
@@ -701,7 +776,7 @@ std::vector<double> GridModel::kpis() const {
           eHp_,
           eGas_,
           eOil_,
-          static_cast<double>(evs_.size()),
+          evFromTraffic_ ? evSessions_ : static_cast<double>(evs_.size()),
           eEv_,
           ePv_,
           ePv_ > 0 ? 100.0 * ePvSelf_ / ePv_ : 0.0,

@@ -9,6 +9,7 @@
 //  - rooftop PV: the energy.pv model's output per building on the roofs that have it;
 //  - EV charging at home: the city's cars (residents x car ownership), the EV share of them,
 //    daily distance and arrival drawn per car and day, uncontrolled or staggered into the night;
+//    or (ev_source: traffic) every electric car the traffic model parks, recharging its trip;
 //  - district heat: a network along the streets from the industrial park, fed by its waste heat
 //    first and gas boilers for the rest, with pipe losses and pumping electricity;
 //  - AC power flow (Newton-Raphson with KLU, engine/physics) warm-started from the last step:
@@ -64,7 +65,7 @@ class GridModel {
       "Buildings' electricity and heat (BDEW, TABULA, SigLinDe), heat pumps, rooftop PV and "
       "home EV charging on a synthetic MV/LV grid solved by AC power flow; district heat; CO2";
 
-  enum Input : std::uint32_t { kTemperature, kBuildingPv, kWasteHeat };
+  enum Input : std::uint32_t { kTemperature, kBuildingPv, kWasteHeat, kEvArrivals };
   enum Output : std::uint32_t {
     kLoad,
     kPvFeed,
@@ -79,13 +80,16 @@ class GridModel {
     kLosses,
     kCo2
   };
-  static constexpr std::array<TwinPortDesc, 15> kPorts{{
+  static constexpr std::array<TwinPortDesc, 16> kPorts{{
       {"ambient_temperature", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 1, "degC",
        "air temperature (weather): heat demand and heat-pump COP"},
       {"building_pv", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "kW",
        "rooftop PV potential per building (energy.pv building_power)"},
       {"waste_heat", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
        "waste heat the industrial park offers the district heating network"},
+      {"ev_arrivals", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
+       "vehicles arriving where they park (traffic.micro arrivals, {adapter: events}); used "
+       "with ev_source: traffic"},
       {"load", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
        "electricity demand of the buildings (appliances, heat pumps, EV charging, DH pumps)"},
       {"pv_feed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
@@ -111,7 +115,7 @@ class GridModel {
       {"co2", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "t/h",
        "CO2 of the grid electricity, gas and oil the buildings use now"},
   }};
-  static constexpr std::array<TwinParamDesc, 26> kParams{{
+  static constexpr std::array<TwinParamDesc, 27> kParams{{
       {"load_profiles", TWIN_PARAM_PATH, nullptr, "asset:energy/bdew1999/selp_series.csv", 0,
        "BDEW standard load profiles (electricity)"},
       {"heat_profiles", TWIN_PARAM_FOLDER, nullptr, "asset:energy/heat_bdew_siglinde", 0,
@@ -153,6 +157,10 @@ class GridModel {
       {"charger_power", TWIN_PARAM_NUMBER, "kW", "11kW", 0, "home charging power"},
       {"charging", TWIN_PARAM_STRING, nullptr, "uncontrolled", 0,
        "uncontrolled (charge on arrival) or smart (staggered into the night)"},
+      {"ev_source", TWIN_PARAM_STRING, nullptr, "residents", 0,
+       "residents (the residents' cars charge at home by the statistics above) or traffic "
+       "(every electric car arriving on ev_arrivals charges at the building nearest where it "
+       "parks, the energy its trip used)"},
       {"voltage_band", TWIN_PARAM_NUMBER, "1", "0.05", 0,
        "allowed deviation of bus voltages from 1 p.u."},
       {"grid_co2", TWIN_PARAM_NUMBER, "g/kWh", "380g/kWh", 0,
@@ -179,7 +187,7 @@ class GridModel {
       {"heat_pump_electricity", "MWh", "electricity of heat pumps"},
       {"gas", "MWh", "gas burnt in boilers (buildings and district heat)"},
       {"oil", "MWh", "heating oil burnt"},
-      {"evs", "1", "electric cars charging at home"},
+      {"evs", "1", "electric cars charging at home (ev_source traffic: charging sessions)"},
       {"ev_energy", "MWh", "EV home charging"},
       {"pv_energy", "MWh", "rooftop PV generation"},
       {"pv_self_consumption", "%", "PV used in its own building, of the PV energy"},
@@ -247,6 +255,15 @@ class GridModel {
   double boilerEff_, kmPerYear_, kWhPerKm_, chargerKW_, band_, gridCo2_, gasCo2_, oilCo2_;
   double dhLossW_ = 0, dhPumpShare_ = 0, dhTrenchM_ = 0;
   Charging charging_ = Charging::Uncontrolled;
+  bool evFromTraffic_ = false;
+  double evShare_ = 0;
+  std::unique_ptr<PointIndex> buildingIndex_;  // buildings with a demand (ev_source: traffic)
+  struct TrafficSession {
+    std::uint32_t building;
+    double startS, durationS;  // since the run's first local midnight
+  };
+  std::vector<TrafficSession> sessions_;        // state
+  double lastArrivalId_ = -1, evSessions_ = 0;  // state
 
   // state
   std::vector<double> dayAnomaly_;  // observed minus climate temperature, per finished day

@@ -138,6 +138,7 @@ RooftopPv::RooftopPv(const sdk::Config& c)
     sampleStart_.push_back(static_cast<std::uint32_t>(samples_.size()));
   }
   energyKWh_.assign(kWp_.size(), 0.0);
+  unshadedKWh_.assign(kWp_.size(), 0.0);
 }
 
 const std::vector<float>& RooftopPv::shading(int azBin, int elBin, double binRad) {
@@ -203,6 +204,7 @@ TwinStatus RooftopPv::step(sdk::Step& s) {
       power_ += p;
       perBuilding[roofBuilding_[r]] += p;
       energyKWh_[r] += p * periodH_;
+      unshadedKWh_[r] += open * periodH_;
       energy_ += p * periodH_;
       unshaded_ += open * periodH_;
       samplesShaded += static_cast<double>(shaded[r]) *
@@ -226,12 +228,22 @@ void RooftopPv::publish(sdk::Publisher& out) const {
   out.entityValues(
       P::layer("energy", TWIN_LAYER_BUILDING_VALUES, "PV energy so far", "kWh", TWIN_SCALE_MAGMA),
       perBuilding);
+  // the share of each roof's energy the city's shade took (energy-weighted over the run)
+  std::vector<double> shading(buildingCount_, std::nan(""));
+  for (std::size_t r = 0; r < roofBuilding_.size(); ++r)
+    if (unshadedKWh_[r] > 0)
+      shading[roofBuilding_[r]] = 100.0 * (1.0 - energyKWh_[r] / unshadedKWh_[r]);
+  out.entityValues(P::layer("shading", TWIN_LAYER_BUILDING_VALUES, "PV lost to shade so far", "%",
+                            TWIN_SCALE_VIRIDIS, 0.0, 50.0),
+                   shading);
 }
 
 std::vector<std::uint8_t> RooftopPv::saveState() const {
   sdk::StateWriter w;
   w.put(energy_).put(unshaded_).put(peak_).put(power_).put(shadedShare_);
   for (double e : energyKWh_)
+    w.put(e);
+  for (double e : unshadedKWh_)
     w.put(e);
   return w.take();
 }
@@ -244,6 +256,8 @@ void RooftopPv::loadState(std::span<const std::uint8_t> s) {
   power_ = r.get<double>();
   shadedShare_ = r.get<double>();
   for (double& e : energyKWh_)
+    e = r.get<double>();
+  for (double& e : unshadedKWh_)
     e = r.get<double>();
   r.expectEnd();
 }

@@ -113,7 +113,8 @@ class RooftopPv {
   std::map<std::pair<int, int>, std::vector<float>> cache_;  // derived: rebuilt on demand
   double binRad_;
   // state
-  std::vector<double> energyKWh_;  // per PV roof
+  std::vector<double> energyKWh_;    // per PV roof
+  std::vector<double> unshadedKWh_;  // per PV roof: the energy without the city's shade
   double energy_ = 0, unshaded_ = 0, peak_ = 0, power_ = 0, shadedShare_ = 0;
 };
 

@@ -14,6 +14,69 @@
 
 namespace twin::energy {
 
+PointIndex::PointIndex(std::span<const std::array<double, 2>> xy,
+                       std::span<const std::uint32_t> ids) {
+  if (xy.size() != ids.size())
+    throw std::invalid_argument("PointIndex: one id per point");
+  if (xy.empty())
+    return;
+  double maxX = -std::numeric_limits<double>::infinity(), maxY = maxX;
+  minX_ = minY_ = std::numeric_limits<double>::infinity();
+  for (const auto& p : xy) {
+    minX_ = std::min(minX_, p[0]);
+    minY_ = std::min(minY_, p[1]);
+    maxX = std::max(maxX, p[0]);
+    maxY = std::max(maxY, p[1]);
+  }
+  nx_ = static_cast<std::size_t>((maxX - minX_) / kCell) + 1;
+  ny_ = static_cast<std::size_t>((maxY - minY_) / kCell) + 1;
+  std::vector<std::vector<std::size_t>> cells(nx_ * ny_);
+  for (std::size_t k = 0; k < xy.size(); ++k) {
+    const auto ix = std::min(nx_ - 1, static_cast<std::size_t>((xy[k][0] - minX_) / kCell));
+    const auto iy = std::min(ny_ - 1, static_cast<std::size_t>((xy[k][1] - minY_) / kCell));
+    cells[iy * nx_ + ix].push_back(k);
+  }
+  start_.assign(cells.size() + 1, 0);
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    start_[c + 1] = start_[c] + cells[c].size();
+    for (std::size_t k : cells[c])
+      points_.push_back({xy[k][0], xy[k][1], ids[k]});
+  }
+}
+
+std::uint32_t PointIndex::nearest(double x, double y) const {
+  if (points_.empty())
+    throw std::logic_error("PointIndex::nearest on an empty index");
+  const auto cx = static_cast<long>(std::floor((x - minX_) / kCell));
+  const auto cy = static_cast<long>(std::floor((y - minY_) / kCell));
+  double best = std::numeric_limits<double>::infinity();
+  std::uint32_t bestId = 0;
+  const long maxRing = static_cast<long>(std::max(nx_, ny_)) + std::labs(cx) + std::labs(cy) + 1;
+  for (long r = 0; r <= maxRing; ++r) {
+    // every point in ring r is at least (r - 1) cells away
+    if (best < std::numeric_limits<double>::infinity() &&
+        (static_cast<double>(r) - 1.0) * kCell > std::sqrt(best))
+      break;
+    for (long iy = cy - r; iy <= cy + r; ++iy)
+      for (long ix = cx - r; ix <= cx + r; ++ix) {
+        if (std::labs(ix - cx) != r && std::labs(iy - cy) != r)
+          continue;
+        if (ix < 0 || iy < 0 || ix >= static_cast<long>(nx_) || iy >= static_cast<long>(ny_))
+          continue;
+        const std::size_t c = static_cast<std::size_t>(iy) * nx_ + static_cast<std::size_t>(ix);
+        for (std::size_t j = start_[c]; j < start_[c + 1]; ++j) {
+          const Entry& e = points_[j];
+          const double d = (e.x - x) * (e.x - x) + (e.y - y) * (e.y - y);
+          if (d < best || (d == best && e.id < bestId)) {
+            best = d;
+            bestId = e.id;
+          }
+        }
+      }
+  }
+  return bestId;
+}
+
 double CableType::ratingMVA() const {
   return std::sqrt(3.0) * kV * iMaxKA;
 }
@@ -150,79 +213,17 @@ StreetGraph streetGraph(const TwinCityInfo& c) {
   return g;
 }
 
-// nearest street node of the main part to a point: a uniform grid of 100 m cells searched in
-// growing square rings
-class NodeIndex {
- public:
-  NodeIndex(const TwinCityInfo& c, const std::vector<std::uint8_t>& main) : c_(c) {
-    minX_ = minY_ = kInf;
-    double maxX = -kInf, maxY = -kInf;
-    for (std::size_t v = 0; v < main.size(); ++v) {
-      if (!main[v])
-        continue;
-      minX_ = std::min(minX_, c.road_nodes[v].x);
-      minY_ = std::min(minY_, c.road_nodes[v].y);
-      maxX = std::max(maxX, c.road_nodes[v].x);
-      maxY = std::max(maxY, c.road_nodes[v].y);
+// the street nodes of the main part, for nearest-node queries
+PointIndex streetNodeIndex(const TwinCityInfo& c, const std::vector<std::uint8_t>& main) {
+  std::vector<std::array<double, 2>> xy;
+  std::vector<std::uint32_t> ids;
+  for (std::size_t v = 0; v < main.size(); ++v)
+    if (main[v]) {
+      xy.push_back({c.road_nodes[v].x, c.road_nodes[v].y});
+      ids.push_back(static_cast<std::uint32_t>(v));
     }
-    if (minX_ == kInf)
-      return;
-    nx_ = static_cast<std::size_t>((maxX - minX_) / kCell) + 1;
-    ny_ = static_cast<std::size_t>((maxY - minY_) / kCell) + 1;
-    std::vector<std::vector<std::uint32_t>> cells(nx_ * ny_);
-    for (std::size_t v = 0; v < main.size(); ++v)
-      if (main[v])
-        cells[cell(c.road_nodes[v].x, c.road_nodes[v].y)].push_back(static_cast<std::uint32_t>(v));
-    start_.assign(cells.size() + 1, 0);
-    for (std::size_t k = 0; k < cells.size(); ++k) {
-      start_[k + 1] = start_[k] + cells[k].size();
-      nodes_.insert(nodes_.end(), cells[k].begin(), cells[k].end());
-    }
-  }
-  bool empty() const { return nodes_.empty(); }
-  std::uint32_t nearest(double x, double y) const {
-    const auto cx = static_cast<long>(std::floor((x - minX_) / kCell));
-    const auto cy = static_cast<long>(std::floor((y - minY_) / kCell));
-    double best = kInf;
-    std::uint32_t bestNode = 0;
-    const long maxRing = static_cast<long>(std::max(nx_, ny_)) + std::labs(cx) + std::labs(cy) + 1;
-    for (long r = 0; r <= maxRing; ++r) {
-      // every point in ring r is at least (r - 1) cells away
-      if (best < kInf && (static_cast<double>(r) - 1.0) * kCell > std::sqrt(best))
-        break;
-      for (long iy = cy - r; iy <= cy + r; ++iy)
-        for (long ix = cx - r; ix <= cx + r; ++ix) {
-          if (std::labs(ix - cx) != r && std::labs(iy - cy) != r)
-            continue;
-          if (ix < 0 || iy < 0 || ix >= static_cast<long>(nx_) || iy >= static_cast<long>(ny_))
-            continue;
-          const std::size_t k = static_cast<std::size_t>(iy) * nx_ + static_cast<std::size_t>(ix);
-          for (std::size_t j = start_[k]; j < start_[k + 1]; ++j) {
-            const TwinRoadNode& n = c_.road_nodes[nodes_[j]];
-            const double d = (n.x - x) * (n.x - x) + (n.y - y) * (n.y - y);
-            if (d < best || (d == best && nodes_[j] < bestNode)) {
-              best = d;
-              bestNode = nodes_[j];
-            }
-          }
-        }
-    }
-    return bestNode;
-  }
-
- private:
-  static constexpr double kCell = 100.0;
-  std::size_t cell(double x, double y) const {
-    const auto ix = std::min(nx_ - 1, static_cast<std::size_t>((x - minX_) / kCell));
-    const auto iy = std::min(ny_ - 1, static_cast<std::size_t>((y - minY_) / kCell));
-    return iy * nx_ + ix;
-  }
-  const TwinCityInfo& c_;
-  double minX_ = 0, minY_ = 0;
-  std::size_t nx_ = 0, ny_ = 0;
-  std::vector<std::size_t> start_;
-  std::vector<std::uint32_t> nodes_;
-};
+  return PointIndex(xy, ids);
+}
 
 struct WeightedPoint {
   double x, y, w;
@@ -368,7 +369,7 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
   if (designKW.size() != city.building_count)
     throw std::invalid_argument("buildSyntheticGrid: one design load per building");
   const StreetGraph g = streetGraph(city);
-  const NodeIndex index(city, g.main);
+  const PointIndex index = streetNodeIndex(city, g.main);
   if (index.empty())
     throw std::runtime_error("the city has no street network to lay the grid's cables along");
   const CableType& lvCable = types.cable(design.lvCable);
@@ -683,7 +684,7 @@ physics::PfCase SyntheticGrid::toCase(const GridTypes& types, const GridDesign& 
 double streetTreeLengthM(const TwinCityInfo& city, double x, double y,
                          std::span<const std::uint32_t> buildings) {
   const StreetGraph g = streetGraph(city);
-  const NodeIndex index(city, g.main);
+  const PointIndex index = streetNodeIndex(city, g.main);
   if (index.empty() || buildings.empty())
     return 0.0;
   std::vector<std::uint32_t> targets;

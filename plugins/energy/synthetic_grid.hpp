@@ -19,6 +19,7 @@
 // Cable and transformer data come from assets/energy/grid_types.csv.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -28,6 +29,26 @@
 #include "twin/plugin.h"
 
 namespace twin::energy {
+
+// The nearest of a fixed set of points (each with an id): a uniform grid of 100 m cells searched
+// in growing square rings; ties go to the smaller id.
+class PointIndex {
+ public:
+  PointIndex(std::span<const std::array<double, 2>> xy, std::span<const std::uint32_t> ids);
+  bool empty() const { return points_.empty(); }
+  std::uint32_t nearest(double x, double y) const;  // throws on an empty index
+
+ private:
+  static constexpr double kCell = 100.0;
+  struct Entry {
+    double x, y;
+    std::uint32_t id;
+  };
+  double minX_ = 0, minY_ = 0;
+  std::size_t nx_ = 0, ny_ = 0;
+  std::vector<std::size_t> start_;  // per cell, into points_
+  std::vector<Entry> points_;
+};
 
 struct CableType {
   std::string name;

@@ -70,6 +70,7 @@ void Simulation::syncTrips() {
   const std::size_t from = veh_.size(), n = demand.trips.size();
   veh_.resize(n, Veh{});
   vInsert_.resize(n, 0);
+  vOdometer_.resize(n, 0);
   vFreeFlow_.resize(n, 0);
   vStatus_.resize(n, 0);
   for (std::size_t i = from; i < n; ++i) {
@@ -236,6 +237,7 @@ bool Simulation::signalStopsAt(std::uint32_t v, std::uint32_t lane, double ahead
 
 void Simulation::arrive(std::uint32_t v, double t) {
   vStatus_[v] = 2;
+  arrivals_.push_back({v, t});
   veh_[v].lane = kNone;
   --running_;
   ++stats_.arrived;
@@ -685,6 +687,7 @@ void Simulation::rebuildActive() {
 }
 
 void Simulation::step(double t, const ParallelFor& parallel) {
+  arrivals_.clear();
   // 0. signal states now
   static const std::string kNoState;
   for (std::size_t s = 0; s < net_.signals.size(); ++s) {
@@ -773,6 +776,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         L.pos[k] = np;
         L.speed[k] = nv;
         meters += nv * dt;
+        vOdometer_[v] += nv * dt;  // each vehicle is on one lane: no other thread writes it
         standing += nv < 5.0 / 3.6 ? 1u : 0u;  // SUMO's queue threshold: 5 km/h
       }
       L.stepMeters = meters;
@@ -1088,6 +1092,7 @@ std::vector<std::uint8_t> Simulation::saveState() const {
   w.put(static_cast<std::uint64_t>(nextTrip_)).put(static_cast<std::uint64_t>(running_));
   w.put(stats_);
   w.putVector(extra_);
+  w.putVector(vOdometer_);
   return w.take();
 }
 
@@ -1119,6 +1124,7 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   running_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   stats_ = r.get<SimStats>();
   r.getVector(extra_);
+  r.getVector(vOdometer_);
   r.expectEnd();
   syncTrips();  // trips added while running, restored into the demand by the model
   if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||

@@ -80,6 +80,15 @@ class Simulation {
   };
   std::vector<VehicleView> vehicles() const;
 
+  // the vehicles (trip indices) that arrived in the last step, in arrival order, and when
+  struct Arrival {
+    std::uint32_t vehicle;
+    double t;
+  };
+  const std::vector<Arrival>& arrivals() const { return arrivals_; }
+  // metres a vehicle has driven (teleports not counted)
+  double odometer(std::uint32_t v) const { return vOdometer_[v]; }
+
   // receives a line per teleport (SUMO warns the same way)
   void onWarning(std::function<void(const std::string&)> warn) { warn_ = std::move(warn); }
 
@@ -143,7 +152,7 @@ class Simulation {
     std::uint32_t lane = kNone, routePos = 0, type = 0, routeBegin = 0, routeLen = 0;
   };
   std::vector<Veh> veh_;
-  std::vector<double> vInsert_, vFreeFlow_;
+  std::vector<double> vInsert_, vFreeFlow_, vOdometer_;
   std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting
   std::size_t nextTrip_ = 0;
   std::size_t baseTrips_ = 0;         // the demand's trips at construction
@@ -152,6 +161,7 @@ class Simulation {
   void syncTrips();  // per-trip arrays for trips appended to the demand
   std::vector<std::uint32_t> backlog_;
   std::vector<std::uint32_t> teleporting_;
+  std::vector<Arrival> arrivals_;  // of the last step (not state: rebuilt every step)
   std::size_t running_ = 0;
   SimStats stats_;
   std::vector<std::uint32_t> laneExits_;

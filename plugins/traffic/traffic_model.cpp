@@ -63,6 +63,8 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
     vtypes.push_back(truck);
   } else
     vtypes = readBenchVTypes(vtypesFile, c.text("vtypes.variant"));
+  for (const VehicleType& vt : vtypes)
+    vtypeIsTruck_.push_back(vt.cls == VehicleClass::Truck || vt.cls == VehicleClass::Bus ? 1 : 0);
   if (randomTrips > 0) {
     const double period = c.number("demand.random_period");
     const double minDistance = c.number("demand.random_min_distance");
@@ -162,6 +164,28 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
   s.output(kMeanSpeed, std::isnan(ms) ? 0.0 : ms);
   s.output(kBacklog, static_cast<double>(sim_->backlog()));
   s.output(kArrived, static_cast<double>(sim_->stats().arrived));
+  // this step's arrivals: where each vehicle parks and how far it drove
+  std::vector<double> arrivals;
+  const auto& arrived = sim_->arrivals();
+  arrivals.reserve(arrived.size() * sdk::kArrivalRecordValues);
+  const double firstId = static_cast<double>(sim_->stats().arrived - arrived.size());
+  for (std::size_t k = 0; k < arrived.size(); ++k) {
+    const Trip& trip = demand_->trips[arrived[k].vehicle];
+    const auto route = demand_->route(trip);
+    sdk::ArrivalRecord a;
+    a.id = firstId + static_cast<double>(k);
+    a.arrivalS = arrived[k].t;
+    a.distanceM = sim_->odometer(arrived[k].vehicle);
+    if (!route.empty() && !net_->edges[route.back()].shape.empty()) {
+      a.x = net_->edges[route.back()].shape.back()[0];
+      a.y = net_->edges[route.back()].shape.back()[1];
+    }
+    a.vehicleClass = vtypeIsTruck_[trip.vtype] != 0 ? sdk::kTripTruck : sdk::kTripCar;
+    a.electric = trip.ev ? 1.0 : 0.0;
+    a.vehicle = static_cast<double>(arrived[k].vehicle);
+    sdk::appendArrival(arrivals, a);
+  }
+  s.output(kArrivals, arrivals);
   if (endWhenDone_ && !ended_ && sim_->finished()) {
     ended_ = true;
     s.requestEnd();

@@ -29,8 +29,8 @@ class TrafficMicro {
       "with gap acceptance, insertion backlog, gridlock teleports";
 
   enum Input : std::uint32_t { kExtraTrips };
-  enum Output : std::uint32_t { kRunning, kMeanSpeed, kBacklog, kArrived };
-  static constexpr std::array<TwinPortDesc, 5> kPorts{{
+  enum Output : std::uint32_t { kRunning, kMeanSpeed, kBacklog, kArrived, kArrivals };
+  static constexpr std::array<TwinPortDesc, 6> kPorts{{
       {"extra_trips", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
        "trips from other models, 7 values each (sdk::TripRecord: id, departure, from x y, to x "
        "y, class 0 car / 1 truck); connect with {adapter: events}"},
@@ -42,6 +42,10 @@ class TrafficMicro {
        "vehicles due to depart that found no room yet"},
       {"arrived", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
        "vehicles arrived so far"},
+      {"arrivals", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
+       "the vehicles that arrived this step, 8 values each (sdk::ArrivalRecord: id, time, "
+       "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
+       "connect with {adapter: events}"},
   }};
   static constexpr std::array<TwinParamDesc, 12> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
@@ -118,6 +122,7 @@ class TrafficMicro {
   std::uint32_t nearestCarEdge(double x, double y) const;
   std::unique_ptr<Router> router_;
   std::uint32_t carType_ = 0, truckType_ = 0;
+  std::vector<std::uint8_t> vtypeIsTruck_;  // per vehicle type: trucks and buses
   std::size_t baseTrips_ = 0, baseRouteEdges_ = 0;
   double lastExtraId_ = -1.0;    // state
   std::size_t extraRouted_ = 0;  // state

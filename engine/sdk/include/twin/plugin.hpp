@@ -217,6 +217,33 @@ inline std::vector<TripRecord> readTrips(std::span<const double> v) {
   return out;
 }
 
+// Vehicles arriving at their destinations (a traffic model's output, e.g. for EV charging where
+// they park) go the same way as records of 8 values: a producer-unique id (increasing), the
+// arrival (s since the run's start), the destination x y in local metres, the distance driven
+// (m), the vehicle class (0 car, 1 truck), 1 for an electric vehicle (else 0) and the vehicle's
+// own number (stable across runs of the same demand: for common random numbers).
+struct ArrivalRecord {
+  double id = 0, arrivalS = 0, x = 0, y = 0, distanceM = 0, vehicleClass = 0, electric = 0,
+         vehicle = 0;
+};
+inline constexpr std::size_t kArrivalRecordValues = 8;
+inline void appendArrival(std::vector<double>& out, const ArrivalRecord& a) {
+  out.insert(out.end(),
+             {a.id, a.arrivalS, a.x, a.y, a.distanceM, a.vehicleClass, a.electric, a.vehicle});
+}
+// the records of a port's values; throws when the length is not a multiple of 8
+inline std::vector<ArrivalRecord> readArrivals(std::span<const double> v) {
+  if (v.size() % kArrivalRecordValues != 0)
+    throw std::runtime_error("an arrival list needs 8 values per arrival, got " +
+                             std::to_string(v.size()) + " values");
+  std::vector<ArrivalRecord> out(v.size() / kArrivalRecordValues);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double* r = v.data() + i * kArrivalRecordValues;
+    out[i] = {r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]};
+  }
+  return out;
+}
+
 // Read-only view of TwinModelConfig with typed parameter access.
 class Config {
  public:
