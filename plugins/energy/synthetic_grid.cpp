@@ -362,6 +362,24 @@ std::uint32_t arcSource(const StreetGraph& g, std::uint32_t k) {
                                     g.start.begin() - 1);
 }
 
+// Visits the tree's sections leaves first: fn(node, parent, arc entering node, the design load
+// downstream of it), summing the loads in `down` (per node, the loads at the nodes) upwards.
+template <typename Fn>
+void walkSections(const StreetGraph& g, const Tree& tree, std::uint32_t root,
+                  const std::vector<std::int64_t>& via,
+                  std::unordered_map<std::uint32_t, double>& down, Fn&& fn) {
+  for (auto it = tree.order.rbegin(); it != tree.order.rend(); ++it) {
+    const std::uint32_t v = *it;
+    if (v == root)
+      continue;
+    const auto arc = static_cast<std::uint32_t>(via[v]);
+    const std::uint32_t parent = arcSource(g, arc);
+    const double downstream = down[v];
+    down[parent] += downstream;
+    fn(v, parent, arc, downstream);
+  }
+}
+
 }  // namespace
 
 SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const double> designKW,
@@ -478,20 +496,15 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
     };
     std::vector<Section> sections;
     std::unordered_map<std::uint32_t, std::size_t> sectionOf;  // by child node
-    for (auto it = tree.order.rbegin(); it != tree.order.rend(); ++it) {
-      const std::uint32_t v = *it;
-      if (v == site)
-        continue;
-      const auto arc = static_cast<std::uint32_t>(via[v]);
-      const std::uint32_t parent = arcSource(g, arc);
-      const double kva = down[v] / pf;
-      down[parent] += down[v];
-      const int parallel = std::max(
-          1, static_cast<int>(
-                 std::ceil(kva / (lvCable.ratingMVA() * 1000.0 * design.cableUtilisation))));
-      sectionOf[v] = sections.size();
-      sections.push_back({v, parent, arc, kva, parallel});
-    }
+    walkSections(g, tree, site, via, down,
+                 [&](std::uint32_t v, std::uint32_t parent, std::uint32_t arc, double downstream) {
+                   const double kva = downstream / pf;
+                   const int parallel =
+                       std::max(1, static_cast<int>(std::ceil(kva / (lvCable.ratingMVA() * 1000.0 *
+                                                                     design.cableUtilisation))));
+                   sectionOf[v] = sections.size();
+                   sections.push_back({v, parent, arc, kva, parallel});
+                 });
     // then by voltage drop: while the design load's drop (P R + Q X) / U^2 from the transformer
     // to some node exceeds the budget, the sections on that route get one more cable each
     const double sinPhi = std::sqrt(1.0 - pf * pf);
@@ -597,28 +610,22 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
       br.xy = {x, y, x, y};
       grid.branches.push_back(std::move(br));
     }
-    for (auto it = tree.order.rbegin(); it != tree.order.rend(); ++it) {
-      const std::uint32_t v = *it;
-      if (v == site)
-        continue;
-      const auto arc = static_cast<std::uint32_t>(via[v]);
-      const std::uint32_t parent = arcSource(g, arc);
-      const double kva = down[v];
-      down[parent] += down[v];
-      GridBranch br;
-      br.from = busOfNode[parent];
-      br.to = busOfNode[v];
-      br.kind = BranchKind::MvCable;
-      br.type = mvCableIdx;
-      br.parallel = std::max(
-          1,
-          static_cast<int>(std::ceil(kva / (mvCable.ratingMVA() * 1000.0 * design.mvUtilisation))));
-      br.lengthM = g.arcs[arc].length;
-      br.ratingMVA = mvCable.ratingMVA() * br.parallel;
-      br.xy = arcPolyline(city, g.arcs[arc]);
-      grid.mvCableKm += br.lengthM / 1000.0;
-      grid.branches.push_back(std::move(br));
-    }
+    walkSections(g, tree, site, via, down,
+                 [&](std::uint32_t v, std::uint32_t parent, std::uint32_t arc, double kva) {
+                   GridBranch br;
+                   br.from = busOfNode[parent];
+                   br.to = busOfNode[v];
+                   br.kind = BranchKind::MvCable;
+                   br.type = mvCableIdx;
+                   br.parallel =
+                       std::max(1, static_cast<int>(std::ceil(kva / (mvCable.ratingMVA() * 1000.0 *
+                                                                     design.mvUtilisation))));
+                   br.lengthM = g.arcs[arc].length;
+                   br.ratingMVA = mvCable.ratingMVA() * br.parallel;
+                   br.xy = arcPolyline(city, g.arcs[arc]);
+                   grid.mvCableKm += br.lengthM / 1000.0;
+                   grid.branches.push_back(std::move(br));
+                 });
     Substation s;
     s.bus = busOfNode[site];
     s.designMVA = w / 1000.0;
