@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace twin::energy {
 
@@ -79,6 +80,18 @@ std::uint32_t PointIndex::nearest(double x, double y) const {
 
 double CableType::ratingMVA() const {
   return std::sqrt(3.0) * kV * iMaxKA;
+}
+
+void addCableSection(GridBranch& b, const CableType& c, double lengthM, int parallel) {
+  constexpr double kOmega = 2.0 * 3.14159265358979323846 * 50.0;
+  const double km = lengthM / 1000.0, n = static_cast<double>(parallel);
+  b.rOhm += c.rOhmPerKm * km / n;
+  b.xOhm += c.xOhmPerKm * km / n;
+  b.bS += kOmega * c.cNfPerKm * 1e-9 * km * n;
+  const double rating = c.ratingMVA() * n;
+  b.ratingMVA = b.lengthM > 0 ? std::min(b.ratingMVA, rating) : rating;
+  b.parallel = b.lengthM > 0 ? std::min(b.parallel, parallel) : parallel;
+  b.lengthM += lengthM;
 }
 
 GridTypes GridTypes::load(const std::string& path) {
@@ -380,6 +393,63 @@ void walkSections(const StreetGraph& g, const Tree& tree, std::uint32_t root,
   }
 }
 
+// One section of a feeder tree: the street arc entering `node` from `parent`, with its cables
+struct Section {
+  std::uint32_t node, parent, arc;
+  double kva;
+  int parallel;
+};
+
+// Buses and cable branches of a feeder tree (sections leaves first, as walkSections gives
+// them): buses at the root, at the nodes in `loads` and at junctions; the sections between
+// them in series as one branch. Sets busOfNode for the bus nodes; returns the cable km.
+double emitFeeder(const TwinCityInfo& city, const StreetGraph& g, std::uint32_t root,
+                  const std::vector<Section>& secs, const std::unordered_set<std::uint32_t>& loads,
+                  BusLevel level, std::int32_t area, BranchKind kind, std::int32_t cableType,
+                  const CableType& cable, SyntheticGrid& grid,
+                  std::vector<std::int32_t>& busOfNode) {
+  std::unordered_map<std::uint32_t, std::size_t> children, sectionOf;
+  for (std::size_t k = 0; k < secs.size(); ++k) {
+    ++children[secs[k].parent];
+    sectionOf[secs[k].node] = k;
+  }
+  auto kept = [&](std::uint32_t v) {
+    auto it = children.find(v);
+    return v == root || loads.count(v) != 0 || it == children.end() || it->second != 1;
+  };
+  auto newBus = [&](std::uint32_t v) {
+    busOfNode[v] = static_cast<std::int32_t>(grid.buses.size());
+    grid.buses.push_back({city.road_nodes[v].x, city.road_nodes[v].y, level, area,
+                          level == BusLevel::Mv && v == root});
+  };
+  newBus(root);
+  for (auto it = secs.rbegin(); it != secs.rend(); ++it)  // parents first
+    if (kept(it->node))
+      newBus(it->node);
+  double km = 0.0;
+  for (auto it = secs.rbegin(); it != secs.rend(); ++it) {
+    if (!kept(it->node))
+      continue;
+    // up from this bus to the next one: the sections in between, bottom first
+    std::vector<const Section*> parts{&*it};
+    while (!kept(parts.back()->parent))
+      parts.push_back(&secs[sectionOf.at(parts.back()->parent)]);
+    GridBranch br;
+    br.from = busOfNode[parts.back()->parent];
+    br.to = busOfNode[it->node];
+    br.kind = kind;
+    br.type = cableType;
+    for (auto p = parts.rbegin(); p != parts.rend(); ++p) {  // top down
+      addCableSection(br, cable, g.arcs[(*p)->arc].length, (*p)->parallel);
+      const std::vector<double> xy = arcPolyline(city, g.arcs[(*p)->arc]);
+      br.xy.insert(br.xy.end(), xy.begin() + (br.xy.empty() ? 0 : 2), xy.end());
+    }
+    km += br.lengthM / 1000.0;
+    grid.branches.push_back(std::move(br));
+  }
+  return km;
+}
+
 }  // namespace
 
 SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const double> designKW,
@@ -476,24 +546,14 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
       continue;
     }
     const auto areaId = static_cast<std::int32_t>(lvAreas.size());
-    // buses along the tree
-    for (std::uint32_t v : tree.order) {
-      busOfNode[v] = static_cast<std::int32_t>(grid.buses.size());
-      grid.buses.push_back(
-          {city.road_nodes[v].x, city.road_nodes[v].y, BusLevel::Lv, areaId, false});
-    }
     // downstream design load per node (children after parents in `order`)
     std::unordered_map<std::uint32_t, double> down;
+    std::unordered_set<std::uint32_t> loadNodes;
     for (std::size_t k = begin; k < end; ++k) {
       down[buildingNode[loads[k].id]] += loads[k].w;
-      grid.buildingBus[loads[k].id] = busOfNode[buildingNode[loads[k].id]];
+      loadNodes.insert(buildingNode[loads[k].id]);
     }
     // sections child -> parent, sized by loading first
-    struct Section {
-      std::uint32_t node, parent, arc;
-      double kva;
-      int parallel;
-    };
     std::vector<Section> sections;
     std::unordered_map<std::uint32_t, std::size_t> sectionOf;  // by child node
     walkSections(g, tree, site, via, down,
@@ -533,19 +593,10 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
         v = sec.parent;
       }
     }
-    for (const Section& sec : sections) {
-      GridBranch br;
-      br.from = busOfNode[sec.parent];
-      br.to = busOfNode[sec.node];
-      br.kind = BranchKind::LvCable;
-      br.type = lvCableIdx;
-      br.parallel = sec.parallel;
-      br.lengthM = g.arcs[sec.arc].length;
-      br.ratingMVA = lvCable.ratingMVA() * br.parallel;
-      br.xy = arcPolyline(city, g.arcs[sec.arc]);
-      grid.lvCableKm += br.lengthM / 1000.0;
-      grid.branches.push_back(std::move(br));
-    }
+    grid.lvCableKm += emitFeeder(city, g, site, sections, loadNodes, BusLevel::Lv, areaId,
+                                 BranchKind::LvCable, lvCableIdx, lvCable, grid, busOfNode);
+    for (std::size_t k = begin; k < end; ++k)
+      grid.buildingBus[loads[k].id] = busOfNode[buildingNode[loads[k].id]];
     const double kva = w / pf;
     std::int32_t type = static_cast<std::int32_t>(lvTrafos.back());
     for (std::size_t t : lvTrafos)
@@ -588,15 +639,25 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
     const std::uint32_t site = index.nearest(cx / w, cy / w);
     const Tree tree = shortestPathTree(g, site, targets, dist, via, touched);
     const auto subId = static_cast<std::int32_t>(grid.substations.size());
-    for (std::uint32_t v : tree.order) {
-      busOfNode[v] = static_cast<std::int32_t>(grid.buses.size());
-      grid.buses.push_back(
-          {city.road_nodes[v].x, city.road_nodes[v].y, BusLevel::Mv, subId, v == site});
-    }
     std::unordered_map<std::uint32_t, double> down;
+    std::unordered_set<std::uint32_t> stationNodes;
     for (std::size_t k = begin; k < end; ++k) {
       const LvArea& a = lvAreas[sites[k].id];
       down[a.node] += a.designKVA;
+      stationNodes.insert(a.node);
+    }
+    std::vector<Section> sections;
+    walkSections(g, tree, site, via, down,
+                 [&](std::uint32_t v, std::uint32_t parent, std::uint32_t arc, double kva) {
+                   const int parallel =
+                       std::max(1, static_cast<int>(std::ceil(kva / (mvCable.ratingMVA() * 1000.0 *
+                                                                     design.mvUtilisation))));
+                   sections.push_back({v, parent, arc, kva, parallel});
+                 });
+    grid.mvCableKm += emitFeeder(city, g, site, sections, stationNodes, BusLevel::Mv, subId,
+                                 BranchKind::MvCable, mvCableIdx, mvCable, grid, busOfNode);
+    for (std::size_t k = begin; k < end; ++k) {
+      const LvArea& a = lvAreas[sites[k].id];
       // the distribution transformer
       const TransformerType& tt = types.transformers[static_cast<std::size_t>(a.trafoType)];
       GridBranch br;
@@ -610,22 +671,6 @@ SyntheticGrid buildSyntheticGrid(const TwinCityInfo& city, std::span<const doubl
       br.xy = {x, y, x, y};
       grid.branches.push_back(std::move(br));
     }
-    walkSections(g, tree, site, via, down,
-                 [&](std::uint32_t v, std::uint32_t parent, std::uint32_t arc, double kva) {
-                   GridBranch br;
-                   br.from = busOfNode[parent];
-                   br.to = busOfNode[v];
-                   br.kind = BranchKind::MvCable;
-                   br.type = mvCableIdx;
-                   br.parallel =
-                       std::max(1, static_cast<int>(std::ceil(kva / (mvCable.ratingMVA() * 1000.0 *
-                                                                     design.mvUtilisation))));
-                   br.lengthM = g.arcs[arc].length;
-                   br.ratingMVA = mvCable.ratingMVA() * br.parallel;
-                   br.xy = arcPolyline(city, g.arcs[arc]);
-                   grid.mvCableKm += br.lengthM / 1000.0;
-                   grid.branches.push_back(std::move(br));
-                 });
     Substation s;
     s.bus = busOfNode[site];
     s.designMVA = w / 1000.0;
@@ -645,7 +690,6 @@ physics::PfCase SyntheticGrid::toCase(const GridTypes& types, const GridDesign& 
   physics::PfCase pc;
   pc.name = "synthetic_distribution_grid";
   pc.baseMVA = 1.0;
-  constexpr double kOmega = 2.0 * 3.14159265358979323846 * 50.0;
   const double mvKV = types.cable(design.mvCable).kV, lvKV = types.cable(design.lvCable).kV;
   pc.buses.reserve(buses.size());
   for (std::size_t i = 0; i < buses.size(); ++i) {
@@ -678,10 +722,9 @@ physics::PfCase SyntheticGrid::toCase(const GridTypes& types, const GridDesign& 
     } else {
       const CableType& c = types.cables[static_cast<std::size_t>(br.type)];
       const double zBase = c.kV * c.kV / pc.baseMVA;
-      const double km = br.lengthM / 1000.0, n = static_cast<double>(br.parallel);
-      b.r = c.rOhmPerKm * km / n / zBase;
-      b.x = c.xOhmPerKm * km / n / zBase;
-      b.b = kOmega * c.cNfPerKm * 1e-9 * km * n * zBase;
+      b.r = br.rOhm / zBase;
+      b.x = br.xOhm / zBase;
+      b.b = br.bS * zBase;
     }
     pc.branches.push_back(b);
   }

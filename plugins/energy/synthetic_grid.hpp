@@ -90,15 +90,22 @@ struct GridBus {
   std::int32_t area = 0;  // LV area (transformer) or substation index
   bool reference = false;
 };
+// A branch: a transformer, or a cable from one bus to the next (a bus is a street node with a
+// customer or a junction of the feeder; the street's other nodes in between are not buses, the
+// cable's sections between them are added up in series).
 struct GridBranch {
   std::int32_t from = 0, to = 0;  // bus indices
   BranchKind kind = BranchKind::LvCable;
   std::int32_t type = 0;      // index into GridTypes cables or transformers
-  std::int32_t parallel = 1;  // cables or transformers in parallel
+  std::int32_t parallel = 1;  // cables (the fewest along it) or transformers in parallel
   double lengthM = 0;         // cables
-  double ratingMVA = 0;       // all in parallel
+  double ratingMVA = 0;       // all in parallel (a cable: its weakest section)
+  double rOhm = 0, xOhm = 0;  // cables: series impedance
+  double bS = 0;              // cables: shunt susceptance (siemens)
   std::vector<double> xy;     // polyline, x y pairs (transformers: the two ends)
 };
+// Adds a section of `parallel` cables of type `c` and `lengthM` to a cable branch.
+void addCableSection(GridBranch& b, const CableType& c, double lengthM, int parallel);
 struct Substation {
   std::int32_t bus = 0;  // its 10 kV busbar (reference bus)
   std::int32_t transformers = 1;

@@ -202,9 +202,11 @@ TEST(SyntheticGrid, PerUnitImpedancesMatchAFixedPointSolutionOfTheFeeder) {
   c.from = 1;
   c.to = 2;
   c.kind = BranchKind::LvCable;
-  c.type = 0;  // NAYY 4x150 SE
-  c.lengthM = 150;
-  c.ratingMVA = types.cables[0].ratingMVA();
+  c.type = 0;  // NAYY 4x150 SE: 100 m and 50 m in series
+  addCableSection(c, types.cables[0], 100, 1);
+  addCableSection(c, types.cables[0], 50, 1);
+  EXPECT_DOUBLE_EQ(c.lengthM, 150.0);
+  EXPECT_DOUBLE_EQ(c.ratingMVA, types.cables[0].ratingMVA());
   g.branches = {t, c};
   physics::PfCase pc = g.toCase(types, d);
   const double p = 0.060, q = p * std::tan(std::acos(0.95));
