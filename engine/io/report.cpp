@@ -54,6 +54,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertic
 th{background:#f3f5f7;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;
  white-space:nowrap}tr:nth-child(even) td{background:#fafafa}
 .up{color:var(--up)}.down{color:var(--down)}.sig{font-weight:700}
+.wide{overflow-x:auto}table.compact td,table.compact th{padding:2px 4px;font-size:11.5px}
 .summary{background:#f3f7fb;border-left:4px solid var(--accent);padding:10px 14px;margin:12px 0}
 .summary p{margin:4px 0}.note{color:var(--muted);font-size:12px}
 code{font-family:"DejaVu Sans Mono",monospace;font-size:12px;background:#f3f3f3;padding:0 3px}
@@ -348,10 +349,15 @@ std::string reportHtml(const ReportInput& in) {
   }
 
   // 4. KPIs
-  h += "<h2>Key figures</h2><table id=\"kpis\"><tr><th>KPI</th><th>unit</th><th>" +
+  // with more than two variants the absolute difference moves into each change's tooltip, so
+  // the table fits the page (and A4) beside the values
+  const bool compact = c.runs.size() > 3;
+  h += std::string("<h2>Key figures</h2><div class=\"wide\"><table id=\"kpis\"") +
+       (compact ? " class=\"compact\"" : "") + "><tr><th>KPI</th><th>unit</th><th>" +
        escape(base.scenario) + "</th>";
   for (std::size_t i = 1; i < c.runs.size(); ++i) {
-    h += "<th>" + escape(c.runs[i].scenario) + "</th><th>&#916;</th><th>&#916; %</th>";
+    h += "<th>" + escape(c.runs[i].scenario) + "</th>" +
+         (compact ? "<th>&#916;</th>" : "<th>&#916;</th><th>&#916; %</th>");
   }
   h += "</tr>";
   bool anyReplicates = false;
@@ -368,13 +374,25 @@ std::string reportHtml(const ReportInput& in) {
         if (!intervalScale(r.unit) && *r.values[0] != 0.0)
           p = fmt(dv / std::abs(*r.values[0]) * 100.0, "%+.2f");
       }
-      h += "<td class=\"n\">" + kpiValue(r, i) + "</td><td class=\"n" +
-           std::string(sig ? " sig" : "") + "\">" + d + (sig ? " *" : "") +
-           "</td><td class=\"n\">" + p + "</td>";
+      const std::string cls = "n" + std::string(sig ? " sig" : "");
+      if (compact) {
+        // the relative change where there is one, else the absolute difference
+        const bool relative = p != "&#8211;";
+        h += "<td class=\"n\">" + kpiValue(r, i) + "</td><td class=\"" + cls + "\" title=\"" + d +
+             " " + escape(r.unit) + "\">" + (relative ? p + " %" : d) + (sig ? " *" : "") + "</td>";
+      } else {
+        h += "<td class=\"n\">" + kpiValue(r, i) + "</td><td class=\"" + cls + "\">" + d +
+             (sig ? " *" : "") + "</td><td class=\"n\">" + p + "</td>";
+      }
     }
     h += "</tr>";
   }
-  h += "</table>";
+  h += "</table></div>";
+  if (compact) {
+    h += "<p class=\"note\">&#916;: the change in % of the baseline (the absolute difference "
+         "where there is no relative one, e.g. temperatures); hover for the absolute "
+         "difference.</p>";
+  }
   if (anyReplicates) {
     h += "<p class=\"note\">&#177;: half width of the 95 % confidence interval of the mean over "
          "replicates (Student t). *: the difference is significant at 5 % (paired t test over "
