@@ -119,10 +119,13 @@ void scaleColour(ColourScale scale, double t, float rgb[3]) {
                                  {0.651f, 0.851f, 0.416f},
                                  {0.400f, 0.741f, 0.388f},
                                  {0.102f, 0.596f, 0.314f}}};
-  const Stops& s = scale == ColourScale::Magma       ? kMagma
-                   : scale == ColourScale::Diverging ? kDiverging
-                   : scale == ColourScale::Speed     ? kSpeed
-                                                     : kViridis;
+  const Stops& s = scale == ColourScale::Magma                                      ? kMagma
+                   : scale == ColourScale::Diverging                                ? kDiverging
+                   : (scale == ColourScale::Speed || scale == ColourScale::Loading) ? kSpeed
+                                                                                    : kViridis;
+  // loadings: the speed scale backwards (green when low, red when high)
+  if (scale == ColourScale::Loading)
+    t = std::isnan(t) ? 1.0 : 1.0 - t;
   const double u = std::clamp(std::isnan(t) ? 0.0 : t, 0.0, 1.0) * 8.0;
   const auto i = std::min<std::size_t>(static_cast<std::size_t>(u), 7);
   const auto f = static_cast<float>(u - static_cast<double>(i));

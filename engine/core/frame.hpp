@@ -22,7 +22,7 @@ enum class LayerKind {
   GroundLines,
   Points
 };
-enum class ColourScale { Viridis, Magma, Diverging, Speed, Rgba };
+enum class ColourScale { Viridis, Magma, Diverging, Speed, Rgba, Loading };
 
 std::string_view toString(LayerKind k);
 

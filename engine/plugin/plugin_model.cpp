@@ -423,7 +423,7 @@ class PluginModel final : public core::Model {
       return nullptr;
     }
     const std::string name = *s.prefix + "." + d->name;
-    if (d->scale < TWIN_SCALE_VIRIDIS || d->scale > TWIN_SCALE_RGBA) {
+    if (d->scale < TWIN_SCALE_VIRIDIS || d->scale > TWIN_SCALE_LOADING) {
       s.error = "layer " + name + ": unknown colour scale " + std::to_string(d->scale);
       return nullptr;
     }

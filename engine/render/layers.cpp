@@ -386,7 +386,14 @@ void DynamicLayers::updateLegend(const std::vector<const core::Layer*>& layers) 
   legendHud_->removeChildren(0, legendHud_->getNumChildren());
   osg::ref_ptr<osg::Geode> geode = new osg::Geode;
   const float size = std::clamp(static_cast<float>(height_) / 60.f, 9.f, 18.f);
-  const float barW = size * 12.f, barH = size * 0.8f;
+  // wide enough for the longest title (DejaVu Sans: about 0.56 of the size per character)
+  std::size_t longest = 0;
+  for (const core::Layer* l : layers)
+    if (hasScale(*l))
+      longest = std::max(
+          longest, l->title.size() + (l->unit.empty() || l->unit == "1" ? 0 : l->unit.size() + 3));
+  const float barW = std::max(size * 12.f, size * 0.56f * static_cast<float>(longest)),
+              barH = size * 0.8f;
   const float x0 = static_cast<float>(width_) - barW - size * 2.f;
   float y = size * 1.5f;
   osg::ref_ptr<osg::Geometry> bars = new osg::Geometry;

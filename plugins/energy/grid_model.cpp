@@ -664,12 +664,12 @@ void GridModel::publish(sdk::Publisher& out) const {
     }
   }
   auto lines = sdk::Publisher::layer("lines", TWIN_LAYER_GROUND_LINES, "Cable loading, max", "%",
-                                     TWIN_SCALE_MAGMA);
+                                     TWIN_SCALE_LOADING);
   lines.value_min = 0.0;
   lines.value_max = 120.0;
   out.lines(lines, xy, counts, values);
   auto trafos = sdk::Publisher::layer("transformers", TWIN_LAYER_POINTS, "Transformer loading, max",
-                                      "%", TWIN_SCALE_MAGMA);
+                                      "%", TWIN_SCALE_LOADING);
   trafos.value_min = 0.0;
   trafos.value_max = 120.0;
   out.points(trafos, txy, tvalues);

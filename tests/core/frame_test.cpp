@@ -93,6 +93,13 @@ TEST_F(FrameTest, ViridisEndsAreMatplotlibs) {
   core::scaleColour(core::ColourScale::Speed, NAN, lo);
   EXPECT_FLOAT_EQ(rgb[0], lo[0]);
   EXPECT_NEAR(rgb[0], 0.647f, 1e-6);  // slow is red
+  // loadings: the same colours backwards, low green and high red
+  core::scaleColour(core::ColourScale::Loading, 0.0, rgb);
+  EXPECT_NEAR(rgb[0], 0.102f, 1e-6);
+  EXPECT_NEAR(rgb[1], 0.596f, 1e-6);
+  core::scaleColour(core::ColourScale::Loading, 1.0, rgb);
+  EXPECT_NEAR(rgb[0], 0.647f, 1e-6);
+  EXPECT_NEAR(rgb[2], 0.149f, 1e-6);
 }
 
 TEST_F(FrameTest, PublishFrameGathersLayersInScenarioOrderAfterTheLastTick) {

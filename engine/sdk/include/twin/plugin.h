@@ -28,7 +28,7 @@
  *        city's industrial park.
  *   1.5  published lines and points: TWIN_LAYER_GROUND_LINES (polylines on the ground with a
  *        value each: cables, pipes, routes) and TWIN_LAYER_POINTS (points with a value:
- *        buses, stations, sensors); TwinPublishContext.lines and .points.
+ *        buses, stations, sensors); TwinPublishContext.lines and .points; TWIN_SCALE_LOADING.
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -339,6 +339,7 @@ typedef int32_t TwinColourScale;
 #define TWIN_SCALE_DIVERGING 2 /* blue-white-red around the middle of the range */
 #define TWIN_SCALE_SPEED 3     /* red (slow) - yellow - green (fast), as traffic maps do */
 #define TWIN_SCALE_RGBA 4      /* no scale: TwinInstance.rgba gives the colour */
+#define TWIN_SCALE_LOADING 5   /* since 1.5: green (low) - yellow - red (high), for loadings */
 
 /* What a layer is; one per publish call. Strings are borrowed for the call. */
 typedef struct TwinLayerDesc {
