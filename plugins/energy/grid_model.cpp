@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -53,6 +55,43 @@ double overlap(double a0, double a1, double b0, double b1) {
 
 }  // namespace
 
+DailyProfile DailyProfile::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error(path + ": cannot open the daily profile");
+  DailyProfile p;
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.empty() || line[0] == '#' || (lineNo == 1 && line.rfind("time", 0) == 0))
+      continue;
+    const std::string where = path + ":" + std::to_string(lineNo) + ": ";
+    int hh = -1, mm = -1, used = 0;
+    double v = 0;
+    if (std::sscanf(line.c_str(), "%d:%d,%lf%n", &hh, &mm, &v, &used) != 3 ||
+        static_cast<std::size_t>(used) != line.size() || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+        !std::isfinite(v) || v < 0)
+      throw std::runtime_error(where + "expected 'HH:MM,value' with a value >= 0, got '" + line +
+                               "'");
+    const double s = hh * 3600.0 + mm * 60.0;
+    if (p.startS.empty() ? s != 0.0 : s <= p.startS.back())
+      throw std::runtime_error(where + "rows must start at 00:00 and go forward in time");
+    p.startS.push_back(s);
+    p.values.push_back(v);
+  }
+  if (p.values.empty())
+    throw std::runtime_error(path + ": no rows 'HH:MM,value'");
+  return p;
+}
+
+double DailyProfile::at(double secondsOfDay) const {
+  const auto it = std::upper_bound(startS.begin(), startS.end(), secondsOfDay);
+  return values[static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, it - startS.begin() - 1))];
+}
+
 ChargingSession chargingSession(std::uint64_t seed, std::string_view instance, std::uint64_t id,
                                 std::int64_t day, double kmPerYear, double kWhPerKm,
                                 double chargerKW, Charging mode) {
@@ -92,7 +131,12 @@ GridModel::GridModel(const sdk::Config& c)
       startUnixS_(c.startUnixS()),
       utcOffsetS_(c.utcOffsetS()),
       periodS_(static_cast<double>(c.periodTicks()) * static_cast<double>(c.tickNs()) * 1e-9),
-      slp_(StandardLoadProfiles::load(c.text("load_profiles"))),
+      slp_(c.text("load_profile_set") == "bdew2025"
+               ? StandardLoadProfiles::load2025(c.text("load_profiles_2025"))
+           : c.text("load_profile_set") == "bdew1999"
+               ? StandardLoadProfiles::load(c.text("load_profiles"))
+               : throw std::runtime_error("load_profile_set '" + c.text("load_profile_set") +
+                                          "': expected bdew1999 or bdew2025")),
       heat_(HeatProfiles::load(c.text("heat_profiles"))),
       climate_(weather::readTry2010(c.text("climate"))),
       types_(GridTypes::load(c.text("grid_types"))) {
@@ -116,6 +160,8 @@ GridModel::GridModel(const sdk::Config& c)
   chargerKW_ = c.number("charger_power");
   band_ = c.number("voltage_band");
   gridCo2_ = c.number("grid_co2");
+  if (const std::string profile = c.text("grid_co2_profile"); !profile.empty())
+    gridCo2Profile_ = DailyProfile::load(profile);
   gasCo2_ = c.number("gas_co2");
   oilCo2_ = c.number("oil_co2");
   dhLossW_ = c.number("dh_loss_per_metre");
@@ -159,18 +205,14 @@ GridModel::GridModel(const sdk::Config& c)
   midnight0_ = std::floor(localStart / kDay) * kDay - utcOffsetS_;
   const Civil startDate = civilFromUnix(localStart);
 
-  // profiles' peaks per kWh/a (design loads of the grid)
-  h0_ = slp_.index("h0");
+  // profiles' peaks per kWh/a over the run's year (design loads of the grid)
+  const bool set2025 = slp_.monthly();
+  h0_ = slp_.index(set2025 ? "h25" : "h0");
   std::vector<double> peakPerKWh(slp_.names().size(), 0.0);
-  for (std::size_t p = 0; p < peakPerKWh.size(); ++p)
-    for (Season se : {Season::Summer, Season::Winter, Season::Transition})
-      for (DayType d : {DayType::Workday, DayType::Saturday, DayType::Sunday})
-        for (int q = 0; q < 96; ++q)
-          peakPerKWh[p] = std::max(peakPerKWh[p], slp_.value(static_cast<int>(p), se, d, q));
-  for (double& v : peakPerKWh)
-    v /= 1000.0;  // table: kW per 1,000 kWh/a
-  if (h0_ >= 0)
-    peakPerKWh[static_cast<std::size_t>(h0_)] *= h0Dynamisation(1);  // the winter maximum
+  for (std::size_t p = 0; p < peakPerKWh.size(); ++p) {
+    const std::vector<double> y = slp_.year(static_cast<int>(p), startDate.year, 1.0);
+    peakPerKWh[p] = *std::max_element(y.begin(), y.end());
+  }
 
   auto groupOf = [&](const std::string& type, int cls) {
     for (std::size_t g = 0; g < groups_.size(); ++g)
@@ -205,7 +247,8 @@ GridModel::GridModel(const sdk::Config& c)
       const UseIntensity& u = intensity(b.use_class);
       d.electricityKWh = u.electricityKWhPerM2 * b.floor_area_m2;
       d.spaceHeatKWh = u.heatKWhPerM2 * b.floor_area_m2;
-      d.loadProfile = static_cast<std::int16_t>(slp_.index(u.loadProfile));
+      // the 2025 set has one profile for all trade and commerce (G25)
+      d.loadProfile = static_cast<std::int16_t>(slp_.index(set2025 ? "g25" : u.loadProfile));
       d.heatGroup = groupOf(u.heatType, 0);
     }
     if (d.loadProfile < 0)
@@ -381,14 +424,11 @@ TwinStatus GridModel::step(sdk::Step& s) {
   const double local = t + utcOffsetS_;
   const Civil cd = civilFromUnix(local);
   const int quarter = std::clamp((cd.hour * 60 + cd.minute) / 15, 0, 95);
-  const Season season = bdewSeason(cd.month, cd.day);
   const DayType dayType = bdewDayType(cd.year, cd.month, cd.day);
   const int weekday = dayType == DayType::Sunday ? 7 : dayOfWeek(cd.year, cd.month, cd.day);
-  std::vector<double> slpF(slp_.names().size());
+  std::vector<double> slpF(slp_.names().size());  // kW per kWh/a now (dynamised where due)
   for (std::size_t p = 0; p < slpF.size(); ++p)
-    slpF[p] = slp_.value(static_cast<int>(p), season, dayType, quarter) / 1000.0;
-  if (h0_ >= 0)
-    slpF[static_cast<std::size_t>(h0_)] *= h0Dynamisation(dayOfYear(cd.year, cd.month, cd.day));
+    slpF[p] = slp_.at(static_cast<int>(p), cd.year, cd.month, cd.day, quarter) / 1000.0;
 
   // heat per kWh/a of each group now (kW): space heat by the sigmoid and hot water by the
   // warmest class's hourly shape
@@ -583,8 +623,11 @@ TwinStatus GridModel::step(sdk::Step& s) {
     }
 
   // CO2: the net grid import at the mix factor, gas and oil burnt (t/h)
+  const double gridCo2 = gridCo2Profile_.values.empty()
+                             ? gridCo2_
+                             : gridCo2Profile_.at(sinceMidnight - kDay * static_cast<double>(day));
   const double co2 =
-      (std::max(0.0, importMW) * 1000.0 * gridCo2_ + gas * gasCo2_ + oil * oilCo2_) / 1e6;
+      (std::max(0.0, importMW) * 1000.0 * gridCo2 + gas * gasCo2_ + oil * oilCo2_) / 1e6;
 
   load_ = load / 1000.0;
   pv_ = pv / 1000.0;

@@ -57,6 +57,14 @@ ChargingSession chargingSession(std::uint64_t seed, std::string_view instance, s
                                 std::int64_t day, double kmPerYear, double kWhPerKm,
                                 double chargerKW, Charging mode);
 
+// A daily profile of a value by local time of day: rows "HH:MM,value" from 00:00, each value
+// holding until the next row. Throws std::runtime_error "file:line: what" when malformed.
+struct DailyProfile {
+  std::vector<double> startS, values;
+  static DailyProfile load(const std::string& path);
+  double at(double secondsOfDay) const;
+};
+
 class GridModel {
  public:
   static constexpr const char* kTypeName = "energy.grid";
@@ -115,9 +123,13 @@ class GridModel {
       {"co2", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "t/h",
        "CO2 of the grid electricity, gas and oil the buildings use now"},
   }};
-  static constexpr std::array<TwinParamDesc, 27> kParams{{
+  static constexpr std::array<TwinParamDesc, 30> kParams{{
+      {"load_profile_set", TWIN_PARAM_STRING, nullptr, "bdew1999", 0,
+       "bdew1999 (H0 households, G0-G6 by trade) or bdew2025 (H25 households, G25 trade)"},
       {"load_profiles", TWIN_PARAM_PATH, nullptr, "asset:energy/bdew1999/selp_series.csv", 0,
-       "BDEW standard load profiles (electricity)"},
+       "BDEW standard load profiles of 1999 (electricity)"},
+      {"load_profiles_2025", TWIN_PARAM_FOLDER, nullptr, "asset:energy/bdew2025", 0,
+       "BDEW standard load profiles of 2025 (h25.csv, g25.csv, l25.csv, p25.csv, s25.csv)"},
       {"heat_profiles", TWIN_PARAM_FOLDER, nullptr, "asset:energy/heat_bdew_siglinde", 0,
        "BDEW/SigLinDe heat profile tables"},
       {"typology", TWIN_PARAM_PATH, nullptr,
@@ -165,6 +177,9 @@ class GridModel {
        "allowed deviation of bus voltages from 1 p.u."},
       {"grid_co2", TWIN_PARAM_NUMBER, "g/kWh", "380g/kWh", 0,
        "CO2 per kWh of grid electricity (UBA: German mix 2023)"},
+      {"grid_co2_profile", TWIN_PARAM_PATH, nullptr, "", 0,
+       "optional: the grid factor by time of day instead (CSV 'time,g_per_kwh', rows from 00:00 "
+       "in local time, each value holding until the next row), e.g. from the hourly mix"},
       {"gas_co2", TWIN_PARAM_NUMBER, "g/kWh", "201g/kWh", 0,
        "CO2 per kWh of natural gas burnt (UBA: 55.9 t/TJ)"},
       {"oil_co2", TWIN_PARAM_NUMBER, "g/kWh", "266g/kWh", 0,
@@ -254,6 +269,7 @@ class GridModel {
   // parameters
   double boilerEff_, kmPerYear_, kWhPerKm_, chargerKW_, band_, gridCo2_, gasCo2_, oilCo2_;
   double dhLossW_ = 0, dhPumpShare_ = 0, dhTrenchM_ = 0;
+  DailyProfile gridCo2Profile_;  // empty: gridCo2_ all day
   Charging charging_ = Charging::Uncontrolled;
   bool evFromTraffic_ = false;
   double evShare_ = 0;

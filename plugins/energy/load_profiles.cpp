@@ -96,7 +96,7 @@ StandardLoadProfiles StandardLoadProfiles::load(const std::string& path) {
   }
   if (p.names_.empty())
     throw std::runtime_error(path + ":1: expected a header ',period,weekday,h0,...'");
-  p.values_.assign(p.names_.size(), {});
+  p.values_.assign(p.names_.size(), std::vector<DayTable>(3));
   std::array<std::array<int, 3>, 3> count{};
   int lineNo = 1;
   while (std::getline(in, line)) {
@@ -154,26 +154,121 @@ int StandardLoadProfiles::index(const std::string& name) const {
   return -1;
 }
 
+StandardLoadProfiles StandardLoadProfiles::load2025(const std::string& dir) {
+  static const char* const kMonths[12] = {"Januar",    "Februar", "März",     "April",
+                                          "Mai",       "Juni",    "Juli",     "August",
+                                          "September", "Oktober", "November", "Dezember"};
+  StandardLoadProfiles p;
+  p.monthly_ = true;
+  for (const char* name : {"h25", "g25", "l25", "p25", "s25"}) {
+    const std::string path = dir + "/" + name + ".csv";
+    std::ifstream in(path);
+    if (!in)
+      throw std::runtime_error(path + ": cannot open the load profile file");
+    auto cells = [](const std::string& line) {
+      std::vector<std::string> c;
+      std::stringstream ss(line);
+      std::string cell;
+      while (std::getline(ss, cell, ','))
+        c.push_back(cell);
+      if (!line.empty() && line.back() == ',')
+        c.emplace_back();
+      return c;
+    };
+    std::string monthsLine, typesLine;
+    std::getline(in, monthsLine);
+    std::getline(in, typesLine);
+    const auto months = cells(monthsLine), types = cells(typesLine);
+    if (months.size() != 37 || types.size() != 37)
+      throw std::runtime_error(path + ":1: expected 36 columns (12 months x SA, FT, WT)");
+    // column -> (month, day type)
+    std::vector<std::pair<int, DayType>> columns;
+    for (std::size_t k = 1; k < 37; ++k) {
+      int month = -1;
+      for (int m = 0; m < 12; ++m)
+        if (months[k] == kMonths[m])
+          month = m;
+      const DayType d = types[k] == "SA"   ? DayType::Saturday
+                        : types[k] == "FT" ? DayType::Sunday
+                        : types[k] == "WT"
+                            ? DayType::Workday
+                            : throw std::runtime_error(path + ":2: unknown day type '" + types[k] +
+                                                       "'; expected SA, FT or WT");
+      if (month < 0)
+        throw std::runtime_error(path + ":1: unknown month '" + months[k] + "'");
+      columns.emplace_back(month, d);
+    }
+    std::vector<DayTable> table(12);
+    std::string line;
+    int lineNo = 2, quarter = 0;
+    while (std::getline(in, line)) {
+      ++lineNo;
+      if (line.empty())
+        continue;
+      const auto c = cells(line);
+      const std::string where = path + ":" + std::to_string(lineNo) + ": ";
+      if (c.size() != 37 || quarter >= 96)
+        throw std::runtime_error(where + "expected a quarter hour and 36 values");
+      for (std::size_t k = 1; k < 37; ++k) {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(c[k], &used);
+          if (used != c[k].size() || !std::isfinite(v) || v < 0)
+            throw std::invalid_argument("x");
+        } catch (const std::exception&) {
+          throw std::runtime_error(where + "column " + std::to_string(k + 1) +
+                                   " is not a value >= 0: '" + c[k] + "'");
+        }
+        // kWh per quarter hour for 1,000,000 kWh/a -> kW per 1,000 kWh/a
+        const auto [m, d] = columns[k - 1];
+        table[static_cast<std::size_t>(m)][static_cast<std::size_t>(d)]
+             [static_cast<std::size_t>(quarter)] = v * 4.0 / 1000.0;
+      }
+      ++quarter;
+    }
+    if (quarter != 96)
+      throw std::runtime_error(path + ": expected 96 quarter hours, got " +
+                               std::to_string(quarter));
+    p.names_.emplace_back(name);
+    p.values_.push_back(std::move(table));
+  }
+  return p;
+}
+
+bool StandardLoadProfiles::dynamic(int profile) const {
+  const std::string& n = names_.at(static_cast<std::size_t>(profile));
+  return n == "h0" || n == "h25" || n == "p25" || n == "s25";
+}
+
 double StandardLoadProfiles::value(int profile, Season s, DayType d, int quarter) const {
+  if (monthly_)
+    throw std::logic_error("the BDEW 2025 profiles are by month, not by season");
   return values_.at(static_cast<std::size_t>(profile))[static_cast<std::size_t>(
       s)][static_cast<std::size_t>(d)][static_cast<std::size_t>(quarter)];
+}
+
+double StandardLoadProfiles::at(int profile, int y, int m, int d, int quarter, bool holidays,
+                                bool dynamise) const {
+  const std::size_t period =
+      monthly_ ? static_cast<std::size_t>(m - 1) : static_cast<std::size_t>(bdewSeason(m, d));
+  const DayType t = bdewDayType(y, m, d, holidays);
+  const double f = dynamise && dynamic(profile) ? h0Dynamisation(dayOfYear(y, m, d)) : 1.0;
+  return values_.at(static_cast<std::size_t>(
+             profile))[period][static_cast<std::size_t>(t)][static_cast<std::size_t>(quarter)] *
+         f;
 }
 
 std::vector<double> StandardLoadProfiles::year(int profile, int y, double annualKWh, bool holidays,
                                                bool dynamise) const {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool h0 = names_.at(static_cast<std::size_t>(profile)) == "h0";
   std::vector<double> out;
   out.reserve(366 * 96);
   for (int m = 1; m <= 12; ++m) {
     const int days = kDays[m - 1] + (m == 2 && isLeapYear(y) ? 1 : 0);
-    for (int d = 1; d <= days; ++d) {
-      const Season s = bdewSeason(m, d);
-      const DayType t = bdewDayType(y, m, d, holidays);
-      const double f = h0 && dynamise ? h0Dynamisation(dayOfYear(y, m, d)) : 1.0;
+    for (int d = 1; d <= days; ++d)
       for (int q = 0; q < 96; ++q)
-        out.push_back(value(profile, s, t, q) * f * annualKWh / 1000.0);
-    }
+        out.push_back(at(profile, y, m, d, q, holidays, dynamise) * annualKWh / 1000.0);
   }
   return out;
 }

@@ -32,23 +32,36 @@ double h0Dynamisation(int dayOfYear);
 
 class StandardLoadProfiles {
  public:
-  // Reads selp_series.csv; throws std::runtime_error naming the file and line when malformed.
+  // Reads selp_series.csv (the 1999 set: h0, g0..g6, l0..l2 by season); throws
+  // std::runtime_error naming the file and line when malformed.
   static StandardLoadProfiles load(const std::string& path);
-  // profile names as in the file's header: h0, g0..g6, l0..l2
+  // Reads the BDEW 2025 set from a folder: h25, g25, l25, p25 (households with PV) and s25
+  // (with PV and a battery), each a CSV of 12 months x 3 day types (SA, FT, WT) x 96 quarter
+  // hours in kWh per quarter hour for 1,000,000 kWh/a. H25, P25 and S25 are dynamised.
+  static StandardLoadProfiles load2025(const std::string& dir);
+  // profile names: h0, g0..g6, l0..l2 (1999) or h25, g25, l25, p25, s25 (2025)
   const std::vector<std::string>& names() const { return names_; }
   int index(const std::string& name) const;  // -1 when unknown
-  // kW per 1,000 kWh/a for a season, day type and quarter hour (0..95)
+  bool monthly() const { return monthly_; }  // the 2025 set: one table per month
+  bool dynamic(int profile) const;           // multiplied by the dynamisation F(t)
+  // kW per 1,000 kWh/a for a season, day type and quarter hour (0..95); the 1999 set only
   double value(int profile, Season s, DayType d, int quarter) const;
+  // kW per 1,000 kWh/a on a date and quarter hour, with the BDEW calendar (holidays as Sunday)
+  // and, for dynamic profiles, F(day of the year)
+  double at(int profile, int year, int month, int day, int quarter, bool holidays = true,
+            bool dynamise = true) const;
   // A whole year in quarter hours (kW), scaled to `annualKWh` per year of the profile's own
   // values (not renormalised: BDEW's profiles sum to about, not exactly, 1,000 kWh);
-  // dynamised when the profile is h0 and `dynamise`.
+  // dynamised when the profile is dynamic and `dynamise`.
   std::vector<double> year(int profile, int year, double annualKWh, bool holidays = true,
                            bool dynamise = true) const;
 
  private:
+  using DayTable = std::array<std::array<double, 96>, 3>;  // [day type][quarter]
   std::vector<std::string> names_;
-  // [season][day type][quarter] per profile
-  std::vector<std::array<std::array<std::array<double, 96>, 3>, 3>> values_;
+  bool monthly_ = false;
+  // [period][day type][quarter] per profile; periods: 3 seasons (1999) or 12 months (2025)
+  std::vector<std::vector<DayTable>> values_;
 };
 
 }  // namespace twin::energy

@@ -285,5 +285,26 @@ TEST(EvCharging, SessionsRechargeTheDaysDistanceAndSmartOnesStayInTheNight) {
   EXPECT_NE(a.startS, chargingSession(43, "grid", 7, 1, kmYear, perKm, kw, Charging::Smart).startS);
 }
 
+TEST(DailyProfile, HoldsEachValueUntilTheNextRowAndNamesBrokenLines) {
+  const std::string dir = test::makeTempDir("daily");
+  test::writeFile(dir + "/co2.csv", "time,g_per_kwh\n00:00,420\n06:30,350\n12:00,210\n18:00,450\n");
+  const DailyProfile p = DailyProfile::load(dir + "/co2.csv");
+  EXPECT_DOUBLE_EQ(p.at(0.0), 420.0);
+  EXPECT_DOUBLE_EQ(p.at(6.5 * 3600.0 - 1.0), 420.0);
+  EXPECT_DOUBLE_EQ(p.at(6.5 * 3600.0), 350.0);
+  EXPECT_DOUBLE_EQ(p.at(13 * 3600.0), 210.0);
+  EXPECT_DOUBLE_EQ(p.at(86399.0), 450.0);
+  test::writeFile(dir + "/bad.csv", "00:00,420\n05:00,lots\n");
+  try {
+    DailyProfile::load(dir + "/bad.csv");
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.csv:2: expected 'HH:MM,value'"), std::string::npos)
+        << e.what();
+  }
+  test::writeFile(dir + "/late.csv", "01:00,420\n");
+  EXPECT_THROW(DailyProfile::load(dir + "/late.csv"), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace twin::energy

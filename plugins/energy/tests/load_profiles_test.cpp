@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 #include <stdexcept>
 
@@ -15,6 +16,8 @@
 
 namespace twin::energy {
 namespace {
+
+namespace fs = std::filesystem;
 
 const std::string kSelp = std::string(TWIN_SOURCE_DIR) + "/assets/energy/bdew1999/selp_series.csv";
 
@@ -38,6 +41,51 @@ TEST(LoadProfiles, AnnualEnergyMatchesThePublishedCheckValues) {
   // scaling is linear in the annual consumption; a leap year has 366 days
   EXPECT_NEAR(energyKWh(p.year(g0, 2023, 3500.0, false)), 3.5 * 1017.64, 0.02);
   EXPECT_EQ(p.year(h0, 2024, 1000.0).size(), 366u * 96u);
+}
+
+TEST(LoadProfiles, Bdew2025AnnualEnergyMatchesTheCheckValues) {
+  // the check values of the data's README (2023, no public holidays, kWh per 1,000,000 kWh/a):
+  // H25 998,943 static and 995,428 dynamised, G25 1,016,361, L25 1,000,203, P25 948,252 and
+  // 999,037, S25 888,013 and 999,778; here per 1,000 kWh/a
+  const auto p =
+      StandardLoadProfiles::load2025(std::string(TWIN_SOURCE_DIR) + "/assets/energy/bdew2025");
+  ASSERT_TRUE(p.monthly());
+  struct Check {
+    const char* name;
+    double staticKWh, dynamicKWh;
+  };
+  for (const Check& c : {Check{"h25", 998.943, 995.428}, Check{"g25", 1016.361, 1016.361},
+                         Check{"l25", 1000.203, 1000.203}, Check{"p25", 948.252, 999.037},
+                         Check{"s25", 888.013, 999.778}}) {
+    const int k = p.index(c.name);
+    ASSERT_GE(k, 0) << c.name;
+    EXPECT_NEAR(energyKWh(p.year(k, 2023, 1000.0, false, false)), c.staticKWh, 0.0015) << c.name;
+    EXPECT_NEAR(energyKWh(p.year(k, 2023, 1000.0, false, true)), c.dynamicKWh, 0.0015) << c.name;
+  }
+  // H25 dynamised: 13.39 to 57.09 kWh per quarter hour per GWh/a = 0.05356 to 0.22836 kW
+  const auto h25 = p.year(p.index("h25"), 2023, 1000.0, false, true);
+  EXPECT_NEAR(*std::min_element(h25.begin(), h25.end()), 0.05356, 0.00002);
+  EXPECT_NEAR(*std::max_element(h25.begin(), h25.end()), 0.22836, 0.00002);
+  EXPECT_FALSE(p.dynamic(p.index("g25")));
+  EXPECT_THROW(p.value(0, Season::Summer, DayType::Workday, 0), std::logic_error);
+}
+
+TEST(LoadProfiles, Bdew2025BrokenFileNamesTheLine) {
+  const std::string dir = test::makeTempDir("slp25");
+  for (const char* n : {"h25", "g25", "l25", "p25", "s25"})
+    fs::copy_file(std::string(TWIN_SOURCE_DIR) + "/assets/energy/bdew2025/" + n + ".csv",
+                  dir + "/" + n + ".csv");
+  std::string g = test::readFile(dir + "/g25.csv");
+  g.replace(g.find("15.045"), 6, "-1");
+  test::writeFile(dir + "/g25.csv", g);
+  try {
+    StandardLoadProfiles::load2025(dir);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("g25.csv:3: column 2 is not a value >= 0: '-1'"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(LoadProfiles, CalendarFollowsBdew) {
