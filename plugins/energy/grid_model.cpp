@@ -139,7 +139,8 @@ GridModel::GridModel(const sdk::Config& c)
                                           "': expected bdew1999 or bdew2025")),
       heat_(HeatProfiles::load(c.text("heat_profiles"))),
       climate_(weather::readTry2010(c.text("climate"))),
-      types_(GridTypes::load(c.text("grid_types"))) {
+      types_(GridTypes::load(c.text("grid_types"))),
+      threads_(c.threads()) {
   if (city_ == nullptr || city_->building_count == 0)
     throw std::runtime_error("energy.grid needs a scenario city with buildings");
   const Tabula tabula = Tabula::load(c.text("typology"));
@@ -317,10 +318,7 @@ GridModel::GridModel(const sdk::Config& c)
   // the grid, from the buildings' electricity alone (the levers do not resize it)
   grid_ = buildSyntheticGrid(*city_, designKW, types_, design_);
   case_ = grid_.toCase(types_, design_);
-  auto pf = physics::PowerFlow::create(case_);
-  if (!pf)
-    throw std::runtime_error("the synthetic grid cannot be solved: " + pf.error().message);
-  pf_ = std::move(*pf);
+  splitIslands();
   vm_.resize(case_.buses.size());
   va_.assign(case_.buses.size(), 0.0);
   for (std::size_t k = 0; k < case_.buses.size(); ++k)
@@ -376,6 +374,62 @@ GridModel::GridModel(const sdk::Config& c)
 }
 
 GridModel::~GridModel() = default;
+
+void GridModel::splitIslands() {
+  // connected parts by union-find over the branches, numbered by their first bus
+  const std::size_t n = case_.buses.size();
+  std::vector<std::uint32_t> parent(n);
+  std::iota(parent.begin(), parent.end(), 0u);
+  auto find = [&](std::uint32_t a) {
+    while (parent[a] != a)
+      a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (const physics::PfBranch& b : case_.branches) {
+    const std::uint32_t ra = find(static_cast<std::uint32_t>(b.from - 1));
+    const std::uint32_t rb = find(static_cast<std::uint32_t>(b.to - 1));
+    if (ra != rb)
+      parent[std::max(ra, rb)] = std::min(ra, rb);
+  }
+  std::vector<std::int32_t> islandOf(n, -1), local(n, -1);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const std::uint32_t root = find(k);
+    if (islandOf[root] < 0) {
+      islandOf[root] = static_cast<std::int32_t>(islands_.size());
+      islands_.emplace_back();
+      islands_.back().pc.baseMVA = case_.baseMVA;
+      islands_.back().pc.name = case_.name;
+    }
+    Island& is = islands_[static_cast<std::size_t>(islandOf[root])];
+    islandOf[k] = islandOf[root];
+    local[k] = static_cast<std::int32_t>(is.buses.size());
+    is.buses.push_back(k);
+    physics::PfBus b = case_.buses[k];
+    b.id = local[k] + 1;
+    is.pc.buses.push_back(b);
+  }
+  for (std::size_t k = 0; k < case_.branches.size(); ++k) {
+    physics::PfBranch b = case_.branches[k];
+    const auto from = static_cast<std::size_t>(b.from - 1), to = static_cast<std::size_t>(b.to - 1);
+    Island& is = islands_[static_cast<std::size_t>(islandOf[from])];
+    b.from = local[from] + 1;
+    b.to = local[to] + 1;
+    is.branches.push_back(static_cast<std::uint32_t>(k));
+    is.pc.branches.push_back(b);
+  }
+  for (const physics::PfGen& g : case_.gens) {
+    const auto bus = static_cast<std::size_t>(g.bus - 1);
+    physics::PfGen lg = g;
+    lg.bus = local[bus] + 1;
+    islands_[static_cast<std::size_t>(islandOf[bus])].pc.gens.push_back(lg);
+  }
+  for (Island& is : islands_) {
+    auto pf = physics::PowerFlow::create(is.pc);
+    if (!pf)
+      throw std::runtime_error("the synthetic grid cannot be solved: " + pf.error().message);
+    is.pf = std::move(*pf);
+  }
+}
 
 double GridModel::climateAt(double unixS) const {
   return weather::sampleWeather(climate_, unixS, 3600).temperatureC;  // TRY: CET
@@ -573,27 +627,56 @@ TwinStatus GridModel::step(sdk::Step& s) {
   const double pumpKW = dhPumpShare_ * dh;
   load += pumpKW;
 
-  // AC power flow from the last solution
-  const physics::PfResult r = pf_->solveFrom(case_, vm_, va_);
-  iterations_ += r.iterations;
+  // AC power flow of every substation's area from its last solution, the areas in parallel
+  threads_.parallelFor(islands_.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      Island& is = islands_[i];
+      std::vector<double> vm(is.buses.size()), va(is.buses.size());
+      for (std::size_t k = 0; k < is.buses.size(); ++k) {
+        const physics::PfBus& g = case_.buses[is.buses[k]];
+        is.pc.buses[k].pdMW = g.pdMW;
+        is.pc.buses[k].qdMVAr = g.qdMVAr;
+        vm[k] = vm_[is.buses[k]];
+        va[k] = va_[is.buses[k]];
+      }
+      is.result = is.pf->solveFrom(is.pc, vm, va);
+    }
+  });
+  // gathered in area order: the same sums whatever the threads
+  double importMW = 0.0, lossMW = 0.0;
+  int iterations = 0;
+  bool converged = true;
+  std::vector<double> loadingNow(grid_.branches.size(), std::nan(""));
+  for (const Island& is : islands_) {
+    const physics::PfResult& r = is.result;
+    iterations = std::max(iterations, r.iterations);
+    if (!r.converged) {
+      converged = false;
+      continue;  // this area keeps its last solution
+    }
+    for (std::size_t k = 0; k < is.buses.size(); ++k) {
+      vm_[is.buses[k]] = r.vm[k];
+      va_[is.buses[k]] = r.vaDeg[k];
+    }
+    for (double p : r.pgMW)
+      importMW += p;
+    lossMW += r.lossMW;
+    for (std::size_t k = 0; k < is.branches.size(); ++k)
+      loadingNow[is.branches[k]] = 100.0 * r.branches[k].loading;
+  }
+  iterations_ += iterations;
   solves_ += 1;
-  if (!r.converged) {
+  if (!converged) {
     notConverged_ += 1;
     sdk::log(host_, TWIN_LOG_WARNING,
              "power flow did not converge at t = " + std::to_string(s.timeS()) +
-                 " s; the last solution is kept");
-  } else {
-    vm_ = r.vm;
-    va_ = r.vaDeg;
+                 " s; the areas concerned keep their last solution");
   }
-  double importMW = 0.0;
-  for (double p : r.pgMW)
-    importMW += p;
   importMW += pumpKW / 1000.0;  // the pumps sit at the heat source: not in the LV model
   double trafoMax = 0, cableMax = 0;
   double violations = 0;
   for (std::size_t k = 0; k < grid_.branches.size(); ++k) {
-    const double loading = r.converged ? 100.0 * r.branches[k].loading : branchLoading_[k];
+    const double loading = std::isnan(loadingNow[k]) ? branchLoading_[k] : loadingNow[k];
     branchLoading_[k] = loading;
     branchMax_[k] = std::max(branchMax_[k], loading);
     if (grid_.branches[k].kind == BranchKind::LvTransformer)
@@ -639,7 +722,7 @@ TwinStatus GridModel::step(sdk::Step& s) {
   vMinNow_ = vMin;
   vMaxNow_ = vMax;
   violationsNow_ = violations;
-  lossesKW_ = r.lossMW * 1000.0;
+  lossesKW_ = lossMW * 1000.0;
   co2Now_ = co2;
 
   eElectricity_ += load_ * dtH;
@@ -652,7 +735,7 @@ TwinStatus GridModel::step(sdk::Step& s) {
   eEv_ += evNow_ * dtH;
   ePv_ += pv_ * dtH;
   ePvSelf_ += pvSelf / 1000.0 * dtH;
-  eLosses_ += r.lossMW * dtH;
+  eLosses_ += lossMW * dtH;
   maxTrafo_ = std::max(maxTrafo_, trafoMax);
   maxCable_ = std::max(maxCable_, cableMax);
   minV_ = std::min(minV_, vMin);

@@ -235,6 +235,7 @@ class GridModel {
   const SyntheticGrid& grid() const { return grid_; }
 
  private:
+  void splitIslands();
   double allocationTemperature(std::int64_t day) const;
   double climateDailyMean(std::int64_t day) const;
   double climateAt(double unixS) const;
@@ -254,8 +255,17 @@ class GridModel {
   GridTypes types_;
   GridDesign design_;
   SyntheticGrid grid_;
-  physics::PfCase case_;
-  std::unique_ptr<physics::PowerFlow> pf_;
+  physics::PfCase case_;  // the whole grid (loads set each step)
+  // each substation's area is a grid of its own (its busbar is the reference): solved apart,
+  // in parallel, and gathered in area order
+  struct Island {
+    physics::PfCase pc;
+    std::unique_ptr<physics::PowerFlow> pf;
+    std::vector<std::uint32_t> buses, branches;  // global indices in local order
+    physics::PfResult result;
+  };
+  std::vector<Island> islands_;
+  sdk::Threads threads_;
 
   // per building
   std::vector<BuildingDemand> demand_;
