@@ -557,13 +557,14 @@ void Validator::validateModels(const Node& root, Scenario& s) {
 }
 
 void Validator::validateConnections(const Node& root, Scenario& s) {
+  // without a 'connect' list there are no connections, but required inputs are still checked
+  static const std::vector<Node> kNoConnections;
   const Node* conns = root.find("connect");
-  if (conns == nullptr)
-    return;
-  if (!conns->isSeq()) {
+  if (conns != nullptr && !conns->isSeq()) {
     problem(conns->where, "'connect' must be a list of [producer.port, consumer.port]");
     return;
   }
+  const std::vector<Node>& connections = conns != nullptr ? conns->items : kNoConnections;
   auto findModel = [&](std::string_view name) -> const ModelInstanceSpec* {
     for (const ModelInstanceSpec& m : s.models) {
       if (m.name == name)
@@ -576,7 +577,7 @@ void Validator::validateConnections(const Node& root, Scenario& s) {
     modelNames.push_back(m.name);
   std::map<std::pair<std::string, std::string>, Location> consumers;
 
-  for (const Node& c : conns->items) {
+  for (const Node& c : connections) {
     if (!c.isSeq() || c.items.size() < 2 || c.items.size() > 3 || !c.items[0].isScalar() ||
         !c.items[1].isScalar() || (c.items.size() == 3 && !c.items[2].isMap())) {
       problem(c.where,

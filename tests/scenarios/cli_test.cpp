@@ -1055,7 +1055,8 @@ TEST_F(Cli, ToxicReleaseAtNightAndInTheMorningReachesDifferentPeople) {
   writeFile(dir_ + "/nw.yaml", scenario);
   auto nw = cli("run " + dir_ + "/nw.yaml --quiet --out " + dir_ + "/nw");
   EXPECT_EQ(nw.exitCode, 2);
-  EXPECT_THAT(nw.err, HasSubstr("required input 'wind_speed' is not connected"));
+  EXPECT_THAT(nw.err, HasSubstr(dir_ + "/nw.yaml:6:3: required input 'release.wind_speed' is "
+                                       "not connected"));
   // evacuation: half of the people in the AEGL-2 zone leave by car after the warning; the
   // traffic model drives their trips (and nothing else) on Monaco's roads
   writeFile(dir_ + "/e.yaml",
@@ -1243,6 +1244,20 @@ TEST_F(Cli, GridAnswersEvAndPvVariantsInTheDirectionsAnEngineerExpects) {
   ASSERT_TRUE(buses.has_value()) << buses.error().message;
   EXPECT_EQ(*buses, std::vector<std::string>{"value"});
   EXPECT_TRUE(gis::realColumns(dir_ + "/b/results.gpkg", "grid_transformers").has_value());
+  // validate names a required input left unconnected, also without any 'connect' list
+  writeFile(dir_ + "/nc.yaml",
+            "name: monaco-grid-unwired\n"
+            "city: {sources: [" +
+                dataPath("osm/monaco.osm.pbf") +
+                "], crs: EPSG:32632}\n"
+                "time: {start: 2026-06-17T00:00:00+02:00, duration: 1h, tick: 1s}\n"
+                "models:\n"
+                "  grid: {type: energy.grid, period: 1h}\n");
+  auto unwired = cli("validate " + dir_ + "/nc.yaml");
+  EXPECT_EQ(unwired.exitCode, 2);
+  EXPECT_THAT(unwired.err,
+              HasSubstr(dir_ + "/nc.yaml:5:3: required input 'grid.ambient_temperature' is not "
+                               "connected"));
   // a parameter out of range: exit 2 with its name
   auto bad =
       cli("run " + dir_ + "/g.yaml --quiet --set models.grid.ev_share=1.5 --out " + dir_ + "/x");
