@@ -552,10 +552,20 @@ TwinStatus GridModel::step(sdk::Step& s) {
   std::erase_if(sessions_, [&](const TrafficSession& ts) {
     return ts.startS + ts.durationS <= sinceMidnight;
   });
-  for (const HomeEv& ev : evs_) {
-    for (std::int64_t d = day - 1; d <= day; ++d) {
-      const ChargingSession cs =
-          chargingSession(seed_, instance_, ev.id, d, kmPerYear_, kWhPerKm_, chargerKW_, charging_);
+  // the residents' sessions of yesterday and today depend on the day alone: drawn once a day
+  if (sessionDay_ != day) {
+    sessionDay_ = day;
+    daySessions_.clear();
+    daySessions_.reserve(2 * evs_.size());
+    for (const HomeEv& ev : evs_)
+      for (std::int64_t d = day - 1; d <= day; ++d)
+        daySessions_.push_back(chargingSession(seed_, instance_, ev.id, d, kmPerYear_, kWhPerKm_,
+                                               chargerKW_, charging_));
+  }
+  for (std::size_t e = 0; e < evs_.size(); ++e) {
+    const HomeEv& ev = evs_[e];
+    for (std::size_t k = 0; k < 2; ++k) {
+      const ChargingSession& cs = daySessions_[2 * e + k];
       const double o =
           overlap(sinceMidnight - dt, sinceMidnight, cs.startS, cs.startS + cs.durationS);
       if (o > 0) {

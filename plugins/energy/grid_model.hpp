@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -274,6 +275,10 @@ class GridModel {
   std::vector<HeatGroup> groups_;
   std::vector<double> groupNorm_;  // per heat group: sum over the climate year of h * F_WT
   std::vector<HomeEv> evs_;
+  // derived (not state): the residents' sessions of day sessionDay_ - 1 and sessionDay_, two
+  // per car in evs_ order
+  std::vector<ChargingSession> daySessions_;
+  std::int64_t sessionDay_ = std::numeric_limits<std::int64_t>::min();
   int h0_ = -1;
 
   // parameters
