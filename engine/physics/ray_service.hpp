@@ -23,6 +23,10 @@ class LazyRayService final : public core::RayService {
                       std::span<std::uint8_t> blocked) const override;
   core::Status closestHit(std::span<const core::RayQuery> rays,
                           std::span<core::RayResult> hits) const override;
+  core::Status sweepSphere(std::span<const core::SweepQuery> sweeps,
+                           std::span<core::RayResult> hits) const override;
+  // a body world over the city (the world is built first); it must not outlive this service
+  core::Result<std::unique_ptr<core::BodyWorld>> newBodyWorld() const override;
   // Builds the world now (benchmarks, tests); the error of a failed build.
   core::Status prepare() const;
 

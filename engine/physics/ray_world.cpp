@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "physics/ray_world.hpp"
 
-#include <BulletCollision/CollisionShapes/btBvhTriangleMeshShape.h>
-#include <BulletCollision/CollisionShapes/btTriangleIndexVertexArray.h>
+#include "physics/ray_world_impl.hpp"
+
+#include <BulletCollision/CollisionShapes/btSphereShape.h>
 #include <BulletCollision/NarrowPhaseCollision/btRaycastCallback.h>
 
 #include <algorithm>
@@ -23,6 +24,24 @@ struct AnyHitCallback final : btTriangleRaycastCallback {
     return 0;
   }
   bool hit = false;
+};
+
+// closest contact of a swept convex shape: every report shrinks the sweep to the contact
+struct SweepCallback final : btTriangleConvexcastCallback {
+  SweepCallback(const btConvexShape* shape, const btTransform& from, const btTransform& to)
+      : btTriangleConvexcastCallback(shape, from, to, btTransform::getIdentity(), 0) {}
+  btScalar reportHit(const btVector3& normal, const btVector3&, btScalar fraction, int,
+                     int triangle) override {
+    if (fraction < best) {
+      best = fraction;
+      tri = triangle;
+      n = normal;
+    }
+    return fraction;
+  }
+  btScalar best = 2;
+  int tri = -1;
+  btVector3 n{0, 0, 0};
 };
 
 // closest hit: every report shrinks the ray to the hit
@@ -56,14 +75,6 @@ void forBlocks(std::size_t rays, core::Executor* executor, const Block& block) {
 }
 
 }  // namespace
-
-struct RayWorld::Impl {
-  core::TriangleMesh mesh;
-  std::vector<int> indices;  // Bullet wants int indices
-  std::unique_ptr<btTriangleIndexVertexArray> array;
-  std::unique_ptr<btBvhTriangleMeshShape> shape;
-  std::array<float, 6> box{};
-};
 
 RayWorld::RayWorld() : impl_(std::make_unique<Impl>()) {}
 RayWorld::~RayWorld() = default;
@@ -141,6 +152,39 @@ void RayWorld::closestHit(std::span<const Ray> rays, std::span<Hit> hits,
         btVector3 n = cb.n.normalized();
         if (n.dot(btVector3(r.dx, r.dy, r.dz)) > 0)
           n = -n;  // facing the origin
+        h.nx = static_cast<float>(n.x());
+        h.ny = static_cast<float>(n.y());
+        h.nz = static_cast<float>(n.z());
+      }
+      hits[i] = h;
+    }
+  };
+  forBlocks(rays.size(), executor, block);
+}
+
+void RayWorld::sweepSphere(std::span<const Ray> rays, std::span<const float> radius,
+                           std::span<Hit> hits, core::Executor* executor) const {
+  const Impl& m = *impl_;
+  auto block = [&](std::size_t b) {
+    const std::size_t end = std::min(rays.size(), (b + 1) * kBlock);
+    for (std::size_t i = b * kBlock; i < end; ++i) {
+      const Ray& r = rays[i];
+      const btSphereShape sphere(radius[i]);
+      btTransform from = btTransform::getIdentity(), to = btTransform::getIdentity();
+      from.setOrigin(btVector3(r.ox, r.oy, r.oz));
+      to.setOrigin(btVector3(r.ox + r.dx * r.maxT, r.oy + r.dy * r.maxT, r.oz + r.dz * r.maxT));
+      SweepCallback cb(&sphere, from, to);
+      cb.m_hitFraction = 1;
+      const btVector3 half(radius[i], radius[i], radius[i]);
+      m.shape->performConvexcast(&cb, from.getOrigin(), to.getOrigin(), -half, half);
+      Hit h;
+      if (cb.tri >= 0 && cb.best <= 1) {
+        h.hit = true;
+        h.t = static_cast<float>(cb.best) * r.maxT;
+        h.owner = m.mesh.owner[static_cast<std::size_t>(cb.tri)];
+        btVector3 n = cb.n.length2() > 0 ? cb.n.normalized() : btVector3(0, 0, 1);
+        if (n.dot(btVector3(r.dx, r.dy, r.dz)) > 0)
+          n = -n;
         h.nx = static_cast<float>(n.x());
         h.ny = static_cast<float>(n.y());
         h.nz = static_cast<float>(n.z());

@@ -49,12 +49,18 @@ class RayWorld {
   void closestHit(std::span<const Ray> rays, std::span<Hit> hits,
                   core::Executor* executor = nullptr) const;
 
+  // The closest contact of a sphere of radius[i] swept along each ray (t: the distance its centre
+  // travelled to the contact). Sweeps that start in contact report t = 0.
+  void sweepSphere(std::span<const Ray> rays, std::span<const float> radius, std::span<Hit> hits,
+                   core::Executor* executor = nullptr) const;
+
   std::size_t triangleCount() const;
   // Axis-aligned bounds of all triangles: min x, y, z, max x, y, z.
   std::array<float, 6> bounds() const;
 
  private:
   RayWorld();
+  friend class BulletBodyWorld;  // shares the static city shape
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -37,6 +37,13 @@ const TwinHostApi& loaderHost() {
                                  nullptr,
                                  nullptr,
                                  nullptr,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr,
+                                 nullptr,
                                  nullptr};
   return kHost;
 }

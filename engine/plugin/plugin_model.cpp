@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 
 #include "core/log.hpp"
@@ -22,11 +23,19 @@ struct HostContext {
   std::string lastError;
   std::shared_ptr<const core::RayService> rays;
   core::Executor* executor = nullptr;
+  std::unique_ptr<core::BodyWorld> bodies;  // made on the first body_add; after `rays`
 };
 
 void setError(HostContext* h, const std::string& message) {
   std::lock_guard lock(h->mutex);
   h->lastError = message;
+}
+
+// a refused physics call: the reason is logged (the plugin's exception text comes after it)
+// and kept as the failure message
+void refuse(HostContext* h, const std::string& message) {
+  core::log(core::LogLevel::Warning, h->instance, message);
+  setError(h, message);
 }
 
 // the ABI's rays to ours, refusing non-finite ones
@@ -90,6 +99,166 @@ TwinStatus hostRayClosestHit(void* ctx, const TwinRay* rays, size_t count, TwinR
   for (std::size_t i = 0; i < count; ++i)
     hits[i] = {r[i].hit ? 1 : 0, r[i].owner, r[i].t, r[i].nx, r[i].ny, r[i].nz};
   return TWIN_OK;
+}
+
+TwinStatus hostSweepSphere(void* ctx, const TwinSweep* sweeps, size_t count, TwinRayHit* hits) {
+  auto* h = static_cast<HostContext*>(ctx);
+  if (!h->rays) {
+    refuse(h, "no sweeps: the scenario has no city");
+    return TWIN_ERROR;
+  }
+  if (count == 0)
+    return TWIN_OK;
+  if (sweeps == nullptr || hits == nullptr) {
+    refuse(h, "sweep_sphere: null sweeps or results");
+    return TWIN_ERROR;
+  }
+  std::vector<core::SweepQuery> q(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const TwinSweep& w = sweeps[i];
+    if (!std::isfinite(w.ox) || !std::isfinite(w.oy) || !std::isfinite(w.oz) ||
+        !std::isfinite(w.dx) || !std::isfinite(w.dy) || !std::isfinite(w.dz) ||
+        !std::isfinite(w.max_t) || w.max_t < 0 || !std::isfinite(w.radius) || !(w.radius > 0)) {
+      refuse(h, "sweep " + std::to_string(i) +
+                    " is not finite or its radius is not above 0 (origin, direction, max_t, "
+                    "radius)");
+      return TWIN_ERROR;
+    }
+    q[i] = {{w.ox, w.oy, w.oz, w.dx, w.dy, w.dz, w.max_t}, w.radius};
+  }
+  std::vector<core::RayResult> r(count);
+  if (core::Status st = h->rays->sweepSphere(q, r); !st) {
+    refuse(h, st.error().message);
+    return TWIN_ERROR;
+  }
+  for (std::size_t i = 0; i < count; ++i)
+    hits[i] = {r[i].hit ? 1 : 0, r[i].owner, r[i].t, r[i].nx, r[i].ny, r[i].nz};
+  return TWIN_OK;
+}
+
+// the instance's body world, made on first use; null (error set) without a city
+core::BodyWorld* bodyWorld(HostContext* h) {
+  if (h->bodies)
+    return h->bodies.get();
+  if (!h->rays) {
+    refuse(h, "no rigid bodies: the scenario has no city");
+    return nullptr;
+  }
+  auto w = h->rays->newBodyWorld();
+  if (!w) {
+    refuse(h, w.error().message);
+    return nullptr;
+  }
+  h->bodies = std::move(*w);
+  return h->bodies.get();
+}
+
+std::int64_t hostBodyAdd(void* ctx, const TwinBodyDesc* d) {
+  auto* h = static_cast<HostContext*>(ctx);
+  core::BodyWorld* w = bodyWorld(h);
+  if (w == nullptr)
+    return -1;
+  if (d == nullptr || d->struct_size < sizeof(TwinBodyDesc)) {
+    refuse(h, "body_add: no description, or one from an unknown ABI (struct_size)");
+    return -1;
+  }
+  core::BodyDesc b;
+  b.shape = d->shape;
+  b.sx = d->size_x;
+  b.sy = d->size_y;
+  b.sz = d->size_z;
+  b.massKg = d->mass_kg;
+  b.x = d->x;
+  b.y = d->y;
+  b.z = d->z;
+  b.headingRad = d->heading_rad;
+  b.vx = d->vx;
+  b.vy = d->vy;
+  b.vz = d->vz;
+  b.linearDamping = d->linear_damping;
+  b.angularDamping = d->angular_damping;
+  b.friction = d->friction;
+  b.restitution = d->restitution;
+  b.gravity = d->gravity != 0;
+  b.lockRotation = d->lock_rotation != 0;
+  auto id = w->add(b);
+  if (!id) {
+    refuse(h, id.error().message);
+    return -1;
+  }
+  return *id;
+}
+
+// runs a body call, recording its error
+TwinStatus bodyStatus(HostContext* h, const core::Status& st) {
+  if (st)
+    return TWIN_OK;
+  refuse(h, st.error().message);
+  return TWIN_ERROR;
+}
+
+TwinStatus hostBodyRemove(void* ctx, std::int64_t id) {
+  auto* h = static_cast<HostContext*>(ctx);
+  core::BodyWorld* w = bodyWorld(h);
+  return w == nullptr ? TWIN_ERROR : bodyStatus(h, w->remove(id));
+}
+
+TwinStatus hostBodyForce(void* ctx, std::int64_t id, const double force[3],
+                         const double torque[3]) {
+  auto* h = static_cast<HostContext*>(ctx);
+  core::BodyWorld* w = bodyWorld(h);
+  if (w == nullptr)
+    return TWIN_ERROR;
+  const double zero[3] = {0, 0, 0};
+  return bodyStatus(
+      h, w->setForce(id, force != nullptr ? force : zero, torque != nullptr ? torque : zero));
+}
+
+TwinStatus hostBodyGet(void* ctx, const std::int64_t* ids, size_t count, TwinBodyState* out) {
+  auto* h = static_cast<HostContext*>(ctx);
+  core::BodyWorld* w = bodyWorld(h);
+  if (w == nullptr)
+    return TWIN_ERROR;
+  if (count > 0 && (ids == nullptr || out == nullptr)) {
+    refuse(h, "body_get: null ids or states");
+    return TWIN_ERROR;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    core::BodyState s;
+    if (core::Status st = w->get(ids[i], s); !st)
+      return bodyStatus(h, st);
+    out[i] = TwinBodyState{s.x,  s.y,       s.z,  s.qx, s.qy, s.qz, s.qw,
+                           s.vx, s.vy,      s.vz, s.wx, s.wy, s.wz, s.contact ? 1 : 0,
+                           0,    s.contacts};
+  }
+  return TWIN_OK;
+}
+
+TwinStatus hostBodySet(void* ctx, std::int64_t id, const TwinBodyState* s) {
+  auto* h = static_cast<HostContext*>(ctx);
+  core::BodyWorld* w = bodyWorld(h);
+  if (w == nullptr)
+    return TWIN_ERROR;
+  if (s == nullptr) {
+    refuse(h, "body_set: no state");
+    return TWIN_ERROR;
+  }
+  core::BodyState b{s->x,  s->y,  s->z,  s->qx,           s->qy,
+                    s->qz, s->qw, s->vx, s->vy,           s->vz,
+                    s->wx, s->wy, s->wz, s->contact != 0, s->contact_substeps};
+  return bodyStatus(h, w->set(id, b));
+}
+
+TwinStatus hostBodiesStep(void* ctx, double dt, double substep,
+                          void (*before)(void* user, std::int64_t substep), void* user) {
+  auto* h = static_cast<HostContext*>(ctx);
+  core::BodyWorld* w = bodyWorld(h);
+  if (w == nullptr)
+    return TWIN_ERROR;
+  std::function<void(std::int64_t)> fn;
+  if (before != nullptr)
+    fn = [&](std::int64_t k) { before(user, k); };
+  return bodyStatus(h, w->step(dt, substep, fn));
 }
 
 // blocks of about equal size, a few per thread so that uneven blocks still balance
@@ -180,9 +349,11 @@ class PluginModel final : public core::Model {
   PluginModel(const ModelType& type, std::string instance)
       : type_(type), plugin_(type.plugin), ctx_(std::make_unique<HostContext>()) {
     ctx_->instance = std::move(instance);
-    host_ = TwinHostApi{sizeof(TwinHostApi), TWIN_ABI_MAJOR,  TWIN_ABI_MINOR, ctx_.get(),
-                        &instanceLog,        &hostAlloc,      &hostFree,      &hostRayAnyHit,
-                        &hostRayClosestHit,  &hostParallelFor};
+    host_ = TwinHostApi{sizeof(TwinHostApi), TWIN_ABI_MAJOR,   TWIN_ABI_MINOR,   ctx_.get(),
+                        &instanceLog,        &hostAlloc,       &hostFree,        &hostRayAnyHit,
+                        &hostRayClosestHit,  &hostParallelFor, &hostSweepSphere, &hostBodyAdd,
+                        &hostBodyRemove,     &hostBodyForce,   &hostBodyGet,     &hostBodySet,
+                        &hostBodiesStep};
     for (const core::PortSpec& p : type.ports) {
       if (p.direction == core::PortDirection::In)
         ++inputCount_;
@@ -216,6 +387,13 @@ class PluginModel final : public core::Model {
       // no city, no ray casts: the functions are absent, as the ABI says
       host_.ray_any_hit = nullptr;
       host_.ray_closest_hit = nullptr;
+      host_.sweep_sphere = nullptr;
+      host_.body_add = nullptr;
+      host_.body_remove = nullptr;
+      host_.body_force = nullptr;
+      host_.body_get = nullptr;
+      host_.body_set = nullptr;
+      host_.bodies_step = nullptr;
     }
     ctx_->executor = def.executor;
     cfg.struct_size = sizeof(TwinModelConfig);

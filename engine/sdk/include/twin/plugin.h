@@ -29,6 +29,10 @@
  *   1.5  published lines and points: TWIN_LAYER_GROUND_LINES (polylines on the ground with a
  *        value each: cables, pipes, routes) and TWIN_LAYER_POINTS (points with a value:
  *        buses, stations, sensors); TwinPublishContext.lines and .points; TWIN_SCALE_LOADING.
+ *   1.6  physics service, continued: TwinHostApi.sweep_sphere (a sphere swept against the city:
+ *        clearance along a path) and rigid bodies in a world of the instance's own with the city
+ *        as static geometry, stepped in exact fixed sub-steps (body_add, body_remove,
+ *        body_force, body_get, body_set, bodies_step).
  */
 #ifndef TWIN_PLUGIN_H
 #define TWIN_PLUGIN_H
@@ -41,7 +45,7 @@ extern "C" {
 #endif
 
 #define TWIN_ABI_MAJOR 1
-#define TWIN_ABI_MINOR 5
+#define TWIN_ABI_MINOR 6
 
 #if defined(_WIN32)
 #define TWIN_PLUGIN_EXPORT __declspec(dllexport)
@@ -145,6 +149,47 @@ typedef struct TwinRayHit {
   double nx, ny, nz;
 } TwinRayHit;
 
+/* A sphere swept along a ray (since 1.6): the centre moves from the origin along the unit
+   direction up to max_t metres; the hit's t is the distance the centre travelled to the first
+   contact (0 when it starts touching), its normal that of the surface touched. */
+typedef struct TwinSweep {
+  double ox, oy, oz;
+  double dx, dy, dz;
+  double max_t;
+  double radius;
+} TwinSweep;
+
+/* Rigid-body shapes (TwinBodyDesc.shape, since 1.6). */
+#define TWIN_BODY_SPHERE 0   /* radius size_x */
+#define TWIN_BODY_BOX 1      /* half extents size_x, size_y, size_z */
+#define TWIN_BODY_CYLINDER 2 /* upright: radius size_x, half height size_z */
+
+/* A rigid body to add (since 1.6). Local metres, z above sea level; SI units. */
+typedef struct TwinBodyDesc {
+  uint32_t struct_size;
+  int32_t shape; /* TWIN_BODY_* */
+  double size_x, size_y, size_z;
+  double mass_kg; /* > 0 */
+  double x, y, z; /* centre of mass */
+  double heading_rad;
+  double vx, vy, vz;
+  double linear_damping, angular_damping; /* 0..1, fraction of velocity lost per second */
+  double friction, restitution;
+  int32_t gravity;       /* non-zero: standard gravity (9.80665 m/s2) pulls it down */
+  int32_t lock_rotation; /* non-zero: it never rotates (attitude held by a controller) */
+} TwinBodyDesc;
+
+/* A rigid body's state (since 1.6); body_set takes the same to restore a snapshot. */
+typedef struct TwinBodyState {
+  double x, y, z;        /* centre of mass */
+  double qx, qy, qz, qw; /* orientation, unit quaternion */
+  double vx, vy, vz;     /* m/s */
+  double wx, wy, wz;     /* rad/s */
+  int32_t contact;       /* touching the city or a body after the last sub-step */
+  int32_t reserved;
+  int64_t contact_substeps; /* sub-steps that ended in contact since it was added */
+} TwinBodyState;
+
 /* The host's services. One table per model instance; valid for the instance's lifetime. */
 typedef struct TwinHostApi {
   uint32_t struct_size;
@@ -170,6 +215,29 @@ typedef struct TwinHostApi {
      blocks (write only item-owned memory). */
   void (*parallel_for)(void* host_context, size_t count,
                        void (*fn)(void* user, size_t begin, size_t end), void* user);
+  /* since 1.6 (check struct_size; NULL when the scenario has no city): sphere sweeps, as the
+     ray functions (thread-safe, results depend on the sweeps alone; TWIN_ERROR for a
+     non-finite sweep or a radius <= 0). */
+  TwinStatus (*sweep_sphere)(void* host_context, const TwinSweep* sweeps, size_t count,
+                             TwinRayHit* hits);
+  /* since 1.6 (NULL without a city): rigid bodies in a world of this instance's own, with the
+     city's buildings and terrain as static geometry. Call them from create, init, step or
+     load_state, never from two threads at once. body_add returns the new body's id (ids start
+     at 0, increase and are never reused) or -1 for a malformed description (logged). */
+  int64_t (*body_add)(void* host_context, const TwinBodyDesc* desc);
+  TwinStatus (*body_remove)(void* host_context, int64_t id);
+  /* force (N, through the centre of mass) and torque (N m), world axes, held until changed */
+  TwinStatus (*body_force)(void* host_context, int64_t id, const double force[3],
+                           const double torque[3]);
+  TwinStatus (*body_get)(void* host_context, const int64_t* ids, size_t count,
+                         TwinBodyState* states);
+  TwinStatus (*body_set)(void* host_context, int64_t id, const TwinBodyState* state);
+  /* advances every body by dt_s in round(dt_s / substep_s) sub-steps of exactly substep_s
+     (TWIN_ERROR unless dt_s is a whole number of them); before_substep (may be NULL) runs
+     before each with its index and may call body_get and body_force, e.g. a flight controller.
+     Same calls in the same order, same states: the world steps on the calling thread. */
+  TwinStatus (*bodies_step)(void* host_context, double dt_s, double substep_s,
+                            void (*before_substep)(void* user, int64_t substep), void* user);
 } TwinHostApi;
 
 /* Building use classes (TwinBuilding.use_class). */

@@ -120,8 +120,101 @@ class CityRays {
         TWIN_OK)
       throw std::runtime_error("the host refused a ray cast");
   }
+  // sphere sweeps (ABI 1.6): false on an older host or without a city
+  bool sweepsAvailable() const {
+    return available() &&
+           host_->struct_size >= offsetof(TwinHostApi, sweep_sphere) + sizeof(void*) &&
+           host_->sweep_sphere != nullptr;
+  }
+  // hits[i]: the first contact of a sphere swept along sweeps[i] (t: distance of the centre)
+  void sweepSphere(std::span<const TwinSweep> sweeps, std::span<TwinRayHit> hits) const {
+    if (!sweepsAvailable())
+      throw std::runtime_error("no sphere sweeps: no city, or a host older than ABI 1.6");
+    if (hits.size() < sweeps.size())
+      throw std::invalid_argument("sweepSphere: fewer results than sweeps");
+    if (host_->sweep_sphere(host_->host_context, sweeps.data(), sweeps.size(), hits.data()) !=
+        TWIN_OK)
+      throw std::runtime_error("the host refused a sweep");
+  }
 
  private:
+  const TwinHostApi* host_;
+};
+
+// Rigid bodies in the city through the host (ABI 1.6): a world of the instance's own, with the
+// buildings and terrain as static geometry, stepped in exact fixed sub-steps. Calls throw
+// std::runtime_error with the host's reason when refused (an unknown id, a malformed body).
+class Bodies {
+ public:
+  explicit Bodies(const TwinHostApi* host) : host_(host) {}
+  bool available() const {
+    return host_ != nullptr &&
+           host_->struct_size >= offsetof(TwinHostApi, bodies_step) + sizeof(void*) &&
+           host_->body_add != nullptr && host_->bodies_step != nullptr;
+  }
+  std::int64_t add(TwinBodyDesc desc) const {
+    need();
+    desc.struct_size = sizeof(TwinBodyDesc);
+    const std::int64_t id = host_->body_add(host_->host_context, &desc);
+    if (id < 0)
+      throw std::runtime_error("the host refused a rigid body");
+    return id;
+  }
+  void remove(std::int64_t id) const {
+    need();
+    check(host_->body_remove(host_->host_context, id), "remove");
+  }
+  // force (N) and torque (N m) in world axes, held until changed
+  void force(std::int64_t id, const double (&f)[3], const double (&torque)[3] = {0, 0, 0}) const {
+    need();
+    check(host_->body_force(host_->host_context, id, f, torque), "force");
+  }
+  TwinBodyState get(std::int64_t id) const {
+    need();
+    TwinBodyState s{};
+    check(host_->body_get(host_->host_context, &id, 1, &s), "get");
+    return s;
+  }
+  void set(std::int64_t id, const TwinBodyState& s) const {
+    need();
+    check(host_->body_set(host_->host_context, id, &s), "set");
+  }
+  // advances all bodies by dt in whole sub-steps of `substep` seconds, calling
+  // beforeSubstep(k) before each (forces set there hold for that sub-step); an exception it
+  // throws ends the stepping and is thrown again here
+  template <typename Fn>
+  void step(double dt, double substep, Fn&& beforeSubstep) const {
+    need();
+    struct Call {
+      std::remove_reference_t<Fn>* fn;
+      std::exception_ptr error;
+    } call{&beforeSubstep, nullptr};
+    auto trampoline = [](void* user, std::int64_t k) {
+      auto* c = static_cast<Call*>(user);
+      if (c->error)
+        return;
+      try {
+        (*c->fn)(k);
+      } catch (...) {
+        c->error = std::current_exception();
+      }
+    };
+    const TwinStatus st = host_->bodies_step(host_->host_context, dt, substep, trampoline, &call);
+    if (call.error)
+      std::rethrow_exception(call.error);
+    check(st, "step");
+  }
+
+ private:
+  void need() const {
+    if (!available())
+      throw std::runtime_error("no rigid bodies: no city, or a host older than ABI 1.6");
+  }
+  static void check(TwinStatus st, const char* what) {
+    if (st != TWIN_OK)
+      throw std::runtime_error(std::string("the host refused a rigid-body ") + what +
+                               " (see the log line before)");
+  }
   const TwinHostApi* host_;
 };
 
