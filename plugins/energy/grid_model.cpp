@@ -579,15 +579,30 @@ TwinStatus GridModel::step(sdk::Step& s) {
   if (!pvIn.empty() && pvIn.size() != n)
     throw std::runtime_error("building_pv has " + std::to_string(pvIn.size()) +
                              " values; the city has " + std::to_string(n) + " buildings");
+  const std::span<const double> extraIn = s.input(kBuildingLoad);
+  if (!extraIn.empty() && extraIn.size() != n)
+    throw std::runtime_error("building_load has " + std::to_string(extraIn.size()) +
+                             " values; the city has " + std::to_string(n) + " buildings");
   for (physics::PfBus& b : case_.buses)
     b.pdMW = b.qdMVAr = 0.0;
   const double tp = tanPhi(design_.powerFactor);
   double load = 0, pv = 0, pvSelf = 0, heat = 0, hp = 0, gas = 0, oil = 0, dh = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const BuildingDemand& d = demand_[i];
-    if (d.loadProfile < 0)
+    if (d.loadProfile < 0) {
+      if (!extraIn.empty() && extraIn[i] != 0.0)
+        throw std::runtime_error("building_load puts " + std::to_string(extraIn[i]) +
+                                 " kW on building " + std::to_string(i) +
+                                 ", which the grid does not connect (ancillary or no floor area)");
       continue;
+    }
     double el = d.electricityKWh * slpF[static_cast<std::size_t>(d.loadProfile)] + evKW[i];
+    if (!extraIn.empty()) {
+      if (!std::isfinite(extraIn[i]))
+        throw std::runtime_error("building_load of building " + std::to_string(i) +
+                                 " is not finite");
+      el += extraIn[i];
+    }
     double q = 0.0;
     if (d.heatGroup >= 0) {
       const auto g = static_cast<std::size_t>(d.heatGroup);

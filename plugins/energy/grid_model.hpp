@@ -74,7 +74,7 @@ class GridModel {
       "Buildings' electricity and heat (BDEW, TABULA, SigLinDe), heat pumps, rooftop PV and "
       "home EV charging on a synthetic MV/LV grid solved by AC power flow; district heat; CO2";
 
-  enum Input : std::uint32_t { kTemperature, kBuildingPv, kWasteHeat, kEvArrivals };
+  enum Input : std::uint32_t { kTemperature, kBuildingPv, kWasteHeat, kEvArrivals, kBuildingLoad };
   enum Output : std::uint32_t {
     kLoad,
     kPvFeed,
@@ -89,7 +89,7 @@ class GridModel {
     kLosses,
     kCo2
   };
-  static constexpr std::array<TwinPortDesc, 16> kPorts{{
+  static constexpr std::array<TwinPortDesc, 17> kPorts{{
       {"ambient_temperature", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 1, "degC",
        "air temperature (weather): heat demand and heat-pump COP"},
       {"building_pv", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "kW",
@@ -99,6 +99,9 @@ class GridModel {
       {"ev_arrivals", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
        "vehicles arriving where they park (traffic.micro arrivals, {adapter: events}); used "
        "with ev_source: traffic"},
+      {"building_load", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "kW",
+       "further electric load per building from other models (chargers of a drone hub, a new "
+       "plant's supply), added to the building's demand"},
       {"load", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
        "electricity demand of the buildings (appliances, heat pumps, EV charging, DH pumps)"},
       {"pv_feed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "MW",
