@@ -801,6 +801,85 @@ TEST_F(Cli, RooftopPvOnTheCityIsShadedAndPlausible) {
   EXPECT_THAT(none.err, HasSubstr("energy.pv needs a city"));
 }
 
+TEST_F(Cli, DronesDeliverOverMonacosTowersWithoutTouchingThemAndChargeOnTheGrid) {
+  // the drones example on Monaco (towers up to 170 m): hub on the building nearest the centre
+  const std::string head =
+      "name: monaco-drones\n"
+      "city: {sources: [" +
+      dataPath("osm/monaco.osm.pbf") +
+      "], crs: EPSG:32632}\n"
+      "time: {start: 2026-06-17T10:00:00+02:00, duration: 1h, tick: 10ms}\n"
+      "models:\n"
+      "  weather: {type: weather.tmy, period: 15min}\n"
+      "  drones: {type: drones.delivery, period: 1s, hub: centre, fleet: 3,\n"
+      "           orders_per_hour: 30, max_distance: 2km}\n";
+  const std::string wiring =
+      "  - [weather.wind_speed, drones.wind_speed]\n"
+      "  - [weather.wind_direction, drones.wind_direction]\n"
+      "  - [weather.ambient_temperature, drones.ambient_temperature]\n"
+      "  - [weather.pressure, drones.pressure]\n";
+  writeFile(dir_ + "/d.yaml", head + "connect:\n" + wiring);
+  auto a = cli("run " + dir_ + "/d.yaml --threads 1 --quiet --out " + dir_ + "/a");
+  auto b = cli("run " + dir_ + "/d.yaml --threads 2 --quiet --out " + dir_ + "/b");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  ASSERT_EQ(b.exitCode, 0) << b.err;
+  EXPECT_EQ(stateHash(dir_ + "/a/run.json"), stateHash(dir_ + "/b/run.json"));
+  auto kpi = [&](const std::string& run, const std::string& name) {
+    return kpiValue(dir_ + "/" + run + "/kpis.csv", name);
+  };
+  const double orders = kpi("a", "drones.orders"), delivered = kpi("a", "drones.deliveries");
+  EXPECT_GT(orders, 15.0);
+  // every order is served or still on its way (three drones) at the end of the hour
+  EXPECT_GE(delivered + kpi("a", "drones.unreachable") + 3 + kpi("a", "drones.max_backlog"),
+            orders);
+  EXPECT_EQ(kpi("a", "drones.collisions"), 0.0);
+  // momentum theory for an 11 kg quadcopter at 15 m/s: hover 800 W, so 10-30 Wh per km with
+  // the climbs and drops (small quadcopters measure 0.08 MJ/km = 22 Wh/km, Rodrigues et al. 2022)
+  EXPECT_GT(kpi("a", "drones.energy_per_km"), 10.0);
+  EXPECT_LT(kpi("a", "drones.energy_per_km"), 30.0);
+  EXPECT_GT(kpi("a", "drones.charged_energy"), 0.0);
+  EXPECT_LE(kpi("a", "drones.charged_energy"), kpi("a", "drones.flight_energy") / 0.9 + 1e-9);
+  // the hub's chargers on the grid: the buildings' electricity grows by what they drew
+  const std::string grid = "  grid: {type: energy.grid, period: 15min}\n";
+  const std::string gridWiring = "  - [weather.ambient_temperature, grid.ambient_temperature]\n";
+  writeFile(dir_ + "/g0.yaml", head + grid + "connect:\n" + wiring + gridWiring);
+  writeFile(dir_ + "/g1.yaml", head + grid + "connect:\n" + wiring + gridWiring +
+                                   "  - [drones.building_load, grid.building_load, "
+                                   "{adapter: mean}]\n");
+  auto g0 = cli("run " + dir_ + "/g0.yaml --quiet --out " + dir_ + "/g0");
+  auto g1 = cli("run " + dir_ + "/g1.yaml --quiet --out " + dir_ + "/g1");
+  ASSERT_EQ(g0.exitCode, 0) << g0.err;
+  ASSERT_EQ(g1.exitCode, 0) << g1.err;
+  const double added = (kpi("g1", "grid.electricity") - kpi("g0", "grid.electricity")) * 1000;
+  EXPECT_GT(added, 0.0);
+  EXPECT_LE(added, kpi("g1", "drones.charged_energy") * 1.001);
+  // the drones appear in a render: the same view at 10:20 with and without their layers
+  writeFile(dir_ + "/r.yaml",
+            head +
+                "cameras:\n  plain: {box: [371500, 4842500, 374000, 4844800]}\n"
+                "  flying: {box: [371500, 4842500, 374000, 4844800]}\n"
+                "connect:\n" +
+                wiring +
+                "outputs:\n  renders:\n"
+                "    - {at: \"10:20\", camera: plain, size: 480x270, layers: []}\n"
+                "    - {at: \"10:20\", camera: flying, size: 480x270,\n"
+                "       layers: [drones.drones, drones.routes]}\n");
+  auto r = cli("run " + dir_ + "/r.yaml --quiet --out " + dir_ + "/r");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string plain = readFile(dir_ + "/r/renders/plain.png");
+  ASSERT_FALSE(plain.empty());
+  EXPECT_NE(plain, readFile(dir_ + "/r/renders/flying.png"));
+  // bad parameters: one clear message, exit 2
+  auto bad = cli("run " + dir_ + "/d.yaml --quiet --set models.drones.hub=industrial --out " +
+                 dir_ + "/x");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("no industrial area"));
+  auto sub =
+      cli("run " + dir_ + "/d.yaml --quiet --set models.drones.substep=0.3s --out " + dir_ + "/y");
+  EXPECT_EQ(sub.exitCode, 2);
+  EXPECT_THAT(sub.err, HasSubstr("whole number of substeps"));
+}
+
 TEST_F(Cli, InstalledTreeWorksMovedAndBuildsTheOutOfTreeTemplate) {
   // cmake --install into a prefix, then move the prefix: relative paths only
   const std::string build = fs::path(kCli).parent_path().parent_path().string();

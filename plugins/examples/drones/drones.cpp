@@ -115,7 +115,7 @@ class DroneDelivery {
       {"draw_scale", TWIN_PARAM_NUMBER, "1", "8", 0,
        "drones are drawn this many times their size so they show in city-wide renders"},
   }};
-  static constexpr std::array<TwinKpiDesc, 12> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 13> kKpis{{
       {"orders", "1", "orders placed"},
       {"deliveries", "1", "parcels delivered"},
       {"unreachable", "1", "orders refused: no route under the altitude ceiling"},
@@ -124,6 +124,7 @@ class DroneDelivery {
       {"flight_distance", "km", "flown by all drones"},
       {"flight_energy", "kWh", "drawn from the batteries in flight"},
       {"energy_per_km", "Wh/km", "flight energy per km flown"},
+      {"charged_energy", "kWh", "taken from the grid by the hub's chargers"},
       {"detours", "1", "routes around obstacles above the ceiling"},
       {"collisions", "1", "flights in which a drone touched the city"},
       {"no_line_of_sight", "%", "flight time without line of sight to the hub's antenna"},
@@ -269,6 +270,7 @@ class DroneDelivery {
               std::min(batteryWh_ - d.batteryWh, chargerKW_ * 1000 * dt / 3600 * kChargeEfficiency);
           d.batteryWh += e;
           chargingKW += e / kChargeEfficiency * 3600 / dt / 1000;
+          chargedKWh_ += e / kChargeEfficiency / 1000;
         }
         continue;
       }
@@ -306,7 +308,7 @@ class DroneDelivery {
     twin::sdk::StateWriter w;
     w.put(nextOrderId_).put(nextOrderS_).put(orders_).put(deliveries_).put(unreachable_);
     w.put(deliveryMinSum_).put(maxBacklog_).put(flightM_).put(flightWh_).put(detours_);
-    w.put(collisions_).put(flightS_).put(noLosS_).put(minBatteryPct_);
+    w.put(collisions_).put(flightS_).put(noLosS_).put(minBatteryPct_).put(chargedKWh_);
     w.putVector(std::vector<Order>(queue_.begin(), queue_.end()));
     for (const Drone& d : drones_) {
       w.put(d.phase).put(d.batteryWh).put(d.leg).put(d.s).put(d.vRef).put(d.timer).put(d.order);
@@ -326,7 +328,7 @@ class DroneDelivery {
     nextOrderS_ = r.get<double>();
     for (double* v :
          {&orders_, &deliveries_, &unreachable_, &deliveryMinSum_, &maxBacklog_, &flightM_,
-          &flightWh_, &detours_, &collisions_, &flightS_, &noLosS_, &minBatteryPct_})
+          &flightWh_, &detours_, &collisions_, &flightS_, &noLosS_, &minBatteryPct_, &chargedKWh_})
       *v = r.get<double>();
     std::vector<Order> q;
     r.getVector(q);
@@ -370,6 +372,7 @@ class DroneDelivery {
             flightM_ / 1000,
             flightWh_ / 1000,
             flightM_ > 0 ? flightWh_ / (flightM_ / 1000) : 0.0,
+            chargedKWh_,
             detours_,
             collisions_,
             flightS_ > 0 ? 100 * noLosS_ / flightS_ : 0.0,
@@ -759,6 +762,7 @@ class DroneDelivery {
   double orders_ = 0, deliveries_ = 0, unreachable_ = 0, deliveryMinSum_ = 0, maxBacklog_ = 0;
   double flightM_ = 0, flightWh_ = 0, detours_ = 0, collisions_ = 0, flightS_ = 0, noLosS_ = 0;
   double minBatteryPct_ = 1000;
+  double chargedKWh_ = 0;
 };
 
 }  // namespace
