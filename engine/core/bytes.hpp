@@ -58,7 +58,8 @@ class ByteReader {
       return;
     }
     out.resize(n);
-    std::memcpy(out.data(), data_.data() + pos_, n * sizeof(double));
+    if (n > 0)  // an empty vector's data() may be null, which memcpy must not get
+      std::memcpy(out.data(), data_.data() + pos_, n * sizeof(double));
     pos_ += n * sizeof(double);
   }
   std::span<const std::uint8_t> getBytes() {

@@ -15,6 +15,7 @@ namespace {
 
 constexpr Tick kNever = std::numeric_limits<Tick>::max();
 constexpr std::uint32_t kSnapshotMagic = 0x54574E31;  // "TWN1"
+constexpr std::uint32_t kEndedTag = 0x444E4445;       // "ENDD": the run was ended by a model
 
 // running aggregate of the samples a producer published since the consumer last read
 struct Accumulator {
@@ -719,6 +720,12 @@ Result<std::vector<std::uint8_t>> Scheduler::snapshot() {
     c.staged.save(w);
     w.put(c.stagedTick);
   }
+  // a run a model ended stays ended when restored (only then: the snapshots and state hashes
+  // of runs that go to their end keep their form)
+  if (impl_->endedAt >= 0) {
+    w.put(kEndedTag);
+    w.put(impl_->endedAt);
+  }
   return std::move(w.bytes());
 }
 
@@ -754,11 +761,18 @@ Status Scheduler::restore(std::span<const std::uint8_t> bytes) {
     c.staged.load(r);
     c.stagedTick = r.get<Tick>();
   }
+  Tick endedAt = -1;
+  if (r.ok() && !r.atEnd()) {
+    if (r.get<std::uint32_t>() != kEndedTag)
+      return bad("trailing bytes");
+    endedAt = r.get<Tick>();
+  }
   if (!r.ok() || !r.atEnd())
     return bad("truncated or trailing bytes");
   if (nextIv > impl_->interventions.size())
     return bad("intervention cursor out of range");
   lastTick_ = last;
+  impl_->endedAt = endedAt;
   impl_->nextIntervention = static_cast<std::size_t>(nextIv);
   impl_->failed = false;
   return {};

@@ -76,6 +76,24 @@ TEST_F(SchedulerTest, AModelThatFinishedItsWorkEndsTheRunAfterThatTick) {
   // nothing runs after the end, whatever is asked
   ASSERT_TRUE((*s)->runUntil(50));
   EXPECT_EQ(trace.lines.size(), 6u);
+  // and a snapshot of the ended run restores as ended (found by the ABI conformance suite:
+  // a restored traffic run whose demand was done went on to the scenario's end)
+  auto snap = (*s)->snapshot();
+  ASSERT_TRUE(snap);
+  Trace later;
+  std::vector<core::ModelEntryDef> again;
+  again.push_back(entry("A", 1, {outPort("x")}, &later, nullptr));
+  again.push_back(entry("B", 2, {outPort("y")}, &later, nullptr));
+  auto r = core::Scheduler::create(secondsDef(100), std::move(again), {}, {});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE((*r)->restore(*snap));
+  EXPECT_EQ((*r)->endedAt(), 3);
+  ASSERT_TRUE((*r)->run());
+  EXPECT_TRUE(later.lines.empty());
+  EXPECT_EQ(*(*r)->stateHash(), *(*s)->stateHash());
+  // with its end cut off (the last 8 bytes) it is refused, not taken for a run that goes on
+  std::vector<std::uint8_t> cut(snap->begin(), snap->end() - 8);
+  EXPECT_FALSE((*r)->restore(cut));
 }
 
 TEST_F(SchedulerTest, DelayedLinkClosesAFeedbackLoop) {
