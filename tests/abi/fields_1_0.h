@@ -6,23 +6,24 @@
 #ifndef TWIN_ABI_FIELDS_1_0_H
 #define TWIN_ABI_FIELDS_1_0_H
 
-#define TWIN_ABI_1_0_STRUCTS(X)                                                       \
-  X(TwinPortDesc)                                                                     \
-  X(TwinParamDesc) X(TwinKpiDesc) X(TwinParamValue) X(TwinHostApi) X(TwinModelConfig) \
-      X(TwinValues) X(TwinStepContext) X(TwinModelDescriptor) X(TwinPluginDescriptor)
+#define TWIN_ABI_1_0_STRUCTS(X)                                                    \
+  X(TwinPortDesc)                                                                  \
+  X(TwinParamDesc)                                                                 \
+  X(TwinKpiDesc) X(TwinParamValue) X(TwinHostApi) X(TwinModelConfig) X(TwinValues) \
+      X(TwinStepContext) X(TwinModelDescriptor) X(TwinPluginDescriptor)
 
 #define TWIN_ABI_1_0_FIELDS(X)                                                                          \
   X(TwinPortDesc, name)                                                                                 \
-  X(TwinPortDesc, direction) X(TwinPortDesc, value_type) X(TwinPortDesc, shape) X(                      \
-      TwinPortDesc, required) X(TwinPortDesc, unit) X(TwinPortDesc,                                     \
-                                                      description) X(TwinParamDesc,                     \
-                                                                     name) X(TwinParamDesc, kind)       \
-      X(TwinParamDesc, unit) X(TwinParamDesc, default_value) X(TwinParamDesc, runtime_settable) X(      \
-          TwinParamDesc,                                                                                \
-          description) X(TwinKpiDesc, name) X(TwinKpiDesc,                                              \
-                                              unit) X(TwinKpiDesc,                                      \
-                                                      description) X(TwinParamValue,                    \
-                                                                     name) X(TwinParamValue, kind)      \
+  X(TwinPortDesc, direction)                                                                            \
+  X(TwinPortDesc, value_type) X(TwinPortDesc, shape) X(TwinPortDesc, required) X(                       \
+      TwinPortDesc, unit) X(TwinPortDesc, description) X(TwinParamDesc,                                 \
+                                                         name) X(TwinParamDesc,                         \
+                                                                 kind) X(TwinParamDesc,                 \
+                                                                         unit) X(TwinParamDesc,         \
+                                                                                 default_value)         \
+      X(TwinParamDesc, runtime_settable) X(TwinParamDesc, description) X(TwinKpiDesc, name) X(          \
+          TwinKpiDesc, unit) X(TwinKpiDesc, description) X(TwinParamValue, name) X(TwinParamValue,      \
+                                                                                   kind)                \
           X(TwinParamValue, number) X(TwinParamValue, integer) X(TwinParamValue, text) X(               \
               TwinParamValue,                                                                           \
               items) X(TwinParamValue,                                                                  \

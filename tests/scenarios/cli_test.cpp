@@ -77,7 +77,7 @@ TEST_F(Cli, VersionNamesEverything) {
   auto r = cli("--version");
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_THAT(r.out, HasSubstr("citytwin 0.1.0 (git "));
-  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.5"));
+  EXPECT_THAT(r.out, HasSubstr("plugin ABI 1.6"));
   EXPECT_THAT(r.out, HasSubstr("GDAL 3."));
   EXPECT_THAT(r.out, HasSubstr("PROJ 9."));
   EXPECT_THAT(r.out, HasSubstr("OpenSceneGraph 3."));
@@ -914,6 +914,25 @@ TEST_F(Cli, InstalledTreeWorksMovedAndBuildsTheOutOfTreeTemplate) {
   const double t = std::stod(kpiText(dir_ + "/mine/out/template-heat", "weather.max_temperature"));
   // below 80 degF the NWS heat index stays within a degree or two of the air temperature
   EXPECT_NEAR(hi, t, 2.0);
+  // the README's step 4: the template next to the installed drones example on the shipped city
+  EXPECT_TRUE(fs::exists(moved + "/lib/citytwin/plugins/libtwin_drones.so"));
+  auto city = runCommand("cd '" + dir_ + "/mine' && '" + moved + "/bin/citytwin' run city.yaml");
+  ASSERT_EQ(city.exitCode, 0) << city.out << city.err;
+  const std::string out = dir_ + "/mine/out/template-city";
+  EXPECT_GT(std::stod(kpiText(out, "drones.deliveries")), 0.0);
+  EXPECT_EQ(std::stod(kpiText(out, "drones.collisions")), 0.0);
+  EXPECT_GT(std::stod(kpiText(out, "heat.max_heat_index")), 0.0);
+  EXPECT_GT(fs::file_size(out + "/renders/hub.png"), 100000u);
+  // the drones folder builds on its own against the prefix too
+  fs::copy(kSource + "/plugins/examples/drones", dir_ + "/drones", fs::copy_options::recursive);
+  auto dcfg = runCommand("cd '" + dir_ +
+                         "/drones' && cmake -S . -B build -G Ninja "
+                         "-DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH='" +
+                         moved + "'");
+  ASSERT_EQ(dcfg.exitCode, 0) << dcfg.out << dcfg.err;
+  auto dmake = runCommand("cmake --build '" + dir_ + "/drones/build'");
+  ASSERT_EQ(dmake.exitCode, 0) << dmake.out << dmake.err;
+  EXPECT_TRUE(fs::exists(dir_ + "/drones/build/libdrones.so"));
 }
 
 TEST_F(Cli, ViewerOpensRunsAndClosesUnderXvfb) {

@@ -278,6 +278,15 @@ class DroneDelivery {
       if (b.contact && d.hadContact == 0 && b.z > pad.z + 3) {
         d.hadContact = 1;
         ++collisions_;
+        if (host_ != nullptr && host_->log != nullptr) {
+          char line[200];
+          std::snprintf(line, sizeof line,
+                        "drone %zu touched something at E %.0f N %.0f, %.1f m above sea level "
+                        "(%s, %.0f s into the run)",
+                        i, city_->origin_e + b.x, city_->origin_n + b.y, b.z,
+                        d.phase == Phase::Return ? "returning" : "outbound", t0 + dt);
+          host_->log(host_->host_context, TWIN_LOG_WARNING, line);
+        }
       }
       flightS_ += dt;
       if (!lineOfSight(b))
@@ -397,6 +406,8 @@ class DroneDelivery {
       it.length_m = it.width_m = static_cast<float>(1.6 * drawScale_);
       it.height_m = static_cast<float>(0.5 * drawScale_);
       it.value = static_cast<float>(100 * d.batteryWh / batteryWh_);
+      // out with a parcel: blue; on the way back: red (vivid over the city's muted palette)
+      it.rgba = d.phase == Phase::Return ? 0xD7263DFFu : 0x1F4FE0FFu;
       items.push_back(it);
       for (const Vec3& p : d.path) {
         xy.push_back(p.x);
@@ -407,10 +418,10 @@ class DroneDelivery {
     }
     const TwinLayerDesc drones{sizeof(TwinLayerDesc),
                                "drones",
-                               "Drone battery",
-                               "%",
+                               "Drones: blue with a parcel, red returning",
+                               "",
                                TWIN_LAYER_INSTANCES,
-                               TWIN_SCALE_SPEED,
+                               TWIN_SCALE_RGBA,
                                0,
                                100};
     out.instances(drones, items);
@@ -430,7 +441,9 @@ class DroneDelivery {
   static constexpr double kChargeEfficiency = 0.9;  // assumed, charger and battery
   static constexpr double kSafetyRadius = 2.0;      // m, the sphere swept along routes
   static constexpr double kAntennaHeight = 10.0;    // m above the pad
-  static constexpr double kReturnLayer = 10.0;      // m between the ways out and back
+  static constexpr double kLayerStep = 2.0;         // m between the pads' cruise layers
+  static constexpr std::size_t kLayers = 5;         // layers before they repeat
+  static constexpr double kReturnLayer = 12.0;      // m between the ways out and back
   static constexpr double kPadSpacing = 5.0;        // m between the hub's landing pads
 
   double drawOrderGap(std::uint64_t id) const {
@@ -567,6 +580,13 @@ class DroneDelivery {
       // planned from the hub's first pad; each drone climbs from its own, a few metres away
       route.points[0] = pads_[pick];
       route.points[1] = {pads_[pick].x, pads_[pick].y, route.cruiseZ};
+      // each pad flies its own layer, 2 m apart (five of them), where the ceiling leaves room:
+      // drones that leave or come back at the same time do not cross at one height
+      const double layer = std::min(kLayerStep * static_cast<double>(pick % kLayers),
+                                    route.ceilingZ - route.cruiseZ);
+      for (std::size_t k = 1; k + 1 < route.points.size(); ++k)
+        route.points[k].z += std::max(0.0, layer);
+      route.cruiseZ += std::max(0.0, layer);
       d.phase = Phase::Outbound;
       d.path = route.points;
       d.route = route;
