@@ -158,7 +158,9 @@ std::int64_t hostBodyAdd(void* ctx, const TwinBodyDesc* d) {
   core::BodyWorld* w = bodyWorld(h);
   if (w == nullptr)
     return -1;
-  if (d == nullptr || d->struct_size < sizeof(TwinBodyDesc)) {
+  // every field of 1.6 must be there; later minors may append
+  if (d == nullptr ||
+      d->struct_size < offsetof(TwinBodyDesc, lock_rotation) + sizeof(d->lock_rotation)) {
     refuse(h, "body_add: no description, or one from an unknown ABI (struct_size)");
     return -1;
   }

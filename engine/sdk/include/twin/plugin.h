@@ -221,9 +221,10 @@ typedef struct TwinHostApi {
   TwinStatus (*sweep_sphere)(void* host_context, const TwinSweep* sweeps, size_t count,
                              TwinRayHit* hits);
   /* since 1.6 (NULL without a city): rigid bodies in a world of this instance's own, with the
-     city's buildings and terrain as static geometry. Call them from create, init, step or
-     load_state, never from two threads at once. body_add returns the new body's id (ids start
-     at 0, increase and are never reused) or -1 for a malformed description (logged). */
+     city's buildings and terrain as static geometry. Call them from the instance's own
+     functions (publish and save_state: body_get only), never from two threads at once. body_add
+     returns the new body's id (ids start at 0, increase and are never reused) or -1 for a malformed
+     description (logged). */
   int64_t (*body_add)(void* host_context, const TwinBodyDesc* desc);
   TwinStatus (*body_remove)(void* host_context, int64_t id);
   /* force (N, through the centre of mass) and torque (N m), world axes, held until changed */
