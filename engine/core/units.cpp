@@ -89,6 +89,9 @@ const NamedUnit* findNamed(std::string_view symbol) {
   return nullptr;
 }
 
+constexpr int kMaxExponent = 4;  // per term
+constexpr int kMaxTerms = 8;     // per unit expression: dims stay far inside int8
+
 // one factor such as "km", "m2", "s^-1", "kWh": prefix + unit + exponent
 Result<Unit> parseTerm(std::string_view term, std::string_view whole) {
   auto bad = [&](const std::string& why) {
@@ -118,6 +121,11 @@ Result<Unit> parseTerm(std::string_view term, std::string_view whole) {
       auto [ptr, ec] = std::from_chars(expText.data(), expText.data() + expText.size(), e);
       if (ec != std::errc() || ptr != expText.data() + expText.size() || e == 0) {
         return bad("bad exponent in '" + std::string(term) + "'");
+      }
+      // m4 is the largest a quantity needs; "GW095" must not become (1e9)^95 = inf (fuzzing)
+      if (e < -kMaxExponent || e > kMaxExponent) {
+        return bad("exponent " + std::to_string(e) + " in '" + std::string(term) +
+                   "' is outside -4..4");
       }
       exponent = e;
       body = body.substr(0, pos);
@@ -182,10 +190,18 @@ Result<Unit> parseUnit(std::string_view text) {
       return Unexpected(u.error());
     ++terms;
     affine = affine || u->offset != 0.0;
+    if (terms > kMaxTerms) {
+      return fail(ErrorCode::BadInput, "'" + std::string(text) + "' has more than " +
+                                           std::to_string(kMaxTerms) + " unit terms");
+    }
     for (std::size_t i = 0; i < total.dims.size(); ++i) {
       total.dims[i] = static_cast<std::int8_t>(total.dims[i] + (denominator ? -1 : 1) * u->dims[i]);
     }
     total.scale = denominator ? total.scale / u->scale : total.scale * u->scale;
+    if (!std::isfinite(total.scale) || total.scale == 0.0) {
+      return fail(ErrorCode::BadInput,
+                  "'" + std::string(text) + "' is too large or too small a unit to compute");
+    }
     total.offset = u->offset;
     if (end >= s.size())
       break;

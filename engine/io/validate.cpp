@@ -523,7 +523,10 @@ void Validator::validateModels(const Node& root, Scenario& s) {
     std::vector<std::string> paramNames{"type", "period"};
     for (const ParamSpec& p : m.type->params)
       paramNames.push_back(p.name);
-    for (const auto& [name, entry] : given) {
+    for (const auto& g : given) {
+      // not a structured binding: clang before 16 cannot capture one in the lambda
+      const std::string& name = g.first;
+      const Node::Entry* entry = g.second;
       auto spec = std::find_if(m.type->params.begin(), m.type->params.end(),
                                [&](const ParamSpec& p) { return p.name == name; });
       if (spec == m.type->params.end()) {

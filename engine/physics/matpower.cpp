@@ -234,8 +234,29 @@ core::Result<PfCase> parseMatpowerCase(const std::string& text, const std::strin
         }
         return {};
       };
+      // bus numbers and types are whole numbers an int holds (a fuzzer fed -Inf to the cast)
+      auto whole = [&](std::size_t row, std::size_t column) -> core::Status {
+        const double v = (*rows)[row][column];
+        if (std::isfinite(v) && std::abs(v) < 2147483647.0 && v == std::floor(v))
+          return {};
+        return fail(ErrorCode::BadInput, tableWhere + ": mpc." + field + " row " +
+                                             std::to_string(row + 1) + " column " +
+                                             std::to_string(column + 1) +
+                                             " must be a whole number (a bus number or type)");
+      };
+      auto wholeColumns = [&](std::initializer_list<std::size_t> columns) -> core::Status {
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+          for (std::size_t k : columns) {
+            if (core::Status st = whole(i, k); !st)
+              return st;
+          }
+        }
+        return {};
+      };
       if (field == "bus") {
         if (core::Status st = need(13); !st)
+          return core::Unexpected(st.error());
+        if (core::Status st = wholeColumns({0, 1}); !st)
           return core::Unexpected(st.error());
         for (const auto& r : *rows) {
           PfBus b;
@@ -262,6 +283,8 @@ core::Result<PfCase> parseMatpowerCase(const std::string& text, const std::strin
       } else if (field == "gen") {
         if (core::Status st = need(10); !st)
           return core::Unexpected(st.error());
+        if (core::Status st = wholeColumns({0}); !st)
+          return core::Unexpected(st.error());
         for (const auto& r : *rows) {
           PfGen g;
           g.bus = static_cast<int>(r[0]);
@@ -276,6 +299,8 @@ core::Result<PfCase> parseMatpowerCase(const std::string& text, const std::strin
         sawGen = true;
       } else if (field == "branch") {
         if (core::Status st = need(11); !st)
+          return core::Unexpected(st.error());
+        if (core::Status st = wholeColumns({0, 1}); !st)
           return core::Unexpected(st.error());
         for (const auto& r : *rows) {
           PfBranch br;

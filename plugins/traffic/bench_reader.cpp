@@ -123,6 +123,8 @@ class Csv {
   std::vector<std::string> header_;
 };
 
+constexpr int kMaxLanes = 16;  // per edge and direction; more is a malformed file
+
 nlohmann::json readJson(const std::string& path) {
   try {
     return nlohmann::json::parse(readMaybeGzip(path));
@@ -178,13 +180,18 @@ Network readBenchNetwork(const std::string& dir) {
   for (std::size_t i = 0; i < nodes["features"].size(); ++i) {
     const auto& f = nodes["features"][i];
     const std::string where = nodesPath + ": feature " + std::to_string(i);
-    const auto& props = f.at("properties");
     Node n;
-    n.id = prop<std::string>(props, "id", where);
-    n.type = props.value("type", std::string("priority"));
-    const auto& c = f.at("geometry").at("coordinates");
-    n.x = c.at(0).get<double>();
-    n.y = c.at(1).get<double>();
+    try {
+      const auto& props = f.at("properties");
+      n.id = prop<std::string>(props, "id", where);
+      n.type = props.value("type", std::string("priority"));
+      const auto& c = f.at("geometry").at("coordinates");
+      n.x = c.at(0).get<double>();
+      n.y = c.at(1).get<double>();
+    } catch (const nlohmann::json::exception& e) {
+      // a member missing or of the wrong type (found by fuzzing: it escaped as a JSON error)
+      throw BenchError(where + ": not a GeoJSON Point feature with properties (" + e.what() + ")");
+    }
     nodeIndex.emplace(n.id, static_cast<std::uint32_t>(net.nodes.size()));
     net.nodes.push_back(std::move(n));
   }
@@ -197,7 +204,9 @@ Network readBenchNetwork(const std::string& dir) {
   for (std::size_t i = 0; i < edges["features"].size(); ++i) {
     const auto& f = edges["features"][i];
     const std::string where = edgesPath + ": feature " + std::to_string(i);
-    const auto& props = f.at("properties");
+    if (!f.is_object() || !f.contains("properties") || !f["properties"].is_object())
+      throw BenchError(where + ": not a GeoJSON feature with properties");
+    const auto& props = f["properties"];
     Edge e;
     e.id = prop<std::string>(props, "id", where);
     const std::string from = prop<std::string>(props, "from", where);
@@ -210,17 +219,30 @@ Network readBenchNetwork(const std::string& dir) {
     e.to = ti->second;
     e.length = prop<double>(props, "length", where);
     e.speed = prop<double>(props, "speed", where);
-    const int lanes = prop<int>(props, "lanes", where);
-    if (!(e.length > 0) || !(e.speed > 0) || lanes < 1)
-      throw BenchError(where + " (edge " + e.id + "): length, speed and lanes must be positive");
+    // lanes and priority read as numbers and checked: a double outside int's range must not
+    // reach a cast (undefined behaviour)
+    const double lanes = prop<double>(props, "lanes", where);
+    if (!(e.length > 0) || !(e.speed > 0) || !std::isfinite(e.length) || !std::isfinite(e.speed))
+      throw BenchError(where + " (edge " + e.id + "): length and speed must be positive");
+    if (!(lanes >= 1 && lanes <= kMaxLanes && lanes == std::floor(lanes)))
+      throw BenchError(where + " (edge " + e.id + "): lanes must be a whole number 1.." +
+                       std::to_string(kMaxLanes));
     e.laneCount = static_cast<std::uint32_t>(lanes);
-    e.priority = props.value("priority", 0);
-    for (const auto& pt : f.at("geometry").at("coordinates"))
-      e.shape.push_back({pt.at(0).get<double>(), pt.at(1).get<double>()});
     std::vector<bool> allow(e.laneCount, true);
-    if (auto it = props.find("lane_allows_car"); it != props.end() && it->is_array()) {
-      for (std::size_t k = 0; k < allow.size() && k < it->size(); ++k)
-        allow[k] = (*it)[k].get<bool>();
+    try {
+      const double priority = props.value("priority", 0.0);
+      if (!(std::abs(priority) <= 1000 && priority == std::floor(priority)))
+        throw BenchError(where + " (edge " + e.id + "): priority must be a whole number");
+      e.priority = static_cast<int>(priority);
+      for (const auto& pt : f.at("geometry").at("coordinates"))
+        e.shape.push_back({pt.at(0).get<double>(), pt.at(1).get<double>()});
+      if (auto it = props.find("lane_allows_car"); it != props.end() && it->is_array()) {
+        for (std::size_t k = 0; k < allow.size() && k < it->size(); ++k)
+          allow[k] = (*it)[k].get<bool>();
+      }
+    } catch (const nlohmann::json::exception& ex) {
+      throw BenchError(where + " (edge " + e.id +
+                       "): not a GeoJSON LineString feature of the format (" + ex.what() + ")");
     }
     allows.push_back(std::move(allow));
     if (!net.edgeIndex.emplace(e.id, static_cast<std::uint32_t>(net.edges.size())).second)

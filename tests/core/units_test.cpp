@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace twin::core {
 namespace {
 
@@ -44,6 +46,22 @@ TEST(Units, RefusesUnknownOrNonFinite) {
   EXPECT_FALSE(parseUnit("m^0"));
   EXPECT_NE(parseQuantity("5 parsecs").error().message.find("unknown unit 'parsecs'"),
             std::string::npos);
+}
+
+// found by fuzzing: "GW095" was GW to the 95th, a scale of (1e9)^95 = inf that then converted
+TEST(Units, RefusesExponentsAndChainsBeyondWhatAQuantityNeeds) {
+  EXPECT_TRUE(parseUnit("m4"));
+  EXPECT_TRUE(parseUnit("s^-4"));
+  EXPECT_FALSE(parseUnit("GW095"));
+  EXPECT_NE(parseUnit("GW095").error().message.find("outside -4..4"), std::string::npos);
+  EXPECT_FALSE(unitConversion("GW095", "GW095"));
+  EXPECT_FALSE(parseUnit("m/m/m/m/m/m/m/m/m/m"));
+  // every unit that parses has a finite, non-zero scale
+  for (const char* u : {"GW4", "mm-4", "TWh/ms", "kt*km4"}) {
+    auto p = parseUnit(u);
+    ASSERT_TRUE(p) << u;
+    EXPECT_TRUE(std::isfinite(p->scale) && p->scale != 0.0) << u;
+  }
 }
 
 TEST(Units, ConversionBetweenPorts) {
