@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "io/scenario.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +10,22 @@
 
 namespace twin::io {
 namespace fs = std::filesystem;
+
+std::string whyNotAReadableFile(const std::string& path) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec == std::errc::too_many_symbolic_link_levels)
+    return "is a symbolic link loop";
+  if (ec || !fs::exists(st))
+    return "not found";
+  if (fs::is_directory(st))
+    return "is a directory, expected a file";
+  if (!fs::is_regular_file(st))
+    return "is not a regular file";
+  if (::access(path.c_str(), R_OK) != 0)
+    return "cannot be read (permission denied)";
+  return "";
+}
 using core::ErrorCode;
 using core::fail;
 
@@ -101,11 +119,13 @@ core::Result<ScenarioDocument> loadScenarioDocument(const std::string& path,
       problems.push_back({from, "'extends' forms a cycle: " + current + " is already included"});
       return fail(ErrorCode::BadInput, problems.back().str());
     }
-    if (!fs::is_regular_file(current, ec)) {
+    if (const std::string why = whyNotAReadableFile(current); !why.empty()) {
       if (from.line > 0) {
-        problems.push_back({from, "extends a file that does not exist: " + current});
+        problems.push_back({from, "extends " + current + ", which " +
+                                      (why == "not found" ? "does not exist" : why)});
       } else {
-        problems.push_back({Location{current, 0, 0}, "no such scenario file"});
+        problems.push_back({Location{current, 0, 0},
+                            why == "not found" ? "no such scenario file" : "scenario file " + why});
       }
       return fail(ErrorCode::NotFound, problems.back().str());
     }

@@ -143,6 +143,11 @@ core::Result<std::int64_t> simTimeOffsetNs(const core::Calendar& calendar, std::
 // The same as a tick of `scenario`: an error when it lies outside the run or between ticks.
 core::Result<core::Tick> simTimeTick(const Scenario& scenario, std::string_view text);
 
+// Why `path` cannot be read as a file: "" when it can; otherwise "not found", "is a directory,
+// expected a file", "is a symbolic link loop", "is not a regular file" or "cannot be read
+// (permission denied)".
+std::string whyNotAReadableFile(const std::string& path);
+
 // Directory of shipped data (assets/): CITYTWIN_ASSET_DIR, else <exe>/../share/citytwin/assets,
 // else the source tree's assets/ (build tree). Parameter defaults "asset:weather/x.dat" use it.
 std::string assetDir();

@@ -152,13 +152,8 @@ class Validator {
   }
 
   bool checkFile(const std::string& path, const Location& where, std::string_view what) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      problem(where, std::string(what) + " not found: " + path);
-      return false;
-    }
-    if (fs::is_directory(path, ec)) {
-      problem(where, std::string(what) + " is a directory, expected a file: " + path);
+    if (const std::string why = whyNotAReadableFile(path); !why.empty()) {
+      problem(where, std::string(what) + " " + why + ": " + path);
       return false;
     }
     return true;
@@ -425,7 +420,7 @@ void Validator::validateCity(const Node& root, Scenario& s) {
         }
         spec.path = resolvePath(file->scalar, file->where);
         std::error_code ec;
-        if (!fs::exists(spec.path, ec)) {
+        if (whyNotAReadableFile(spec.path) == "not found") {
           // city data is often downloaded separately: say how to get it
           const fs::path readme = fs::path(file->where.file).parent_path() / "README.md";
           problem(

@@ -23,6 +23,12 @@ TEST(Duration, RefusesWhatItCannotRepresent) {
   EXPECT_FALSE(parseDurationNs("min"));
   EXPECT_FALSE(parseDurationNs("-1s"));
   EXPECT_FALSE(parseDurationNs("99999999999999999999h"));
+  // found by fuzzing: seven decimals of an hour overflowed 64-bit arithmetic (undefined)
+  EXPECT_EQ(*parseDurationNs("1.3333333h"), 4'799'999'880'000);
+  EXPECT_EQ(*parseDurationNs("1.25h"), 4'500'000'000'000);
+  EXPECT_EQ(*parseDurationNs("0.0000001h"), 360'000);
+  EXPECT_FALSE(parseDurationNs("2562047.8h"));  // just past 2^63 ns
+  EXPECT_EQ(*parseDurationNs("2562047.7h"), 9'223'371'720'000'000'000);
   EXPECT_NE(parseDurationNs("5 weeks").error().message.find("unknown time unit"),
             std::string::npos);
 }

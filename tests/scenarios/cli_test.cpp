@@ -1033,6 +1033,55 @@ TEST_F(Cli, KilledRunKeepsThePreviousResultsAndTheNextRunStartsCleanly) {
   EXPECT_EQ(entries, 1u);
 }
 
+TEST_F(Cli, AFullFilesystemIsAClearErrorAndThePreviousResultsStay) {
+  // a file-size limit of 4 KiB (ulimit -f) stands in for a full disk: writes fail with EFBIG
+  writeFile(dir_ + "/w.yaml",
+            "name: weather-only\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 1h, tick: "
+            "1s}\nmodels:\n  weather: {type: weather.tmy, period: 15min}\n"
+            "outputs:\n  timeseries: [weather.ambient_temperature]\n");
+  const std::string out = dir_ + "/o";
+  auto first = cli("run " + dir_ + "/w.yaml --quiet --out " + out);
+  ASSERT_EQ(first.exitCode, 0) << first.err;
+  const std::string kpis = readFile(out + "/kpis.csv");
+  auto full = runCommand("ulimit -f 4; CITYTWIN_PLUGIN_PATH= '" + kCli + "' run '" + dir_ +
+                         "/w.yaml' --quiet --set time.duration=48h "
+                         "--set models.weather.period=1min --out '" +
+                         out + "'");
+  EXPECT_EQ(full.exitCode, 1) << full.err;  // not killed by SIGXFSZ (exit 153)
+  EXPECT_THAT(full.err, HasSubstr("File too large"));
+  EXPECT_EQ(readFile(out + "/kpis.csv"), kpis);  // the earlier run's results, untouched
+  std::size_t entries = 0;                       // and no staging folder left behind
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_))
+    ++entries;
+  EXPECT_EQ(entries, 2u);  // w.yaml and o
+}
+
+TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
+  fs::create_directory(dir_ + "/adir");
+  fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");
+  fs::create_symlink(dir_ + "/loop1", dir_ + "/loop2");
+  auto d = cli("run " + dir_ + "/adir --out " + dir_ + "/o");
+  EXPECT_EQ(d.exitCode, 2);
+  EXPECT_THAT(d.err, HasSubstr("scenario file is a directory, expected a file"));
+  auto l = cli("run " + dir_ + "/loop1 --out " + dir_ + "/o");
+  EXPECT_EQ(l.exitCode, 2);
+  EXPECT_THAT(l.err, HasSubstr("scenario file is a symbolic link loop"));
+  writeFile(dir_ + "/p.yaml",
+            "name: p\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 1h}\nmodels:\n"
+            "  weather: {type: weather.tmy, period: 15min, file: loop1}\n");
+  auto p = cli("run " + dir_ + "/p.yaml --out " + dir_ + "/o");
+  EXPECT_EQ(p.exitCode, 2);
+  EXPECT_THAT(p.err, HasSubstr("p.yaml:4:53: parameter 'weather.file': file is a symbolic link "
+                               "loop"));
+  writeFile(dir_ + "/c.yaml",
+            "name: c\ncity: {sources: [adir]}\ntime: {start: 2026-06-17T00:00:00+02:00, "
+            "duration: 1h}\nmodels:\n  weather: {type: weather.tmy, period: 15min}\n");
+  auto c = cli("run " + dir_ + "/c.yaml --out " + dir_ + "/o");
+  EXPECT_EQ(c.exitCode, 2);
+  EXPECT_THAT(c.err, HasSubstr("c.yaml:2:18: city source is a directory, expected a file"));
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+}
+
 // ---- traffic: a benchmark case of the neutral format, without a city ------------------------
 
 TEST_F(Cli, TrafficBenchmarkCaseRunsToTheLastArrivalOnAnyThreadCount) {

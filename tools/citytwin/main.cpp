@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -1572,6 +1573,9 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
 }  // namespace
 
 int main(int argc, char** argv) {
+  // a file-size limit (ulimit -f, a quota) makes writes fail with EFBIG, reported as a clear
+  // error with the staging folder removed, instead of killing the process half-way
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"citytwin: digital twin of a smart industrial city (traffic, energy, industry)"};
   app.require_subcommand(0, 1);
   bool showVersion = false;
