@@ -2,9 +2,13 @@
 #include "core/scheduler.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "core/bytes.hpp"
 #include "core/hash.hpp"
@@ -158,6 +162,10 @@ struct Scheduler::Impl {
   StepFailure failure;
   bool failed = false;
   Tick endedAt = -1;  // the tick after which a model ended the run, -1 while it goes on
+  // the watchdog's view: when each slot's running step began (steady-clock ns, 0: idle) and
+  // the tick being processed
+  std::unique_ptr<std::atomic<std::int64_t>[]> stepStart;
+  std::atomic<Tick> currentTick{0};
 
   void gather(Slot& s, Tick t);
   void commit(Slot& s, Tick t);
@@ -379,6 +387,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::create(const SchedulerDef& def,
     s.ctx.dtS = def.calendar.seconds(s.period);
     s.ctx.calendar = nullptr;  // set below once the scheduler owns its def
   }
+  impl->stepStart = std::make_unique<std::atomic<std::int64_t>[]>(impl->slots.size());
   auto sched = std::unique_ptr<Scheduler>(new Scheduler(std::move(impl), def));
   for (Slot& s : sched->impl_->slots) {
     s.ctx.calendar = &sched->def_.calendar;
@@ -419,13 +428,58 @@ Tick Scheduler::endedAt() const {
   return impl_->endedAt;
 }
 
+namespace {
+std::int64_t steadyNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
 Status Scheduler::runUntil(Tick stop) {
+  // the step watchdog runs beside the steps while this call lasts
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread watchdog;
+  if (def_.stepTimeoutS > 0 && def_.onStepTimeout) {
+    watchdog = std::thread([&] {
+      const auto limitNs = static_cast<std::int64_t>(def_.stepTimeoutS * 1e9);
+      std::unique_lock lock(m);
+      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+        const std::int64_t now = steadyNs();
+        for (std::size_t i = 0; i < impl_->slots.size(); ++i) {
+          const std::int64_t began = impl_->stepStart[i].load(std::memory_order_relaxed);
+          if (began != 0 && now - began > limitNs) {
+            const Slot& s = impl_->slots[i];
+            def_.onStepTimeout(s.name, s.typeName, impl_->currentTick.load(),
+                               static_cast<double>(now - began) * 1e-9);
+            return;
+          }
+        }
+      }
+    });
+  }
+  auto finish = [&] {
+    if (watchdog.joinable()) {
+      {
+        std::lock_guard lock(m);
+        done = true;
+      }
+      cv.notify_all();
+      watchdog.join();
+    }
+  };
   for (;;) {
     auto r = advance(stop);
-    if (!r)
+    if (!r) {
+      finish();
       return Unexpected(r.error());
-    if (!*r)
+    }
+    if (!*r) {
+      finish();
       return {};
+    }
   }
 }
 
@@ -513,6 +567,7 @@ void Scheduler::Impl::commit(Slot& s, Tick t) {
 
 Status Scheduler::processTick(Tick t) {
   Impl& im = *impl_;
+  im.currentTick.store(t);
   // 1. interventions due now, in file order
   while (im.nextIntervention < im.interventions.size() &&
          im.interventions[im.nextIntervention].at <= t) {
@@ -549,11 +604,14 @@ Status Scheduler::processTick(Tick t) {
       std::chrono::steady_clock::time_point t0;
       if (def_.profile)
         t0 = std::chrono::steady_clock::now();
+      std::atomic<std::int64_t>& began = im.stepStart[im.levelDue[j]];
+      began.store(steadyNs(), std::memory_order_relaxed);
       try {
         s.lastStatus = s.model->step(s.ctx);
       } catch (...) {
         s.lastStatus = ModelStatus::Fatal;
       }
+      began.store(0, std::memory_order_relaxed);
       if (def_.profile) {
         s.nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::steady_clock::now() - t0)

@@ -51,6 +51,13 @@ struct SchedulerDef {
   std::uint64_t seed = 0;        // scenario seed; each instance gets its own stream
   Executor* executor = nullptr;  // null: serial; borrowed, must outlive the scheduler
   bool profile = false;          // measure wall time per model step (for run.json)
+  // Step watchdog: when a model's step takes longer than stepTimeoutS (> 0), onStepTimeout is
+  // called once, from the watchdog thread, with the model's name and type, the tick and the
+  // seconds it has run; the step itself cannot be interrupted, so the caller ends the process
+  // (the CLI's --step-timeout). 0: no watchdog.
+  double stepTimeoutS = 0.0;
+  std::function<void(const std::string& model, const std::string& type, Tick tick, double seconds)>
+      onStepTimeout;
 };
 
 // Why a run stopped early.
@@ -115,6 +122,13 @@ class Scheduler {
   const PortSpec& outputSpec(std::size_t model, std::size_t output) const;
   std::size_t outputCount(std::size_t model) const;
 
+  // Sets the step watchdog of SchedulerDef (stepTimeoutS, onStepTimeout) after creation.
+  void setStepWatchdog(
+      double timeoutS,
+      std::function<void(const std::string&, const std::string&, Tick, double)> onTimeout) {
+    def_.stepTimeoutS = timeoutS;
+    def_.onStepTimeout = std::move(onTimeout);
+  }
   // Steps taken and wall time spent per model (time only with def.profile).
   std::uint64_t stepCount(std::size_t model) const;
   std::int64_t stepNanos(std::size_t model) const;

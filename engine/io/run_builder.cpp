@@ -77,6 +77,15 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   if (!sched)
     return core::Unexpected(sched.error());
   core::Scheduler& s = **sched;
+  if (request.stepTimeoutS > 0 && request.onStepTimeout) {
+    s.setStepWatchdog(request.stepTimeoutS,
+                      [&request, dir](const std::string& model, const std::string& type,
+                                      core::Tick t, double seconds) {
+                        std::error_code ec;
+                        std::filesystem::remove_all(dir, ec);  // nothing half-written stays behind
+                        request.onStepTimeout(model, type, t, seconds);
+                      });
+  }
 
   auto recorder = TimeseriesRecorder::create(dir + "/timeseries.csv", sc, s);
   if (!recorder)

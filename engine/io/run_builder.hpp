@@ -54,6 +54,14 @@ struct RunRequest {
   // the run folder (the caller owns the GIS module). Null: no results file.
   std::function<core::Result<std::string>(const core::Frame& frame, const std::string& dir)>
       results;
+  // Step watchdog (--step-timeout): when one model step runs longer than stepTimeoutS (> 0),
+  // the staging folder is removed and onStepTimeout is called from the watchdog thread with the
+  // model's name and type, the tick and the seconds so far; it must end the process (a step
+  // cannot be interrupted).
+  double stepTimeoutS = 0.0;
+  std::function<void(const std::string& model, const std::string& type, core::Tick tick,
+                     double seconds)>
+      onStepTimeout;
   // Called after every processed tick (progress display); must not change anything.
   std::function<void(const core::Scheduler&, core::Tick)> onTick;
 };

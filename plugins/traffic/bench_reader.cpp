@@ -130,6 +130,9 @@ nlohmann::json readJson(const std::string& path) {
     return nlohmann::json::parse(readMaybeGzip(path));
   } catch (const nlohmann::json::parse_error& e) {
     throw BenchError(path + ": not valid JSON (byte " + std::to_string(e.byte) + "): " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. a number too large for a double (found by fuzzing: "777e7777777777")
+    throw BenchError(path + ": not valid JSON: " + e.what());
   }
 }
 

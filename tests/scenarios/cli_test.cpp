@@ -1056,6 +1056,27 @@ TEST_F(Cli, AFullFilesystemIsAClearErrorAndThePreviousResultsStay) {
   EXPECT_EQ(entries, 2u);  // w.yaml and o
 }
 
+TEST_F(Cli, AHungPluginIsNamedByTheStepWatchdogAndNothingIsWritten) {
+  writeFile(dir_ + "/h.yaml",
+            "name: hang\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 1h, tick: 1s}\n"
+            "models:\n  stuck: {type: test.failing, period: 1min, fail_at: 10min, mode: hang}\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = cli("run " + dir_ + "/h.yaml --quiet --step-timeout 2s --out " + dir_ + "/o");
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("model 'stuck' (test.failing from "));
+  EXPECT_THAT(r.err, HasSubstr("has not finished its step at 2026-06-17T00:10:00+02:00"));
+  EXPECT_THAT(r.err, HasSubstr("--step-timeout 2s"));
+  EXPECT_LT(s, 60.0);       // it did not wait for the step (which never returns)
+  std::size_t entries = 0;  // no output folder, no staging folder
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_))
+    ++entries;
+  EXPECT_EQ(entries, 1u);
+  auto bad = cli("run " + dir_ + "/h.yaml --quiet --step-timeout 0s --out " + dir_ + "/o");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--step-timeout: must be above 0"));
+}
+
 TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
   fs::create_directory(dir_ + "/adir");
   fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");

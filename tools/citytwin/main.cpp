@@ -49,6 +49,8 @@ namespace {
 
 using namespace twin;
 
+double g_stepTimeoutS = 0.0;  // --step-timeout, seconds; 0: no watchdog
+
 constexpr int kExitOk = 0;
 constexpr int kExitRunFailed = 1;
 constexpr int kExitBadInput = 2;
@@ -279,6 +281,23 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   req.version = TWIN_VERSION;
   req.gitRevision = TWIN_GIT_REVISION;
   req.libraries = libraryVersions();
+  if (g_stepTimeoutS > 0) {
+    req.stepTimeoutS = g_stepTimeoutS;
+    const plugin::Registry* reg = &(*loaded)->registry;
+    const core::Calendar* cal = &sc.calendar;
+    req.onStepTimeout = [reg, cal](const std::string& model, const std::string& type, core::Tick t,
+                                   double seconds) {
+      const plugin::ModelType* mt = reg->find(type);
+      std::fprintf(stderr,
+                   "citytwin: error: model '%s' (%s from %s) has not finished its step at %s "
+                   "after %.1f s (--step-timeout %s); the run is stopped, nothing was written\n",
+                   model.c_str(), type.c_str(), mt != nullptr ? mt->plugin->path.c_str() : "?",
+                   cal->iso(t).c_str(), seconds,
+                   core::formatDurationNs(static_cast<std::int64_t>(g_stepTimeoutS * 1e9)).c_str());
+      std::fflush(stderr);
+      std::_Exit(kExitRunFailed);  // a running step cannot be interrupted: end the process
+    };
+  }
   if ((*loaded)->city)
     req.city = cityInfo(*(*loaded)->city, &executor);
   if (tty)
@@ -1601,6 +1620,10 @@ int main(int argc, char** argv) {
                   "Worker threads (0: all cores); results do not depend on it")
       ->capture_default_str();
   run->add_flag("--quiet", quiet, "No progress bar and no summary");
+  std::string stepTimeout;
+  run->add_option("--step-timeout", stepTimeout,
+                  "Stop the run with an error when one model step takes longer than this wall "
+                  "time (e.g. 30s, 2min): a hung plugin is named instead of waited for");
 
   std::string sweepScenario;
   std::vector<std::string> sweepVary, sweepSets;
@@ -1778,8 +1801,18 @@ int main(int argc, char** argv) {
     std::fputs(versionText().c_str(), stdout);
     return kExitOk;
   }
-  if (*run)
+  if (*run) {
+    if (!stepTimeout.empty()) {
+      auto ns = core::parseDurationNs(stepTimeout);
+      if (!ns || *ns <= 0) {
+        std::fprintf(stderr, "citytwin: error: --step-timeout: %s\n",
+                     ns ? "must be above 0" : ns.error().message.c_str());
+        return kExitBadInput;
+      }
+      g_stepTimeoutS = static_cast<double>(*ns) * 1e-9;
+    }
     return cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet);
+  }
   if (*sweep) {
     return cmdSweep(sweepScenario, sweepVary, sweepSets, sweepReplicates, sweepJobs, sweepOut,
                     sweepSeed, sweepThreads, sweepQuiet);

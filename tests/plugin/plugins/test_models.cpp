@@ -73,7 +73,8 @@ class Failing {
   }};
   static constexpr std::array<TwinParamDesc, 2> kParams{{
       {"fail_at", TWIN_PARAM_NUMBER, "s", nullptr, 0, "sim time of the failure"},
-      {"mode", TWIN_PARAM_STRING, nullptr, "throw", 0, "throw or status"},
+      {"mode", TWIN_PARAM_STRING, nullptr, "throw", 0,
+       "throw, status or hang (never returns: the step watchdog's test)"},
   }};
   static constexpr std::array<TwinKpiDesc, 0> kKpis{};
   explicit Failing(const twin::sdk::Config& c)
@@ -86,6 +87,10 @@ class Failing {
     if (s.timeS() >= failAt_) {
       if (mode_ == "status")
         return TWIN_ERROR;
+      if (mode_ == "hang") {
+        for (;;)
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
       throw std::runtime_error("simulated failure in step");
     }
     s.output(0, 1.0);
