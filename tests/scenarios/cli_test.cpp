@@ -897,16 +897,20 @@ TEST_F(Cli, InstalledTreeWorksMovedAndBuildsTheOutOfTreeTemplate) {
   ASSERT_EQ(list.exitCode, 0) << list.err;
   EXPECT_THAT(list.out, HasSubstr("weather.tmy 1.0.0"));
   EXPECT_THAT(list.out, HasSubstr(moved + "/lib/citytwin/plugins/libtwin_energy.so"));
-  // the template, copied out of the source tree, builds against the moved prefix only
-  fs::copy(kSource + "/plugins/examples/template", dir_ + "/mine", fs::copy_options::recursive);
-  auto cfg = runCommand("cd '" + dir_ +
-                        "/mine' && cmake -S . -B build -G Ninja "
-                        "-DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH='" +
-                        moved + "'");
-  ASSERT_EQ(cfg.exitCode, 0) << cfg.out << cfg.err;
-  auto make = runCommand("cmake --build '" + dir_ + "/mine/build'");
-  ASSERT_EQ(make.exitCode, 0) << make.out << make.err;
-  EXPECT_TRUE(fs::exists(dir_ + "/mine/build/libheat_index.so"));
+  // an example folder, copied out of the source tree, built against the moved prefix only
+  auto buildOutOfTree = [&](const std::string& example, const std::string& folder) {
+    fs::copy(kSource + "/plugins/examples/" + example, dir_ + "/" + folder,
+             fs::copy_options::recursive);
+    auto cfg = runCommand("cd '" + dir_ + "/" + folder +
+                          "' && cmake -S . -B build -G Ninja "
+                          "-DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH='" +
+                          moved + "'");
+    EXPECT_EQ(cfg.exitCode, 0) << cfg.out << cfg.err;
+    auto make = runCommand("cmake --build '" + dir_ + "/" + folder + "/build'");
+    EXPECT_EQ(make.exitCode, 0) << make.out << make.err;
+  };
+  buildOutOfTree("template", "mine");
+  ASSERT_TRUE(fs::exists(dir_ + "/mine/build/libheat_index.so"));
   // and runs next to the built-in weather model, as its README says
   auto run = runCommand("cd '" + dir_ + "/mine' && '" + moved + "/bin/citytwin' run heat.yaml");
   ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
@@ -924,14 +928,7 @@ TEST_F(Cli, InstalledTreeWorksMovedAndBuildsTheOutOfTreeTemplate) {
   EXPECT_GT(std::stod(kpiText(out, "heat.max_heat_index")), 0.0);
   EXPECT_GT(fs::file_size(out + "/renders/hub.png"), 100000u);
   // the drones folder builds on its own against the prefix too
-  fs::copy(kSource + "/plugins/examples/drones", dir_ + "/drones", fs::copy_options::recursive);
-  auto dcfg = runCommand("cd '" + dir_ +
-                         "/drones' && cmake -S . -B build -G Ninja "
-                         "-DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH='" +
-                         moved + "'");
-  ASSERT_EQ(dcfg.exitCode, 0) << dcfg.out << dcfg.err;
-  auto dmake = runCommand("cmake --build '" + dir_ + "/drones/build'");
-  ASSERT_EQ(dmake.exitCode, 0) << dmake.out << dmake.err;
+  buildOutOfTree("drones", "drones");
   EXPECT_TRUE(fs::exists(dir_ + "/drones/build/libdrones.so"));
 }
 
