@@ -83,11 +83,12 @@ Result<std::int64_t> parseDurationNs(std::string_view text) {
   std::int64_t frac = 0;
   std::int64_t fracScale = 1;
   bool anyDigit = false;
-  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 10;
   while (pos < s.size() && isDigit(s[pos])) {
-    if (whole > kLimit)
+    // exact: 922337203685477580 itself takes a last digit up to 7 (found by fuzzing)
+    const int digit = s[pos] - '0';
+    if (whole > (std::numeric_limits<std::int64_t>::max() - digit) / 10)
       return bad("too large");
-    whole = whole * 10 + (s[pos] - '0');
+    whole = whole * 10 + digit;
     anyDigit = true;
     ++pos;
   }

@@ -18,7 +18,8 @@ using core::fail;
 core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& scenario,
                                                               core::Executor* executor,
                                                               bool profile,
-                                                              const plugin::ModelCity* city) {
+                                                              const plugin::ModelCity* city,
+                                                              const Isolation& isolation) {
   std::vector<core::ModelEntryDef> models;
   for (const ModelInstanceSpec& m : scenario.models) {
     if (m.type == nullptr)
@@ -32,6 +33,8 @@ core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& sc
     def.utcOffsetS = scenario.calendar.utcOffsetS;
     def.seed = scenario.seed;
     def.executor = executor;
+    def.isolate = isolation.enabled;
+    def.callTimeoutS = isolation.callTimeoutS;
     if (city != nullptr)
       def.city = *city;
     auto instance = plugin::instantiate(*m.type, def);
@@ -73,11 +76,12 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   const std::string dir = folder->stagingPath();
 
   auto sched = buildScheduler(sc, request.executor, true,
-                              request.city.present ? &request.city.forModels : nullptr);
+                              request.city.present ? &request.city.forModels : nullptr,
+                              {request.isolatePlugins, request.stepTimeoutS});
   if (!sched)
     return core::Unexpected(sched.error());
   core::Scheduler& s = **sched;
-  if (request.stepTimeoutS > 0 && request.onStepTimeout) {
+  if (request.stepTimeoutS > 0 && request.onStepTimeout && !request.isolatePlugins) {
     s.setStepWatchdog(request.stepTimeoutS,
                       [&request, dir](const std::string& model, const std::string& type,
                                       core::Tick t, double seconds) {

@@ -16,9 +16,14 @@ namespace twin::io {
 
 // Creates every model instance of a validated scenario and wires them into a Scheduler.
 // `city`: what the models are told about the scenario's city (null: none).
+// `isolation`: every plugin model in a child process of its own (--isolate-plugins).
+struct Isolation {
+  bool enabled = false;
+  double callTimeoutS = 0.0;  // > 0: a call into a model's process that takes longer stops it
+};
 core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(
     const Scenario& scenario, core::Executor* executor, bool profile,
-    const plugin::ModelCity* city = nullptr);
+    const plugin::ModelCity* city = nullptr, const Isolation& isolation = {});
 
 // Facts about the city the run was built on, recorded in run.json (filled by the caller, which
 // owns the GIS module).
@@ -62,6 +67,11 @@ struct RunRequest {
   std::function<void(const std::string& model, const std::string& type, core::Tick tick,
                      double seconds)>
       onStepTimeout;
+  // --isolate-plugins: each model instance runs in a child process; a crash there fails the
+  // run with the model's name (exit 1) instead of ending the engine. With stepTimeoutS, a step
+  // that runs longer stops the model's process and fails the run the same way (the watchdog
+  // above is not used).
+  bool isolatePlugins = false;
   // Called after every processed tick (progress display); must not change anything.
   std::function<void(const core::Scheduler&, core::Tick)> onTick;
 };

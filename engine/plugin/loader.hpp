@@ -127,12 +127,25 @@ struct InstanceDef {
   std::uint64_t seed = 0;
   // the scenario's worker threads for TwinHostApi.parallel_for; null: the calling thread
   core::Executor* executor = nullptr;
+  // --isolate-plugins: the instance lives in a child process of its own (isolated_model.cpp),
+  // so a plugin that crashes ends only that process and is reported by name. callTimeoutS > 0:
+  // a call into the child (a step, a snapshot, publish) that takes longer stops the child and
+  // fails with the time it ran (--step-timeout).
+  bool isolate = false;
+  double callTimeoutS = 0.0;
 };
 
 // Creates and initialises one instance of `type` behind the core::Model interface. Errors name
 // the plugin file and the instance.
 core::Result<std::unique_ptr<core::Model>> instantiate(const ModelType& type,
                                                        const InstanceDef& def);
+
+// The same as instantiate() with def.isolate: forks a child process that creates the instance
+// and serves the core::Model calls over a socket. Parameters, the city and the loaded plugin
+// reach the child through fork(); the step's inputs, outputs and random stream travel with each
+// call, so results are the bits of an instance in the engine's process.
+core::Result<std::unique_ptr<core::Model>> instantiateIsolated(const ModelType& type,
+                                                               const InstanceDef& def);
 
 // KPI values and a description of failures, for the plugin-backed models created above.
 std::string describeInstance(const ModelType& type, std::string_view instanceName);

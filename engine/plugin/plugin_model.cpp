@@ -777,6 +777,8 @@ class PluginModel final : public core::Model {
 
 core::Result<std::unique_ptr<core::Model>> instantiate(const ModelType& type,
                                                        const InstanceDef& def) {
+  if (def.isolate)
+    return instantiateIsolated(type, def);
   auto m = std::make_unique<PluginModel>(type, def.name);
   if (core::Status st = m->create(def); !st)
     return core::Unexpected(st.error());

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -94,6 +95,12 @@ std::string scenarioFor(const plugin::ModelType& t, const plugin::ModelType& wea
   return y;
 }
 
+// equal to the bit (NaN marks "nothing here" in rasters)
+bool sameBits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
 TEST_F(AbiConformance, EveryModelTypeRunsSavesRestoresAndResumesExactly) {
   const plugin::ModelType* weather = registry_->find("weather.tmy");
   ASSERT_NE(weather, nullptr);
@@ -120,8 +127,9 @@ TEST_F(AbiConformance, EveryModelTypeRunsSavesRestoresAndResumesExactly) {
     ASSERT_TRUE(snap) << snap.error().message;
     auto st = (*a)->run();
     ASSERT_TRUE(st) << st.error().message;
-    // a second instance, initialised, then given the state saved at half time
-    auto b = io::buildScheduler(*sc, nullptr, false, &info.forModels);
+    // a second instance, initialised, then given the state saved at half time; it runs in
+    // child processes (--isolate-plugins), so every call also crosses that boundary
+    auto b = io::buildScheduler(*sc, nullptr, false, &info.forModels, {true, 0.0});
     ASSERT_TRUE(b) << b.error().message;
     st = (*b)->restore(*snap);
     ASSERT_TRUE(st) << st.error().message;
@@ -149,9 +157,32 @@ TEST_F(AbiConformance, EveryModelTypeRunsSavesRestoresAndResumesExactly) {
       EXPECT_TRUE(std::isfinite((*ka)[k])) << t.kpis[k].name;
       EXPECT_EQ((*ka)[k], (*kb)[k]) << t.kpis[k].name;
     }
-    // published frames cross the ABI whole
+    // published frames cross the ABI and the process boundary whole
     auto frame = (*b)->publishFrame();
-    EXPECT_TRUE(frame) << (frame ? "" : frame.error().message);
+    auto frameA = (*a)->publishFrame();
+    ASSERT_TRUE(frame) << frame.error().message;
+    ASSERT_TRUE(frameA) << frameA.error().message;
+    ASSERT_EQ(frame->layers.size(), frameA->layers.size());
+    for (std::size_t l = 0; l < frame->layers.size(); ++l) {
+      const core::Layer& x = frameA->layers[l];
+      const core::Layer& y = frame->layers[l];
+      EXPECT_EQ(x.name, y.name);
+      EXPECT_EQ(x.kind, y.kind);
+      EXPECT_EQ(x.valueMin, y.valueMin);
+      EXPECT_EQ(x.valueMax, y.valueMax);
+      EXPECT_EQ(x.instances.size(), y.instances.size()) << x.name;
+      EXPECT_TRUE(sameBits(x.values, y.values)) << x.name;
+      EXPECT_EQ(x.polygons.size(), y.polygons.size()) << x.name;
+      EXPECT_EQ(x.lines.size(), y.lines.size()) << x.name;
+      EXPECT_EQ(x.points.size(), y.points.size()) << x.name;
+      EXPECT_TRUE(sameBits(x.raster.values, y.raster.values)) << x.name;
+      EXPECT_EQ(x.labels.size(), y.labels.size()) << x.name;
+      for (std::size_t i = 0; i < std::min(x.instances.size(), y.instances.size()); ++i) {
+        EXPECT_EQ(x.instances[i].id, y.instances[i].id);
+        EXPECT_EQ(x.instances[i].x, y.instances[i].x);
+        EXPECT_EQ(x.instances[i].rgba, y.instances[i].rgba);
+      }
+    }
   }
   fs::remove_all(dir);
 }

@@ -29,6 +29,10 @@ TEST(Duration, RefusesWhatItCannotRepresent) {
   EXPECT_EQ(*parseDurationNs("0.0000001h"), 360'000);
   EXPECT_FALSE(parseDurationNs("2562047.8h"));  // just past 2^63 ns
   EXPECT_EQ(*parseDurationNs("2562047.7h"), 9'223'371'720'000'000'000);
+  // found by fuzzing: the last digit of a number just under 2^63 overflowed (undefined)
+  EXPECT_EQ(*parseDurationNs("9223372036854775807ns"), 9'223'372'036'854'775'807);
+  EXPECT_FALSE(parseDurationNs("9223372036854775808ns"));
+  EXPECT_FALSE(parseDurationNs("9223372036854775809h"));
   EXPECT_NE(parseDurationNs("5 weeks").error().message.find("unknown time unit"),
             std::string::npos);
 }

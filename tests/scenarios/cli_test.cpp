@@ -1074,6 +1074,56 @@ TEST_F(Cli, AHungPluginIsNamedByTheStepWatchdogAndNothingIsWritten) {
   EXPECT_THAT(bad.err, HasSubstr("--step-timeout: must be above 0"));
 }
 
+TEST_F(Cli, AnIsolatedPluginThatCrashesIsNamedAndTheEngineEndsCleanly) {
+  // a good run first: its results must survive the crashed one
+  const std::string head =
+      "name: seg\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 1h, tick: 1s}\n"
+      "models:\n  weather: {type: weather.tmy, period: 15min}\n"
+      "  chem: {type: test.failing, period: 1min, mode: segfault, fail_at: ";
+  writeFile(dir_ + "/ok.yaml", head + "2h}\n");
+  writeFile(dir_ + "/seg.yaml", head + "10min}\n");
+  auto ok = cli("run " + dir_ + "/ok.yaml --quiet --isolate-plugins --out " + dir_ + "/o");
+  ASSERT_EQ(ok.exitCode, 0) << ok.err;
+  const std::string kpis = readFile(dir_ + "/o/kpis.csv");
+  auto r = cli("run " + dir_ + "/seg.yaml --quiet --isolate-plugins --out " + dir_ + "/o");
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("citytwin: error: model 'chem' (test.failing from " +
+                               std::string(TWIN_TEST_MODELS_PLUGIN) + ")"));
+  EXPECT_THAT(r.err, HasSubstr("failed at 2026-06-17T00:10:00+02:00 (sim time 600 s): its "
+                               "process "));
+  // a plain build sees the signal; under AddressSanitizer the sanitizer catches it and exits 1
+  EXPECT_TRUE(r.err.find("killed by signal 11") != std::string::npos ||
+              r.err.find("exited with status 1 in step") != std::string::npos)
+      << r.err;
+  EXPECT_THAT(r.err, HasSubstr("(--isolate-plugins: the engine was not harmed)"));
+  EXPECT_EQ(readFile(dir_ + "/o/kpis.csv"), kpis);  // the earlier results are untouched
+  std::size_t entries = 0;                          // two scenarios and o: no staging folder
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_))
+    ++entries;
+  EXPECT_EQ(entries, 3u);
+}
+
+TEST_F(Cli, AnIsolatedPluginThatHangsIsStoppedByTheStepTimeout) {
+  writeFile(dir_ + "/h.yaml",
+            "name: hang\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 1h, tick: 1s}\n"
+            "models:\n  stuck: {type: test.failing, period: 1min, fail_at: 10min, mode: hang}\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = cli("run " + dir_ + "/h.yaml --quiet --isolate-plugins --step-timeout 2s --out " + dir_ +
+               "/o");
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("model 'stuck' (test.failing from "));
+  EXPECT_THAT(r.err, HasSubstr("failed at 2026-06-17T00:10:00+02:00 (sim time 600 s): its step "
+                               "did not finish within 2."));
+  EXPECT_THAT(r.err, HasSubstr("(--step-timeout); its process was stopped"));
+  EXPECT_LT(s, 60.0);  // it did not wait for the step (which never returns)
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  std::size_t entries = 0;  // no staging folder either
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_))
+    ++entries;
+  EXPECT_EQ(entries, 1u);
+}
+
 TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
   fs::create_directory(dir_ + "/adir");
   fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");
@@ -1162,9 +1212,15 @@ TEST_F(Cli, TrafficOnACityNetworkWithRandomTripsIsDeterministic) {
                 "    demand: {random_trips: 300, random_period: 10min}\n");
   auto a = cli("run " + dir_ + "/m.yaml --threads 1 --quiet --out " + dir_ + "/t1");
   auto b = cli("run " + dir_ + "/m.yaml --threads 2 --quiet --out " + dir_ + "/t2");
+  // the same run with the model in a child process: the same bits
+  auto c =
+      cli("run " + dir_ + "/m.yaml --threads 2 --isolate-plugins --quiet --out " + dir_ + "/t3");
   ASSERT_EQ(a.exitCode, 0) << a.err;
   ASSERT_EQ(b.exitCode, 0) << b.err;
+  ASSERT_EQ(c.exitCode, 0) << c.err;
   EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t2/run.json"));
+  EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t3/run.json"));
+  EXPECT_EQ(readFile(dir_ + "/t1/kpis.csv"), readFile(dir_ + "/t3/kpis.csv"));
   const std::string kpis = readFile(dir_ + "/t1/kpis.csv");
   EXPECT_THAT(kpis, HasSubstr("traffic.vehicles_inserted,300,1,"));
   EXPECT_THAT(kpis, HasSubstr("traffic.vehicles_arrived,300,1,"));

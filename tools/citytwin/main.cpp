@@ -49,7 +49,8 @@ namespace {
 
 using namespace twin;
 
-double g_stepTimeoutS = 0.0;  // --step-timeout, seconds; 0: no watchdog
+double g_stepTimeoutS = 0.0;    // --step-timeout, seconds; 0: no watchdog
+bool g_isolatePlugins = false;  // --isolate-plugins
 
 constexpr int kExitOk = 0;
 constexpr int kExitRunFailed = 1;
@@ -281,6 +282,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   req.version = TWIN_VERSION;
   req.gitRevision = TWIN_GIT_REVISION;
   req.libraries = libraryVersions();
+  req.isolatePlugins = g_isolatePlugins;
   if (g_stepTimeoutS > 0) {
     req.stepTimeoutS = g_stepTimeoutS;
     const plugin::Registry* reg = &(*loaded)->registry;
@@ -1624,6 +1626,9 @@ int main(int argc, char** argv) {
   run->add_option("--step-timeout", stepTimeout,
                   "Stop the run with an error when one model step takes longer than this wall "
                   "time (e.g. 30s, 2min): a hung plugin is named instead of waited for");
+  run->add_flag("--isolate-plugins", g_isolatePlugins,
+                "Run each model in a child process of its own: a plugin that crashes (or, with "
+                "--step-timeout, hangs) fails the run with its name instead of ending citytwin");
 
   std::string sweepScenario;
   std::vector<std::string> sweepVary, sweepSets;

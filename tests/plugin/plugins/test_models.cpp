@@ -74,7 +74,8 @@ class Failing {
   static constexpr std::array<TwinParamDesc, 2> kParams{{
       {"fail_at", TWIN_PARAM_NUMBER, "s", nullptr, 0, "sim time of the failure"},
       {"mode", TWIN_PARAM_STRING, nullptr, "throw", 0,
-       "throw, status or hang (never returns: the step watchdog's test)"},
+       "throw, status, hang (never returns: the step watchdog's test) or segfault (writes "
+       "through a bad pointer: --isolate-plugins' test)"},
   }};
   static constexpr std::array<TwinKpiDesc, 0> kKpis{};
   explicit Failing(const twin::sdk::Config& c)
@@ -90,6 +91,10 @@ class Failing {
       if (mode_ == "hang") {
         for (;;)
           std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+      if (mode_ == "segfault") {
+        volatile std::uintptr_t address = 16;  // an unmapped page: a real SIGSEGV
+        *reinterpret_cast<volatile int*>(address) = 1;
       }
       throw std::runtime_error("simulated failure in step");
     }
