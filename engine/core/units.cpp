@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <numbers>
 #include <vector>
 
@@ -308,6 +310,73 @@ Result<UnitConversion> unitConversion(std::string_view from, std::string_view to
   c.factor = f->scale / t->scale;
   c.offset = (f->offset - t->offset) / t->scale;
   return c;
+}
+
+Result<std::uint64_t> parseByteSize(std::string_view text) {
+  std::string_view s = text;
+  while (!s.empty() && s.front() == ' ')
+    s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ')
+    s.remove_suffix(1);
+  auto bad = [&](std::string_view why) {
+    return fail(ErrorCode::BadInput, "'" + std::string(text) + "' is not an amount of memory: " +
+                                         std::string(why) + "; expected e.g. 512MiB, 4GiB, 2GB");
+  };
+  std::size_t pos = 0;
+  while (pos < s.size() && ((s[pos] >= '0' && s[pos] <= '9') || s[pos] == '.'))
+    ++pos;
+  if (pos == 0)
+    return bad("no number");
+  double value = 0.0;
+  const std::string number(s.substr(0, pos));
+  char* end = nullptr;
+  value = std::strtod(number.c_str(), &end);
+  if (end != number.c_str() + number.size() || !std::isfinite(value))
+    return bad("not a number");
+  std::string_view unit = s.substr(pos);
+  while (!unit.empty() && unit.front() == ' ')
+    unit.remove_prefix(1);
+  struct Suffix {
+    std::string_view name;
+    double factor;
+  };
+  static constexpr std::array<Suffix, 9> kSuffixes{{{"B", 1.0},
+                                                    {"kB", 1e3},
+                                                    {"MB", 1e6},
+                                                    {"GB", 1e9},
+                                                    {"TB", 1e12},
+                                                    {"KiB", 1024.0},
+                                                    {"MiB", 1048576.0},
+                                                    {"GiB", 1073741824.0},
+                                                    {"TiB", 1099511627776.0}}};
+  if (unit.empty())
+    return bad("missing unit");
+  for (const Suffix& x : kSuffixes) {
+    if (x.name == unit) {
+      const double bytes = value * x.factor;
+      if (bytes > 4.6e18)  // 2^62
+        return bad("too large");
+      return static_cast<std::uint64_t>(std::llround(bytes));
+    }
+  }
+  return bad("unknown unit '" + std::string(unit) +
+             "' (use B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)");
+}
+
+std::string formatBytes(std::uint64_t bytes) {
+  static constexpr std::array<const char*, 5> kNames{"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  std::size_t k = 0;
+  while (v >= 1024.0 && k + 1 < kNames.size()) {
+    v /= 1024.0;
+    ++k;
+  }
+  char buf[32];
+  if (k == 0 || v >= 100.0)
+    std::snprintf(buf, sizeof buf, "%.0f %s", v, kNames[k]);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kNames[k]);
+  return buf;
 }
 
 }  // namespace twin::core

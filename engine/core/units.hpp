@@ -51,4 +51,11 @@ struct UnitConversion {
 };
 Result<UnitConversion> unitConversion(std::string_view from, std::string_view to);
 
+// An amount of memory or disk as a user writes it: "4GiB", "512 MiB", "1.5GB", "2000000B".
+// Binary prefixes KiB MiB GiB TiB (1024^n) and decimal ones kB MB GB TB (1000^n); a bare number
+// is refused (bytes or gibibytes would be a guess). At most 2^62 bytes.
+Result<std::uint64_t> parseByteSize(std::string_view text);
+// "1.6 GiB", "512 MiB", "12 KiB", "900 B": binary units with up to one decimal.
+std::string formatBytes(std::uint64_t bytes);
+
 }  // namespace twin::core

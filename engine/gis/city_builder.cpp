@@ -899,9 +899,7 @@ void forEachPoint(RawCity& raw, F&& f) {
 
 }  // namespace
 
-namespace {
-
-enum class SourceKind { Osm, CityGml, Vector, Dem, Unknown };
+namespace detail {
 
 SourceKind kindOf(const CitySource& src) {
   if (!src.kind.empty() || !src.fields.empty() || !src.layer.empty())
@@ -926,7 +924,10 @@ SourceKind kindOf(const CitySource& src) {
   return SourceKind::Unknown;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::kindOf;
+using detail::SourceKind;
 
 core::Result<CityModel> buildCity(const CityDef& def) {
   if (def.sources.empty()) {

@@ -39,6 +39,23 @@ struct CityDef {
 // geometry is repaired or skipped and counted in CityModel::problems.
 core::Result<CityModel> buildCity(const CityDef& def);
 
+// What building a city from its sources will take in memory, estimated before reading them, so
+// that a city too large for the machine is refused up front (--max-memory) instead of
+// exhausting it. From the sources' sizes and feature counts, with costs measured on this
+// engine (see the constants in city_builder.cpp); the figure is for a fresh build (a cached
+// city loads in less).
+struct MemoryEstimate {
+  std::uint64_t bytes = 0;
+  std::string detail;  // how it was reached, for the message
+};
+core::Result<MemoryEstimate> estimateCityMemory(const CityDef& def);
+
+// The memory this process may use: the machine's (MemTotal) or its control group's limit
+// (memory.max), whichever is less; 0 when unknown.
+std::uint64_t machineMemoryBytes();
+// This process's peak resident memory so far.
+std::uint64_t peakResidentBytes();
+
 // Default for CityDef::osmConfig: <asset dir>/gdal/osmconf.ini is passed in by the caller; this
 // is the file name below the asset folder.
 inline constexpr const char* kOsmConfigAsset = "gdal/osmconf.ini";

@@ -76,5 +76,24 @@ TEST(Units, ConversionBetweenPorts) {
   EXPECT_NE(bad.error().message.find("speed"), std::string::npos);
 }
 
+TEST(ByteSize, BinaryAndDecimalPrefixesAndNoGuessing) {
+  EXPECT_EQ(*parseByteSize("4GiB"), 4ull << 30);
+  EXPECT_EQ(*parseByteSize("512 MiB"), 512ull << 20);
+  EXPECT_EQ(*parseByteSize("1.5GB"), 1'500'000'000ull);
+  EXPECT_EQ(*parseByteSize("2000000B"), 2'000'000ull);
+  EXPECT_EQ(*parseByteSize("1kB"), 1000ull);
+  EXPECT_EQ(*parseByteSize("1KiB"), 1024ull);
+  EXPECT_FALSE(parseByteSize("12"));  // bytes or gibibytes would be a guess
+  EXPECT_FALSE(parseByteSize("GiB"));
+  EXPECT_FALSE(parseByteSize("1.2.3GiB"));
+  EXPECT_FALSE(parseByteSize("5 GiBs"));
+  EXPECT_FALSE(parseByteSize("99999999TiB"));  // above 2^62
+  EXPECT_NE(parseByteSize("12").error().message.find("missing unit"), std::string::npos);
+  EXPECT_EQ(formatBytes(900), "900 B");
+  EXPECT_EQ(formatBytes(12 * 1024), "12.0 KiB");
+  EXPECT_EQ(formatBytes(1717986918), "1.6 GiB");
+  EXPECT_EQ(formatBytes(512ull << 20), "512 MiB");
+}
+
 }  // namespace
 }  // namespace twin::core

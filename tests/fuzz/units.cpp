@@ -15,6 +15,7 @@ extern "C" int TWIN_FUZZ_ENTRY(const std::uint8_t* data, std::size_t size) {
   (void)twin::core::parseUnit(text);
   (void)twin::core::parseDurationNs(text);
   (void)twin::core::parseIsoDateTime(text);
+  (void)twin::core::parseByteSize(text);
   if (auto q = twin::core::parseQuantity(text); q) {
     // the same text twice: the same answer (no hidden state)
     auto again = twin::core::parseQuantity(text);

@@ -1124,6 +1124,42 @@ TEST_F(Cli, AnIsolatedPluginThatHangsIsStoppedByTheStepTimeout) {
   EXPECT_EQ(entries, 1u);
 }
 
+TEST_F(Cli, ACityAboveTheMemoryBudgetIsRefusedUpFrontWithTheNumbers) {
+  // a synthetic city of 5,000 buildings (tools/gen-city): 313 blocks, their streets and areas
+  const std::string city = dir_ + "/synthetic.gpkg";
+  auto gen = runCommand(std::string(TWIN_GEN_CITY) + " --buildings 5000 -o " + city);
+  ASSERT_EQ(gen.exitCode, 0) << gen.err;
+  // 313 blocks in an 18 x 18 grid: 19 lines of 18 street segments each way
+  EXPECT_THAT(gen.out, HasSubstr("5000 buildings in 313 blocks, 684 road segments"));
+  EXPECT_FALSE(fs::exists(city + ".partial.gpkg"));
+  // within the machine's memory it loads, every building and street in it
+  auto ok = cli("inspect " + city + " --json");
+  ASSERT_EQ(ok.exitCode, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("\"buildings\": 5000"));
+  // 5,000 buildings, 684 street segments and 313 areas at 1.2 KiB, and the engine's 60 MiB:
+  // 67 MiB, above a 20 MiB budget
+  auto refused = cli("--max-memory 20MiB inspect " + city);
+  EXPECT_EQ(refused.exitCode, 2);
+  EXPECT_THAT(refused.err, HasSubstr("citytwin: error: the city needs about 67"));
+  EXPECT_THAT(refused.err, HasSubstr("synthetic.gpkg (5,997 features) 7.0 MiB"));
+  EXPECT_THAT(refused.err, HasSubstr("above the budget of 20.0 MiB (--max-memory)"));
+  EXPECT_THAT(refused.out, Not(HasSubstr("buildings")));  // refused before it was read
+  // a scenario on that city: the same refusal, named with the scenario
+  writeFile(dir_ + "/s.yaml",
+            "name: big\ncity: {sources: [synthetic.gpkg], crs: EPSG:25832}\n"
+            "time: {start: 2026-06-17T00:00:00+02:00, duration: 1h}\n"
+            "models:\n  weather: {type: weather.tmy, period: 15min}\n");
+  auto r = cli("--max-memory 20MiB run " + dir_ + "/s.yaml --quiet --out " + dir_ + "/o");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_THAT(r.err, HasSubstr("s.yaml: city: the city needs about 67"));
+  EXPECT_FALSE(fs::exists(dir_ + "/o"));
+  auto fits = cli("--max-memory 1GiB run " + dir_ + "/s.yaml --quiet --out " + dir_ + "/o");
+  EXPECT_EQ(fits.exitCode, 0) << fits.err;
+  auto bad = cli("--max-memory 12 inspect " + city);
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--max-memory: '12' is not an amount of memory: missing unit"));
+}
+
 TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
   fs::create_directory(dir_ + "/adir");
   fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");

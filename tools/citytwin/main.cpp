@@ -51,6 +51,7 @@ using namespace twin;
 
 double g_stepTimeoutS = 0.0;    // --step-timeout, seconds; 0: no watchdog
 bool g_isolatePlugins = false;  // --isolate-plugins
+std::uint64_t g_maxMemory = 0;  // --max-memory, bytes; 0: the machine's memory
 
 constexpr int kExitOk = 0;
 constexpr int kExitRunFailed = 1;
@@ -97,6 +98,43 @@ std::string versionText() {
   return out;
 }
 
+// Refuses a city whose estimated memory is above the budget (--max-memory, default the
+// machine's memory), with the numbers, before anything is read.
+core::Status checkCityMemory(const gis::CityDef& def) {
+  const bool given = g_maxMemory > 0;
+  const std::uint64_t budget = given ? g_maxMemory : gis::machineMemoryBytes();
+  auto est = gis::estimateCityMemory(def);
+  if (!est)
+    return core::Unexpected(est.error());
+  core::log(core::LogLevel::Info, "city",
+            "memory estimate " + core::formatBytes(est->bytes) + " (" + est->detail + "), budget " +
+                (budget > 0 ? core::formatBytes(budget) : "unknown"));
+  if (budget == 0 || est->bytes <= budget)
+    return {};
+  return core::fail(core::ErrorCode::BadInput,
+                    "the city needs about " + core::formatBytes(est->bytes) +
+                        " of memory by estimate (" + est->detail + "), above the budget of " +
+                        core::formatBytes(budget) +
+                        (given ? " (--max-memory)" : " (this machine's memory)") +
+                        "; raise --max-memory if the machine has it, or use a smaller extract "
+                        "(fewer or smaller sources)");
+}
+
+// the city's build, with the estimate checked first and the peak logged after
+core::Result<gis::CityModel> buildCityWithinBudget(const gis::CityDef& def,
+                                                   const std::string& cacheDir,
+                                                   bool* fromCache = nullptr) {
+  if (core::Status st = checkCityMemory(def); !st)
+    return core::Unexpected(st.error());
+  auto city = gis::buildCityCached(def, cacheDir, fromCache);
+  if (city) {
+    core::log(
+        core::LogLevel::Info, "city",
+        "built; peak memory of the process so far " + core::formatBytes(gis::peakResidentBytes()));
+  }
+  return city;
+}
+
 // loads scenario + plugins and validates; prints every problem on failure
 struct Loaded {
   plugin::Registry registry;
@@ -121,7 +159,7 @@ core::Status buildScenarioCity(Loaded& loaded, const std::string& cacheDir) {
   def.crs = spec.crs;
   def.population = spec.population;
   def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
-  auto city = gis::buildCityCached(def, cacheDir);
+  auto city = buildCityWithinBudget(def, cacheDir);
   if (!city) {
     return core::fail(core::ErrorCode::BadInput,
                       loaded.scenario.path + ": city: " + city.error().message);
@@ -879,6 +917,10 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
   while (done < runs->size()) {
     while (next < runs->size() && running.size() < static_cast<std::size_t>(jobs)) {
       const io::SweepRun& r = (*runs)[next];
+      // the runs share the memory budget: each gets its part (--max-memory of the sweep, or
+      // the machine's memory, divided by the parallel jobs)
+      const std::uint64_t budget = (g_maxMemory > 0 ? g_maxMemory : gis::machineMemoryBytes()) /
+                                   static_cast<std::uint64_t>(std::max(jobs, 1));
       std::vector<std::string> args{self,
                                     "run",
                                     path,
@@ -897,6 +939,8 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
         args.push_back("--set");
         args.push_back(k + "=" + v);
       }
+      if (budget > 0)
+        args.insert(args.begin() + 1, {"--max-memory", std::to_string(budget) + "B"});
       std::vector<char*> argv;
       for (std::string& a : args)
         argv.push_back(a.data());
@@ -1496,7 +1540,7 @@ int cmdInspect(const std::vector<std::string>& files, const std::string& crs, do
   def.osmConfig = io::assetDir() + "/" + gis::kOsmConfigAsset;
   const auto t0 = std::chrono::steady_clock::now();
   bool fromCache = false;
-  auto city = gis::buildCityCached(def, cacheDir, &fromCache);
+  auto city = buildCityWithinBudget(def, cacheDir, &fromCache);
   if (!city) {
     return reportError(city.error());
   }
@@ -1604,6 +1648,10 @@ int main(int argc, char** argv) {
   app.add_flag("--version", showVersion, "Print version, git revision, ABI and library versions");
   app.add_option("--log-level", logLevel, "trace, debug, info, warning, error or off")
       ->capture_default_str();
+  std::string maxMemory;
+  app.add_option("--max-memory", maxMemory,
+                 "Memory budget (e.g. 8GiB; default: this machine's memory): a city whose "
+                 "estimated size is above it is refused before it is read");
 
   std::vector<std::string> scenarioPaths;
   std::vector<std::string> sets;
@@ -1801,6 +1849,15 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   core::setLogLevel(level);
+  if (!maxMemory.empty()) {
+    auto bytes = core::parseByteSize(maxMemory);
+    if (!bytes || *bytes == 0) {
+      std::fprintf(stderr, "citytwin: error: --max-memory: %s\n",
+                   bytes ? "must be above 0" : bytes.error().message.c_str());
+      return kExitBadInput;
+    }
+    g_maxMemory = *bytes;
+  }
 
   if (showVersion) {
     std::fputs(versionText().c_str(), stdout);

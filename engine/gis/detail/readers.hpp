@@ -16,6 +16,7 @@ core::Result<RawCity> readOsm(const std::string& path, const std::string& osmCon
 
 }  // namespace twin::gis::detail
 
+#include "gis/city_builder.hpp"
 #include "gis/city_model.hpp"
 
 namespace twin::gis::detail {
@@ -38,6 +39,10 @@ core::Result<std::vector<RawRestriction>> readOsmRestrictions(
 // are none), measured height, ALKIS function and roof type as tags, LoD1/LoD2 triangles.
 // The CRS comes from the file's srsName (AdV URNs mapped) or `assumedCrs`.
 core::Result<RawCity> readCityGml(const std::string& path, const std::string& assumedCrs = "");
+
+// What a city source is, by its mapping (vector) or its file name's extension.
+enum class SourceKind { Osm, CityGml, Vector, Dem, Unknown };
+SourceKind kindOf(const CitySource& src);
 
 // A GIS vector file with its column mapping (scenario city.sources entry as a map).
 struct VectorSource {
