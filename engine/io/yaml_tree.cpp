@@ -3,8 +3,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "core/units.hpp"
 
 namespace twin::io {
 
@@ -156,6 +159,15 @@ core::Result<Node> loadYamlFile(const std::string& path, std::vector<Diagnostic>
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return core::fail(core::ErrorCode::NotFound, path + ": cannot open the file");
+  }
+  // read whole, so limited: a scenario is hand-written text (the largest shipped is 6 KB)
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxYamlFileBytes) {
+    return core::fail(core::ErrorCode::BadInput,
+                      path + ": the file is " + core::formatBytes(size) +
+                          "; scenario files are read whole and limited to " +
+                          core::formatBytes(kMaxYamlFileBytes));
   }
   std::ostringstream ss;
   ss << in.rdbuf();

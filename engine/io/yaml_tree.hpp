@@ -60,6 +60,8 @@ struct Node::Entry {
 core::Result<Node> parseYaml(std::string_view text, const std::string& file,
                              std::vector<Diagnostic>& problems);
 // Reads and parses a file; a missing or unreadable file is an error naming it.
+// Scenario files are read whole: at most this many bytes (docs/robustness.md, limits).
+inline constexpr std::uint64_t kMaxYamlFileBytes = 16ull << 20;
 core::Result<Node> loadYamlFile(const std::string& path, std::vector<Diagnostic>& problems);
 
 // Deep merge: maps merge key by key (overlay wins), everything else is replaced; a null in

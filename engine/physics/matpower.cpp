@@ -377,8 +377,17 @@ core::Result<PfCase> loadMatpowerCase(const std::string& path) {
   std::string text;
   char buf[1 << 16];
   int n = 0;
-  while ((n = gzread(f, buf, sizeof buf)) > 0)
+  while ((n = gzread(f, buf, sizeof buf)) > 0) {
     text.append(buf, static_cast<std::size_t>(n));
+    // read whole, so limited, counted after decompression (a small .gz can hold gigabytes)
+    if (text.size() > kMaxCaseBytes) {
+      gzclose(f);
+      return fail(ErrorCode::BadInput, path + ": the case holds more than " +
+                                           std::to_string(kMaxCaseBytes >> 20) +
+                                           " MiB of text; case files are read whole and "
+                                           "limited to that");
+    }
+  }
   const bool bad = n < 0;
   gzclose(f);
   if (bad)

@@ -50,6 +50,8 @@ struct PfCase {
 // than bus, gen and branch (gencost, bus_name, ...) are skipped.
 core::Result<PfCase> parseMatpowerCase(const std::string& text, const std::string& path);
 // Reads a .m file (or .m.gz) and parses it.
+// Case files are read whole: at most this many bytes of text after decompression.
+inline constexpr std::size_t kMaxCaseBytes = std::size_t{512} << 20;
 core::Result<PfCase> loadMatpowerCase(const std::string& path);
 
 }  // namespace twin::physics

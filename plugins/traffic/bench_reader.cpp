@@ -167,6 +167,13 @@ std::string readMaybeGzip(const std::string& path) {
     if (n == 0)
       break;
     out.append(buf, static_cast<std::size_t>(n));
+    // read whole, so limited, counted after decompression (a small .gz can hold gigabytes)
+    if (out.size() > kMaxBenchFileBytes) {
+      gzclose(f);
+      throw BenchError(path + ": holds more than " + std::to_string(kMaxBenchFileBytes >> 20) +
+                       " MiB after decompression; benchmark files are read whole and limited "
+                       "to that");
+    }
   }
   gzclose(f);
   return out;

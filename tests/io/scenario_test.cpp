@@ -89,6 +89,18 @@ TEST_F(ScenarioTest, ThreeMistakesAreAllReportedWithTheirLocations) {
                                      "'weather.tmy'?"));
 }
 
+TEST_F(ScenarioTest, AScenarioFileAboveTheSizeLimitIsRefusedBeforeItIsRead) {
+  const std::string dir = makeTempDir("scenario-limit");
+  // valid YAML: a 17 MiB comment after a scenario
+  writeFile(dir + "/big.yaml", "name: big\n# " + std::string((17u << 20), 'x') + "\n");
+  auto s = load(dir + "/big.yaml");
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(s);
+  EXPECT_THAT(io::formatDiagnostics(problems_) + s.error().message,
+              HasSubstr("big.yaml: the file is 17.0 MiB; scenario files are read whole and "
+                        "limited to 16.0 MiB"));
+}
+
 TEST_F(ScenarioTest, UnknownKeySuggestsTheNearestAndIsReportedOnce) {
   auto s = loadText(
       "name: t\ntime:\n  start: 2026-06-17T00:00:00+02:00\n  duraton: 24h\n"

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -206,6 +207,24 @@ TEST_F(PowerFlowTest, MalformedCaseNamesTheLine) {
   auto unclosed = parseMatpowerCase("mpc.baseMVA = 100;\nmpc.bus = [\n1 3 0 0\n", "u.m");
   ASSERT_FALSE(unclosed);
   EXPECT_THAT(unclosed.error().message, HasSubstr("has no closing ']'"));
+}
+
+TEST_F(PowerFlowTest, ACompressedCaseThatExpandsBeyondTheLimitIsRefused) {
+  // a gzip bomb: 520 MiB of spaces in about 500 KB; the reader stops at 512 MiB of text
+  const std::string dir = test::makeTempDir("matpower-bomb");
+  const std::string path = dir + "/bomb.m.gz";
+  gzFile f = gzopen(path.c_str(), "wb9");
+  ASSERT_NE(f, nullptr);
+  const std::string chunk(1 << 20, ' ');
+  for (int i = 0; i < 520; ++i)
+    ASSERT_EQ(gzwrite(f, chunk.data(), static_cast<unsigned>(chunk.size())), 1 << 20);
+  gzclose(f);
+  EXPECT_LT(std::filesystem::file_size(path), 2u << 20);
+  auto pc = loadMatpowerCase(path);
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(pc);
+  EXPECT_THAT(pc.error().message, HasSubstr("bomb.m.gz: the case holds more than 512 MiB of "
+                                            "text; case files are read whole and limited"));
 }
 
 }  // namespace
