@@ -20,6 +20,7 @@ int twin_fuzz_park(const std::uint8_t*, std::size_t);
 int twin_fuzz_traffic_bench(const std::uint8_t*, std::size_t);
 int twin_fuzz_scenario(const std::uint8_t*, std::size_t);
 int twin_fuzz_set_option(const std::uint8_t*, std::size_t);
+int twin_fuzz_city(const std::uint8_t*, std::size_t);
 }
 
 namespace {
@@ -73,6 +74,9 @@ TEST(FuzzReplay, Scenario) {
 }
 TEST(FuzzReplay, SetOption) {
   EXPECT_GE(replay("set_option", &twin_fuzz_set_option), 3u);
+}
+TEST(FuzzReplay, City) {
+  EXPECT_GE(replay("city", &twin_fuzz_city), 8u);
 }
 
 }  // namespace
