@@ -306,7 +306,8 @@ core::Result<RawCity> readCityGml(const std::string& path, const std::string& as
   RawCity raw;
   raw.crs = crs;
   std::int64_t index = 0;
-  for (unsigned i = 0; i < model->getNumRootCityObjects(); ++i) {
+  const int roots = static_cast<int>(model->getNumRootCityObjects());
+  for (int i = 0; i < roots; ++i) {
     const CityObject& o = model->getRootCityObject(i);
     if (o.getType() != COT::COT_Building)
       continue;
