@@ -1160,6 +1160,84 @@ TEST_F(Cli, ACityAboveTheMemoryBudgetIsRefusedUpFrontWithTheNumbers) {
   EXPECT_THAT(bad.err, HasSubstr("--max-memory: '12' is not an amount of memory: missing unit"));
 }
 
+TEST_F(Cli, UnreadableInputsAndAReadOnlyOutputAreNamedForAUserWithoutPermission) {
+  // root reads every file: the runs below are made as the unprivileged user 65534 (setpriv)
+  if (::geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
+    GTEST_SKIP() << "needs root and setpriv to run citytwin as another user";
+  fs::permissions(dir_, fs::perms::all);
+  auto asNobody = [&](const std::string& args) {
+    return runCommand("CITYTWIN_PLUGIN_PATH='" + std::string(TWIN_TEST_MODELS_PLUGIN) +
+                      "' setpriv --reuid=65534 --regid=65534 --clear-groups '" + kCli + "' " +
+                      args);
+  };
+  const std::string weather = "  weather: {type: weather.tmy, period: 15min, file: w.dat}\n";
+  const std::string head = "name: p\ntime: {start: 2026-06-17T00:00:00+02:00, duration: 1h}\n";
+  fs::copy_file(kSource + "/assets/weather/TRY2010_05_Jahr.dat", dir_ + "/w.dat");
+  fs::permissions(dir_ + "/w.dat", fs::perms::owner_read | fs::perms::others_read);
+  // the scenario file itself
+  writeFile(dir_ + "/s.yaml", head + "models:\n" + weather);
+  fs::permissions(dir_ + "/s.yaml", fs::perms::none);
+  auto s = asNobody("validate " + dir_ + "/s.yaml");
+  EXPECT_EQ(s.exitCode, 2);
+  EXPECT_THAT(s.err, HasSubstr("s.yaml: scenario file cannot be read (permission denied)"));
+  // a city source
+  fs::copy_file(dataPath("osm/monaco.osm.pbf"), dir_ + "/m.osm.pbf");
+  fs::permissions(dir_ + "/m.osm.pbf", fs::perms::none);
+  writeFile(dir_ + "/c.yaml",
+            head + "city: {sources: [m.osm.pbf], crs: EPSG:32632}\nmodels:\n" + weather);
+  auto c = asNobody("run " + dir_ + "/c.yaml --quiet --out " + dir_ + "/o");
+  EXPECT_EQ(c.exitCode, 2);
+  EXPECT_THAT(c.err, HasSubstr("c.yaml:2:18: city source cannot be read (permission denied): " +
+                               dir_ + "/m.osm.pbf"));
+  // a model's file parameter
+  fs::permissions(dir_ + "/w.dat", fs::perms::none);
+  writeFile(dir_ + "/p.yaml", head + "models:\n" + weather);
+  auto p = asNobody("run " + dir_ + "/p.yaml --quiet --out " + dir_ + "/o");
+  EXPECT_EQ(p.exitCode, 2);
+  EXPECT_THAT(p.err, HasSubstr("p.yaml:4:53: parameter 'weather.file': file cannot be read "
+                               "(permission denied)"));
+  // an output folder in a directory the user may not write to: exit 1, nothing there
+  fs::permissions(dir_ + "/w.dat", fs::perms::owner_read | fs::perms::others_read);
+  fs::create_directory(dir_ + "/ro");
+  fs::permissions(dir_ + "/ro",
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  auto o = asNobody("run " + dir_ + "/p.yaml --quiet --out " + dir_ + "/ro/out");
+  EXPECT_EQ(o.exitCode, 1);
+  EXPECT_THAT(o.err, HasSubstr("cannot create " + dir_ + "/ro/out.tmp-"));
+  EXPECT_THAT(o.err, HasSubstr("Permission denied"));
+  EXPECT_TRUE(fs::is_empty(dir_ + "/ro"));
+}
+
+TEST_F(Cli, AnMpiSweepGivesTheLocalSweepsSummaryAndReportsItsFailedRuns) {
+#ifndef TWIN_TEST_MPI
+  GTEST_SKIP() << "citytwin was built without MPI";
+#else
+  // 2 x 2 points x 2 replicates; the runs with fail_at 2h fail in their step at 02:00
+  const std::string args = "sweep " + dataPath("scenarios/failing.yaml") +
+                           " --vary models.chem.fail_at=2h,10h --vary seed=1,2 --replicates 2";
+  auto local = cli(args + " --jobs 2 --quiet --out " + dir_ + "/local");
+  EXPECT_EQ(local.exitCode, 1) << local.err;
+  // three ranks: rank 0 hands out the runs, ranks 1 and 2 run them. The sanitizers stay on in
+  // the ranks, but not the leak check: Open MPI unloads its components before exit, so their
+  // allocations cannot be told from ours.
+  auto mpi = runCommand("CITYTWIN_PLUGIN_PATH='" + std::string(TWIN_TEST_MODELS_PLUGIN) +
+                        "' ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe "
+                        "-n 3 -x CITYTWIN_PLUGIN_PATH -x ASAN_OPTIONS '" +
+                        kCli + "' " + args + " --out " + dir_ + "/mpi");
+  EXPECT_NE(mpi.exitCode, 0);  // rank 0 ends with the worst run's code, 1
+  EXPECT_THAT(mpi.out, HasSubstr("8 runs (4 points x 2 replicates), over 2 MPI worker ranks"));
+  EXPECT_THAT(mpi.out, HasSubstr("failed    4 of 8 runs"));
+  // the same table to the byte: seeds come from the expansion, not from the rank
+  const std::string runs = readFile(dir_ + "/mpi/sweep.csv");
+  EXPECT_EQ(runs, readFile(dir_ + "/local/sweep.csv"));
+  EXPECT_EQ(readFile(dir_ + "/mpi/summary.csv"), readFile(dir_ + "/local/summary.csv"));
+  EXPECT_THAT(runs, HasSubstr("\"fail_at=2h,seed=1\",2h,1,1,1,failed,"));
+  EXPECT_THAT(runs, HasSubstr("simulated failure in step"));
+  EXPECT_THAT(runs, HasSubstr("\"fail_at=10h,seed=2\",10h,2,2,3,ok,"));
+  EXPECT_TRUE(fs::exists(dir_ + "/mpi/fail_at=10h,seed=2/r2/kpis.csv"));
+#endif
+}
+
 TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
   fs::create_directory(dir_ + "/adir");
   fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");

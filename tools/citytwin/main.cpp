@@ -35,6 +35,7 @@
 #include "io/run_builder.hpp"
 #include "io/scenario.hpp"
 #include "io/sweep.hpp"
+#include "mpi_queue.hpp"
 #include "physics/library_versions.hpp"
 #include "physics/powerflow.hpp"
 #include "physics/ray_service.hpp"
@@ -851,8 +852,20 @@ std::string lastErrorLine(const std::string& logPath) {
 // and a table of every point against the first
 int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
              const std::vector<std::string>& sets, int replicates, int jobs,
-             const std::string& outOpt, std::optional<std::uint64_t> seed, int threads,
-             bool quiet) {
+             const std::string& outOpt, std::optional<std::uint64_t> seed, int threads, bool quiet,
+             bool mpi) {
+  // under MPI every rank expands and validates the same sweep (no messages needed for that);
+  // rank 0 prints, hands out the runs and writes the summary
+  const int rank = mpi ? cli::mpiRank() : 0;
+  if (rank != 0) {
+    quiet = true;
+    // one voice: a mistake in the sweep is reported by rank 0 alone; runs write their logs
+    if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+      ::dup2(null, STDOUT_FILENO);
+      ::dup2(null, STDERR_FILENO);
+      ::close(null);
+    }
+  }
   std::vector<io::SweepAxis> axes;
   for (const std::string& v : varies) {
     auto a = io::parseVary(v);
@@ -898,11 +911,16 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
     return kExitRunFailed;
   }
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  const bool overMpi = mpi && cli::mpiSize() > 1;
   if (!quiet) {
-    std::printf("sweep     %s: %zu runs (%zu points%s), %d at a time, into %s/\n", sc.name.c_str(),
+    const std::string how = overMpi ? "over " + std::to_string(cli::mpiSize() - 1) +
+                                          " MPI worker ranks (" + std::to_string(threads) +
+                                          (threads == 1 ? " thread" : " threads") + " each)"
+                                    : std::to_string(jobs) + " at a time";
+    std::printf("sweep     %s: %zu runs (%zu points%s), %s, into %s/\n", sc.name.c_str(),
                 runs->size(), checked.size(),
                 replicates > 0 ? (" x " + std::to_string(replicates) + " replicates").c_str() : "",
-                jobs, outDir.c_str());
+                how.c_str(), outDir.c_str());
     std::fflush(stdout);
   }
   std::vector<io::SweepOutcome> outcomes(runs->size());
@@ -914,7 +932,61 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
                             : std::string()) +
            ".log";
   };
-  while (done < runs->size()) {
+  // a finished run: its record from its folder, a line of progress
+  auto finish = [&](std::size_t i, int exitCode, std::string error) {
+    ++done;
+    const io::SweepRun& r = (*runs)[i];
+    io::SweepOutcome& o = outcomes[i];
+    o.exitCode = exitCode;
+    o.error = std::move(error);
+    if (o.exitCode == 0) {
+      auto rec = io::readRun(r.dir);
+      if (rec)
+        o.record = std::move(*rec);
+      else
+        o = {kExitRunFailed, rec.error().message, {}};
+    }
+    if (!quiet) {
+      std::printf("[%zu/%zu] %s%s: %s\n", done, runs->size(), r.point.c_str(),
+                  r.replicate > 0 ? (" r" + std::to_string(r.replicate)).c_str() : "",
+                  o.exitCode == 0 ? "ok" : o.error.c_str());
+      std::fflush(stdout);
+    }
+  };
+  if (overMpi) {
+    // each worker rank runs its runs in its own process, one at a time, with `threads` threads,
+    // its output into the run's log; seeds come from the expansion, not from the rank
+    cli::mpiWorkQueue(
+        runs->size(),
+        [&](std::size_t i) {
+          const io::SweepRun& r = (*runs)[i];
+          std::vector<std::string> runSets = sets;
+          for (const auto& [k, v] : r.sets)
+            runSets.push_back(k + "=" + v);
+          const std::string log = logOf(r);
+          std::fflush(stdout);
+          std::fflush(stderr);
+          const int savedOut = ::dup(STDOUT_FILENO), savedErr = ::dup(STDERR_FILENO);
+          const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+          if (fd >= 0) {
+            ::dup2(fd, STDOUT_FILENO);
+            ::dup2(fd, STDERR_FILENO);
+            ::close(fd);
+          }
+          const int code = cmdRunAll({path}, runSets, r.dir, r.seed, threads, true);
+          std::fflush(stdout);
+          std::fflush(stderr);
+          ::dup2(savedOut, STDOUT_FILENO);
+          ::dup2(savedErr, STDERR_FILENO);
+          ::close(savedOut);
+          ::close(savedErr);
+          return cli::TaskResult{code, code != 0 ? lastErrorLine(log) : std::string()};
+        },
+        [&](std::size_t i, const cli::TaskResult& r) { finish(i, r.exitCode, r.error); });
+    if (rank != 0)
+      return kExitOk;  // rank 0 writes the summary
+  }
+  while (!overMpi && done < runs->size()) {
     while (next < runs->size() && running.size() < static_cast<std::size_t>(jobs)) {
       const io::SweepRun& r = (*runs)[next];
       // the runs share the memory budget: each gets its part (--max-memory of the sweep, or
@@ -955,8 +1027,7 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
       const int rc = posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
       posix_spawn_file_actions_destroy(&fa);
       if (rc != 0) {
-        outcomes[next] = {kExitRunFailed, std::string("cannot start: ") + std::strerror(rc), {}};
-        ++done;
+        finish(next, kExitRunFailed, std::string("cannot start: ") + std::strerror(rc));
       } else {
         running[pid] = next;
       }
@@ -976,27 +1047,11 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
       continue;
     const std::size_t i = it->second;
     running.erase(it);
-    ++done;
-    const io::SweepRun& r = (*runs)[i];
-    io::SweepOutcome& o = outcomes[i];
-    o.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : kExitRunFailed;
-    if (!WIFEXITED(status))
-      o.error = "killed by signal " + std::to_string(WTERMSIG(status));
-    else if (o.exitCode != 0)
-      o.error = lastErrorLine(logOf(r));
-    if (o.exitCode == 0) {
-      auto rec = io::readRun(r.dir);
-      if (rec)
-        o.record = std::move(*rec);
-      else
-        o = {kExitRunFailed, rec.error().message, {}};
-    }
-    if (!quiet) {
-      std::printf("[%zu/%zu] %s%s: %s\n", done, runs->size(), r.point.c_str(),
-                  r.replicate > 0 ? (" r" + std::to_string(r.replicate)).c_str() : "",
-                  o.exitCode == 0 ? "ok" : o.error.c_str());
-      std::fflush(stdout);
-    }
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : kExitRunFailed;
+    finish(i, code,
+           !WIFEXITED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+           : code != 0        ? lastErrorLine(logOf((*runs)[i]))
+                              : std::string());
   }
   if (core::Status st =
           io::writeFileAtomic(outDir + "/sweep.csv", io::sweepRunsCsv(axes, *runs, outcomes));
@@ -1701,6 +1756,10 @@ int main(int argc, char** argv) {
   sweep->add_option("--set", sweepSets, "Override a scenario key in every run: key.path=value");
   sweep->add_option("--seed", sweepSeed, "Base seed (overrides the scenario's)");
   sweep->add_flag("--quiet", sweepQuiet, "No progress and no table");
+  bool sweepMpi = false;
+  sweep->add_flag("--mpi", sweepMpi,
+                  "Hand the runs out over MPI ranks (started by mpirun or srun; found by itself "
+                  "there): rank 0 coordinates, every other rank runs one run at a time");
 
   std::string validateScenarioPath;
   std::vector<std::string> validateSets;
@@ -1876,8 +1935,20 @@ int main(int argc, char** argv) {
     return cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet);
   }
   if (*sweep) {
-    return cmdSweep(sweepScenario, sweepVary, sweepSets, sweepReplicates, sweepJobs, sweepOut,
-                    sweepSeed, sweepThreads, sweepQuiet);
+    const bool mpi = sweepMpi || (cli::mpiBuilt() && cli::startedByMpiLauncher());
+    if (!mpi) {
+      return cmdSweep(sweepScenario, sweepVary, sweepSets, sweepReplicates, sweepJobs, sweepOut,
+                      sweepSeed, sweepThreads, sweepQuiet, false);
+    }
+    std::string why;
+    if (!cli::mpiInit(why)) {
+      std::fprintf(stderr, "citytwin: error: --mpi: %s\n", why.c_str());
+      return kExitBadInput;
+    }
+    const int code = cmdSweep(sweepScenario, sweepVary, sweepSets, sweepReplicates, sweepJobs,
+                              sweepOut, sweepSeed, sweepThreads, sweepQuiet, true);
+    cli::mpiFinalize();
+    return code;
   }
   if (*validate)
     return cmdValidate(validateScenarioPath, validateSets);
