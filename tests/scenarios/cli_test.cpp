@@ -1187,7 +1187,7 @@ TEST_F(Cli, UnreadableInputsAndAReadOnlyOutputAreNamedForAUserWithoutPermission)
             head + "city: {sources: [m.osm.pbf], crs: EPSG:32632}\nmodels:\n" + weather);
   auto c = asNobody("run " + dir_ + "/c.yaml --quiet --out " + dir_ + "/o");
   EXPECT_EQ(c.exitCode, 2);
-  EXPECT_THAT(c.err, HasSubstr("c.yaml:2:18: city source cannot be read (permission denied): " +
+  EXPECT_THAT(c.err, HasSubstr("c.yaml:3:18: city source cannot be read (permission denied): " +
                                dir_ + "/m.osm.pbf"));
   // a model's file parameter
   fs::permissions(dir_ + "/w.dat", fs::perms::none);
@@ -1213,8 +1213,10 @@ TEST_F(Cli, AnMpiSweepGivesTheLocalSweepsSummaryAndReportsItsFailedRuns) {
   GTEST_SKIP() << "citytwin was built without MPI";
 #else
   // 2 x 2 points x 2 replicates; the runs with fail_at 2h fail in their step at 02:00
-  const std::string args = "sweep " + dataPath("scenarios/failing.yaml") +
-                           " --vary models.chem.fail_at=2h,10h --vary seed=1,2 --replicates 2";
+  const std::string args =
+      "sweep " + dataPath("scenarios/failing.yaml") +
+      " --vary models.chem.fail_at=2h,10h --vary models.weather.period=15min,1h"
+      " --replicates 2";
   auto local = cli(args + " --jobs 2 --quiet --out " + dir_ + "/local");
   EXPECT_EQ(local.exitCode, 1) << local.err;
   // three ranks: rank 0 hands out the runs, ranks 1 and 2 run them. The sanitizers stay on in
@@ -1231,10 +1233,10 @@ TEST_F(Cli, AnMpiSweepGivesTheLocalSweepsSummaryAndReportsItsFailedRuns) {
   const std::string runs = readFile(dir_ + "/mpi/sweep.csv");
   EXPECT_EQ(runs, readFile(dir_ + "/local/sweep.csv"));
   EXPECT_EQ(readFile(dir_ + "/mpi/summary.csv"), readFile(dir_ + "/local/summary.csv"));
-  EXPECT_THAT(runs, HasSubstr("\"fail_at=2h,seed=1\",2h,1,1,1,failed,"));
-  EXPECT_THAT(runs, HasSubstr("simulated failure in step"));
-  EXPECT_THAT(runs, HasSubstr("\"fail_at=10h,seed=2\",10h,2,2,3,ok,"));
-  EXPECT_TRUE(fs::exists(dir_ + "/mpi/fail_at=10h,seed=2/r2/kpis.csv"));
+  EXPECT_THAT(runs, HasSubstr("\"fail_at=2h,period=15min\",2h,15min,1,1,failed,model 'chem'"));
+  EXPECT_THAT(runs, HasSubstr("(sim time 7200 s): step: simulated failure in step"));
+  EXPECT_THAT(runs, HasSubstr("\"fail_at=10h,period=1h\",10h,1h,2,2,ok,,11.9,"));
+  EXPECT_TRUE(fs::exists(dir_ + "/mpi/fail_at=10h,period=1h/r02/kpis.csv"));
 #endif
 }
 
