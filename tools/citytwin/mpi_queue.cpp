@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mpi_queue.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #ifdef TWIN_HAVE_MPI
@@ -84,8 +86,15 @@ void mpiWorkQueue(std::size_t count, const std::function<TaskResult(std::size_t)
     // every worker asks once without a result, then with each result; it gets the next task
     // or a stop
     while (stopped < size - 1) {
+      // polled with a pause, not MPI_Probe: Open MPI waits by spinning, and a coordinator
+      // that spins takes a core from the runs on the same node
       MPI_Status st;
-      MPI_Probe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &st);
+      for (int flag = 0;;) {
+        MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &flag, &st);
+        if (flag != 0)
+          break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
       int bytes = 0;
       MPI_Get_count(&st, MPI_CHAR, &bytes);
       std::vector<char> b(static_cast<std::size_t>(bytes));
