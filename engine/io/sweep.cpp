@@ -2,6 +2,7 @@
 #include "io/sweep.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <map>
 
@@ -104,8 +105,19 @@ core::Result<std::vector<SweepRun>> expandSweep(const std::vector<SweepAxis>& ax
       index[k] = rest % axes[k].values.size();
       rest /= axes[k].values.size();
     }
+    // a varied seed is the point's seed: its replicates count up from it (each run's --seed
+    // would otherwise replace the varied value, and every point would draw the same numbers)
+    std::uint64_t pointSeed = baseSeed;
     for (std::size_t k = 0; k < axes.size(); ++k) {
       const std::string& v = axes[k].values[index[k]];
+      if (axes[k].key == "seed") {
+        std::uint64_t parsed = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+        if (ec != std::errc() || end != v.data() + v.size()) {
+          return fail(ErrorCode::BadInput, "--vary seed: '" + v + "' is not a whole number >= 0");
+        }
+        pointSeed = parsed;
+      }
       base.sets.emplace_back(axes[k].key, v);
       // the folder names the last part of each key: "ev_share=0.1,temperature_offset=2K"
       const std::string shortKey = axes[k].key.substr(axes[k].key.rfind('.') + 1);
@@ -118,7 +130,7 @@ core::Result<std::vector<SweepRun>> expandSweep(const std::vector<SweepAxis>& ax
                   "sweep point '" + base.point + "' cannot be a folder name (no '/' in values)");
     }
     if (replicates == 0) {
-      base.seed = baseSeed;
+      base.seed = pointSeed;
       base.dir = outDir + "/" + base.point;
       out.push_back(base);
       continue;
@@ -126,7 +138,7 @@ core::Result<std::vector<SweepRun>> expandSweep(const std::vector<SweepAxis>& ax
     for (int r = 1; r <= replicates; ++r) {
       SweepRun run = base;
       run.replicate = r;
-      run.seed = baseSeed + static_cast<std::uint64_t>(r - 1);
+      run.seed = pointSeed + static_cast<std::uint64_t>(r - 1);
       char name[16];
       std::snprintf(name, sizeof name, "r%02d", r);
       run.dir = outDir + "/" + base.point + "/" + name;

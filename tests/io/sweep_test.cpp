@@ -83,6 +83,24 @@ TEST(Sweep, CrossProductNamesFoldersAndSharesSeedsAcrossPoints) {
   EXPECT_EQ((*only)[1].dir, "o/replicates/r02");
 }
 
+TEST(Sweep, AVariedSeedIsThePointsSeedAndItsReplicatesCountFromIt) {
+  // before, each run's --seed (the base seed + r - 1) replaced the varied value, so every
+  // point ran with the same numbers
+  auto runs = expandSweep({{"seed", {"5", "9"}}}, 2, 42, "o");
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 4u);
+  EXPECT_EQ((*runs)[0].seed, 5u);
+  EXPECT_EQ((*runs)[1].seed, 6u);
+  EXPECT_EQ((*runs)[2].seed, 9u);
+  EXPECT_EQ((*runs)[3].seed, 10u);
+  auto single = expandSweep({{"seed", {"7"}}}, 0, 42, "o");
+  ASSERT_TRUE(single);
+  EXPECT_EQ((*single)[0].seed, 7u);
+  auto bad = expandSweep({{"seed", {"-1"}}}, 0, 42, "o");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("--vary seed: '-1' is not a whole number"), std::string::npos);
+}
+
 TEST(Sweep, RefusesEmptyDuplicateAndUnnameablePoints) {
   EXPECT_FALSE(expandSweep({}, 0, 1, "o"));
   EXPECT_FALSE(expandSweep({{"a", {"1"}}, {"a", {"2"}}}, 0, 1, "o"));
