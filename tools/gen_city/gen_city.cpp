@@ -103,11 +103,14 @@ int main(int argc, char** argv) {
       usage(argv[0]);
       return 0;
     } else {
+      std::fprintf(stderr, "gen-city: unknown option '%s'\n", a.c_str());
       return usage(argv[0]);
     }
   }
-  if (out.empty())
+  if (out.empty()) {
+    std::fprintf(stderr, "gen-city: -o FILE.gpkg is needed\n");
     return usage(argv[0]);
+  }
 
   GDALAllRegister();
   GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
