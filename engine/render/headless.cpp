@@ -195,6 +195,10 @@ core::Result<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::create(
   r->stats_.triangles = counter.triangles;
 
   m.viewer.setThreadingModel(osgViewer::Viewer::SingleThreaded);
+  // OSG pins a single-threaded viewer's thread to CPU 0 (configureAffinity); here that thread
+  // is the caller's, which goes on simulating: runs side by side (sweeps, MPI ranks) all ended
+  // up on one core after their first render
+  m.viewer.setUseConfigureAffinity(false);
   m.viewer.setUpViewerAsEmbeddedInWindow(0, 0, def.width, def.height);
   m.viewer.setLightingMode(osg::View::NO_LIGHT);
   osg::ref_ptr<osg::Group> root = new osg::Group;

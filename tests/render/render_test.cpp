@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Headless renders of the hand-made fixture city (EGL surfaceless, Mesa llvmpipe): the image has
 // content, building colours appear, the caption is drawn, and the same render is identical.
+#include <sched.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -99,6 +101,19 @@ TEST_F(Render, SameRenderTwiceIsIdentical) {
   ASSERT_TRUE(renderCityPng(*city_, smallDef(), core::Frame{}, dir_ + "/a.png"));
   ASSERT_TRUE(renderCityPng(*city_, smallDef(), core::Frame{}, dir_ + "/b.png"));
   EXPECT_EQ(test::readFile(dir_ + "/a.png"), test::readFile(dir_ + "/b.png"));
+}
+
+TEST_F(Render, ARenderLeavesTheCallersThreadFreeToRunOnEveryCore) {
+  // OSG pins a single-threaded viewer's thread to CPU 0; that thread is the simulation's, and
+  // runs side by side shared one core after their first render
+  cpu_set_t before, after;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof before, &before), 0);
+  if (CPU_COUNT(&before) < 2)
+    GTEST_SKIP() << "one CPU: nothing to pin away from";
+  ASSERT_TRUE(renderCityPng(*city_, smallDef(), core::Frame{}, dir_ + "/a.png"));
+  ASSERT_EQ(::sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_EQ(CPU_COUNT(&after), CPU_COUNT(&before));
+  EXPECT_TRUE(CPU_EQUAL(&after, &before));
 }
 
 TEST_F(Render, UnknownCameraAndBadSizeAreRefused) {
