@@ -157,6 +157,9 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
   Shared shared;
   osgViewer::Viewer viewer;
   viewer.setThreadingModel(osgViewer::Viewer::SingleThreaded);
+  // no pinning to CPU 0 (OSG's configureAffinity for a single-threaded viewer): the simulation
+  // thread, started after realize(), would inherit it and share the one core with the drawing
+  viewer.setUseConfigureAffinity(false);
   viewer.setUpViewInWindow(40, 40, def.width, def.height);
   viewer.setLightingMode(osg::View::NO_LIGHT);
   osg::ref_ptr<osg::Group> root = new osg::Group;
