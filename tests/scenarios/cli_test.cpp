@@ -1240,6 +1240,41 @@ TEST_F(Cli, AnMpiSweepGivesTheLocalSweepsSummaryAndReportsItsFailedRuns) {
 #endif
 }
 
+TEST_F(Cli, AnMpiRunOfSeveralScenariosGivesTheLocalResultsAndNamesTheFailedOne) {
+#ifndef TWIN_TEST_MPI
+  GTEST_SKIP() << "citytwin was built without MPI";
+#else
+  // three scenarios, the second fails in its step at 02:00; each writes out/<its name>
+  const std::string files = dataPath("scenarios/quick.yaml") + " " +
+                            dataPath("scenarios/failing.yaml") + " " +
+                            dataPath("scenarios/base.yaml");
+  fs::create_directories(dir_ + "/local");
+  fs::create_directories(dir_ + "/mpi");
+  auto local = runCommand("cd '" + dir_ + "/local' && CITYTWIN_PLUGIN_PATH='" +
+                          std::string(TWIN_TEST_MODELS_PLUGIN) + "' '" + kCli + "' run " + files);
+  EXPECT_EQ(local.exitCode, 1) << local.err;
+  // rank 0 hands the scenarios out to ranks 1 and 2 (leak check off: see the sweep test)
+  auto mpi = runCommand("cd '" + dir_ + "/mpi' && CITYTWIN_PLUGIN_PATH='" +
+                        std::string(TWIN_TEST_MODELS_PLUGIN) +
+                        "' ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe "
+                        "-n 3 -x CITYTWIN_PLUGIN_PATH -x ASAN_OPTIONS '" +
+                        kCli + "' run " + files);
+  EXPECT_NE(mpi.exitCode, 0) << mpi.out;  // the worst scenario's code
+  EXPECT_THAT(mpi.out, HasSubstr("run       3 scenarios over 2 MPI worker ranks"));
+  EXPECT_THAT(mpi.out, HasSubstr("failing.yaml  failed (exit 1): model 'chem'"));
+  EXPECT_THAT(mpi.out, HasSubstr("simulated failure in step"));
+  EXPECT_THAT(mpi.out, HasSubstr("quick.yaml  ok\n"));
+  // the same results as the local run, to the byte; each scenario's output in its log
+  for (const char* name : {"test-quick", "test-base"}) {
+    const std::string kpis = "/out/" + std::string(name) + "/kpis.csv";
+    ASSERT_TRUE(fs::exists(dir_ + "/mpi" + kpis)) << name;
+    EXPECT_EQ(readFile(dir_ + "/mpi" + kpis), readFile(dir_ + "/local" + kpis)) << name;
+  }
+  EXPECT_FALSE(fs::exists(dir_ + "/mpi/out/test-failing/kpis.csv"));
+  EXPECT_THAT(readFile(dir_ + "/mpi/out/logs/failing.log"), HasSubstr("simulated failure in step"));
+#endif
+}
+
 TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
   fs::create_directory(dir_ + "/adir");
   fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -797,41 +798,35 @@ std::string thousands(double v) {
   return out;
 }
 
-// several scenarios one after the other, each into out/<its name>; a failed one does not stop
-// the others, the exit code is the worst
-int cmdRunAll(const std::vector<std::string>& paths, const std::vector<std::string>& sets,
-              const std::string& outOpt, std::optional<std::uint64_t> seed, int threads,
-              bool quiet) {
-  if (paths.size() == 1)
-    return cmdRun(paths[0], sets, outOpt, seed, threads, quiet);
-  if (!outOpt.empty()) {
-    std::fprintf(stderr,
-                 "citytwin: error: --out names one folder; with %zu scenarios each is written to "
-                 "out/<scenario name>\n",
-                 paths.size());
-    return kExitBadInput;
+// Silences this process (a non-zero MPI rank speaks through rank 0 alone).
+void silence() {
+  if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::close(null);
   }
-  std::vector<int> codes;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (!quiet)
-      std::printf("%s== %s (%zu of %zu)\n", i > 0 ? "\n" : "", paths[i].c_str(), i + 1,
-                  paths.size());
-    std::fflush(stdout);
-    codes.push_back(cmdRun(paths[i], sets, "", seed, threads, quiet));
+}
+
+// Runs fn with stdout and stderr written to the file `log` (an MPI worker's run) and returns
+// its result; the streams are restored afterwards.
+int withOutputTo(const std::string& log, const std::function<int()>& fn) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const int savedOut = ::dup(STDOUT_FILENO), savedErr = ::dup(STDERR_FILENO);
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
   }
-  int worst = kExitOk;
-  for (int c : codes)
-    worst = std::max(worst, c);
-  if (quiet)
-    return worst;
-  std::printf("\n%-40s  %s\n", "scenario", "result");
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    std::printf("%-40s  %s\n", paths[i].c_str(),
-                codes[i] == kExitOk         ? "ok"
-                : codes[i] == kExitBadInput ? "bad input (exit 2)"
-                                            : "failed (exit 1)");
-  }
-  return worst;
+  const int code = fn();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::dup2(savedOut, STDOUT_FILENO);
+  ::dup2(savedErr, STDERR_FILENO);
+  ::close(savedOut);
+  ::close(savedErr);
+  return code;
 }
 
 // the last line of a run's log that says what went wrong
@@ -847,6 +842,93 @@ std::string lastErrorLine(const std::string& logPath) {
   return last;
 }
 
+// several scenarios one after the other, each into out/<its name>; a failed one does not stop
+// the others, the exit code is the worst. Under MPI (`mpi`, more than one rank) rank 0 hands
+// the scenarios out to the other ranks, one at a time; each writes its output to
+// out/logs/<file name>.log and rank 0 prints the table.
+int cmdRunAll(const std::vector<std::string>& paths, const std::vector<std::string>& sets,
+              const std::string& outOpt, std::optional<std::uint64_t> seed, int threads, bool quiet,
+              bool mpi = false) {
+  const bool overMpi = mpi && cli::mpiSize() > 1;
+  if (paths.size() == 1 && !overMpi)
+    return cmdRun(paths[0], sets, outOpt, seed, threads, quiet);
+  const int rank = overMpi ? cli::mpiRank() : 0;
+  if (rank != 0)
+    silence();
+  if (!outOpt.empty() && paths.size() > 1) {
+    std::fprintf(stderr,
+                 "citytwin: error: --out names one folder; with %zu scenarios each is written to "
+                 "out/<scenario name>\n",
+                 paths.size());
+    return kExitBadInput;
+  }
+  std::vector<int> codes(paths.size(), kExitOk);
+  std::vector<std::string> errors(paths.size());
+  if (overMpi) {
+    // a log per scenario, named after its file (numbered where two files share a name)
+    std::vector<std::string> logs;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      std::string stem = std::filesystem::path(paths[i]).stem().string();
+      std::string log = "out/logs/" + stem + ".log";
+      for (int k = 2; std::find(logs.begin(), logs.end(), log) != logs.end(); ++k)
+        log = "out/logs/" + stem + "-" + std::to_string(k) + ".log";
+      logs.push_back(log);
+    }
+    std::error_code ec;
+    std::filesystem::create_directories("out/logs", ec);
+    if (ec) {
+      std::fprintf(stderr, "citytwin: error: cannot create out/logs: %s\n", ec.message().c_str());
+      return kExitRunFailed;
+    }
+    if (!quiet) {
+      std::printf("run       %zu scenarios over %d MPI worker ranks, logs in out/logs/\n",
+                  paths.size(), cli::mpiSize() - 1);
+      std::fflush(stdout);
+    }
+    std::size_t done = 0;
+    cli::mpiWorkQueue(
+        paths.size(),
+        [&](std::size_t i) {
+          const int code = withOutputTo(
+              logs[i], [&] { return cmdRun(paths[i], sets, outOpt, seed, threads, true); });
+          return cli::TaskResult{code, code != 0 ? lastErrorLine(logs[i]) : std::string()};
+        },
+        [&](std::size_t i, const cli::TaskResult& r) {
+          codes[i] = r.exitCode;
+          errors[i] = r.error;
+          if (!quiet) {
+            std::printf("[%zu/%zu] %s: %s\n", ++done, paths.size(), paths[i].c_str(),
+                        r.exitCode == 0 ? "ok" : r.error.c_str());
+            std::fflush(stdout);
+          }
+        });
+    if (rank != 0)
+      return kExitOk;  // rank 0 reports
+  } else {
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (!quiet)
+        std::printf("%s== %s (%zu of %zu)\n", i > 0 ? "\n" : "", paths[i].c_str(), i + 1,
+                    paths.size());
+      std::fflush(stdout);
+      codes[i] = cmdRun(paths[i], sets, "", seed, threads, quiet);
+    }
+  }
+  int worst = kExitOk;
+  for (int c : codes)
+    worst = std::max(worst, c);
+  if (quiet)
+    return worst;
+  std::printf("\n%-40s  %s\n", "scenario", "result");
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::printf("%-40s  %s%s%s\n", paths[i].c_str(),
+                codes[i] == kExitOk         ? "ok"
+                : codes[i] == kExitBadInput ? "bad input (exit 2)"
+                                            : "failed (exit 1)",
+                errors[i].empty() ? "" : ": ", errors[i].c_str());
+  }
+  return worst;
+}
+
 // citytwin sweep: the cross product of --vary values times replicates, each a `citytwin run` in
 // its own process (at most `jobs` at a time) into its own folder, then sweep.csv, summary.csv
 // and a table of every point against the first
@@ -860,11 +942,7 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
   if (rank != 0) {
     quiet = true;
     // one voice: a mistake in the sweep is reported by rank 0 alone; runs write their logs
-    if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
-      ::dup2(null, STDOUT_FILENO);
-      ::dup2(null, STDERR_FILENO);
-      ::close(null);
-    }
+    silence();
   }
   std::vector<io::SweepAxis> axes;
   for (const std::string& v : varies) {
@@ -964,22 +1042,8 @@ int cmdSweep(const std::string& path, const std::vector<std::string>& varies,
           for (const auto& [k, v] : r.sets)
             runSets.push_back(k + "=" + v);
           const std::string log = logOf(r);
-          std::fflush(stdout);
-          std::fflush(stderr);
-          const int savedOut = ::dup(STDOUT_FILENO), savedErr = ::dup(STDERR_FILENO);
-          const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-          if (fd >= 0) {
-            ::dup2(fd, STDOUT_FILENO);
-            ::dup2(fd, STDERR_FILENO);
-            ::close(fd);
-          }
-          const int code = cmdRunAll({path}, runSets, r.dir, r.seed, threads, true);
-          std::fflush(stdout);
-          std::fflush(stderr);
-          ::dup2(savedOut, STDOUT_FILENO);
-          ::dup2(savedErr, STDERR_FILENO);
-          ::close(savedOut);
-          ::close(savedErr);
+          const int code = withOutputTo(
+              log, [&] { return cmdRun(path, runSets, r.dir, r.seed, threads, true); });
           return cli::TaskResult{code, code != 0 ? lastErrorLine(log) : std::string()};
         },
         [&](std::size_t i, const cli::TaskResult& r) { finish(i, r.exitCode, r.error); });
@@ -1729,6 +1793,10 @@ int main(int argc, char** argv) {
   run->add_option("--step-timeout", stepTimeout,
                   "Stop the run with an error when one model step takes longer than this wall "
                   "time (e.g. 30s, 2min): a hung plugin is named instead of waited for");
+  bool runMpi = false;
+  run->add_flag("--mpi", runMpi,
+                "Hand the scenarios out over MPI ranks, one at a time (started by mpirun or srun; "
+                "found by itself when so started): rank 0 coordinates and prints the table");
   run->add_flag("--isolate-plugins", g_isolatePlugins,
                 "Run each model in a child process of its own: a plugin that crashes (or, with "
                 "--step-timeout, hangs) fails the run with its name instead of ending citytwin");
@@ -1932,7 +2000,17 @@ int main(int argc, char** argv) {
       }
       g_stepTimeoutS = static_cast<double>(*ns) * 1e-9;
     }
-    return cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet);
+    const bool mpi = runMpi || (cli::mpiBuilt() && cli::startedByMpiLauncher());
+    if (!mpi)
+      return cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet);
+    std::string why;
+    if (!cli::mpiInit(why)) {
+      std::fprintf(stderr, "citytwin: error: --mpi: %s\n", why.c_str());
+      return kExitBadInput;
+    }
+    const int code = cmdRunAll(scenarioPaths, sets, outDir, seed, threads, quiet, true);
+    cli::mpiFinalize();
+    return code;
   }
   if (*sweep) {
     const bool mpi = sweepMpi || (cli::mpiBuilt() && cli::startedByMpiLauncher());
