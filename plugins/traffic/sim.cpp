@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <stdexcept>
@@ -606,6 +607,10 @@ void Simulation::speeds(std::uint32_t laneIndex) {
 }
 
 void Simulation::enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed) {
+  if (!laneOwner_.empty() && laneOwner_[lane] != domain_.self) {
+    handOver(v, lane, 0, pos, speed);  // its owner places it (behind its last vehicle)
+    return;
+  }
   LaneState& L = lanes_[lane];
   if (!L.veh.empty()) {
     const double back = L.pos.back() - vtypes_[veh_[L.veh.back()].type].idm.length;
@@ -742,6 +747,8 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     for (std::size_t i = b; i < e; ++i)
       summarise(stepLanes_[i]);
   });
+  if (!laneOwner_.empty())
+    exchangeSummaries();  // the ghost lanes' summaries, from their owners
   parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i)
       speeds(stepLanes_[i]);
@@ -862,6 +869,11 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       updateMask(v);
       vStatus_[v] = 3;
       veh_[v].lane = kNone;
+      if (!laneOwner_.empty() && veh_[v].routePos < route.size() &&
+          !ownsEdge(route[veh_[v].routePos])) {
+        handOver(v, net_.edges[route[veh_[v].routePos]].firstLane, 1, 0, 0);
+        continue;
+      }
       teleporting_.push_back(v);
       continue;
     }
@@ -895,6 +907,10 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       enterLane(v, conn.toLane, std::min(x.overflow, net_.lanes[conn.toLane].length), x.speed);
     }
   }
+  // a split run: the vehicles that crossed into another's lanes move there (before anything
+  // here reads those lanes: every lane gets its vehicles from one junction, so one process)
+  if (!laneOwner_.empty())
+    receiveVehicles();
   // teleported vehicles re-enter at the start of their next edge when there is room
   if (!teleporting_.empty()) {
     std::vector<std::uint32_t> still;
@@ -941,12 +957,16 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     const bool more = ex < extraDue;
     if (!base && !more)
       break;
+    // (a split run inserts the trips that start on its own edges)
+    auto mine = [&](std::size_t trip) { return ownsEdge(demand_.route(demand_.trips[trip])[0]); };
     if (base && (!more || demand_.trips[nextTrip_].depart <= demand_.trips[extra_[ex]].depart)) {
-      if (vStatus_[nextTrip_] == 0)  // not placed already
+      if (vStatus_[nextTrip_] == 0 && mine(nextTrip_))  // not placed already
         backlog_.push_back(static_cast<std::uint32_t>(nextTrip_));
       ++nextTrip_;
     } else {
-      backlog_.push_back(extra_[ex++]);
+      if (mine(extra_[ex]))
+        backlog_.push_back(extra_[ex]);
+      ++ex;
     }
   }
   extra_.erase(extra_.begin(), extra_.begin() + static_cast<std::ptrdiff_t>(extraDue));
@@ -982,6 +1002,165 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   std::set_union(next.begin(), next.end(), touched_.begin(), touched_.end(),
                  std::back_inserter(merged));
   active_ = std::move(merged);
+}
+
+// ---- a split run (Domain) -----------------------------------------------------------------
+
+namespace {
+
+template <class T>
+void put(std::vector<std::uint8_t>& out, T value) {
+  const std::size_t at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &value, sizeof(T));
+}
+
+// reads the values of a received message in order; a short message is an error
+class Reader {
+ public:
+  explicit Reader(const std::vector<std::uint8_t>& bytes) : b_(bytes) {}
+  template <class T>
+  T get() {
+    if (at_ + sizeof(T) > b_.size())
+      throw std::runtime_error("traffic: a split run received a truncated message");
+    T value;
+    std::memcpy(&value, b_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return value;
+  }
+  bool done() const { return at_ == b_.size(); }
+
+ private:
+  const std::vector<std::uint8_t>& b_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+void Simulation::setDomain(Domain d) {
+  if (d.nodeOwner.size() != net_.nodes.size())
+    throw std::invalid_argument("traffic: a domain needs an owner for every junction");
+  if (!d.exchange)
+    throw std::invalid_argument("traffic: a domain needs an exchange");
+  std::uint32_t processes = d.self + 1;
+  for (std::uint32_t o : d.nodeOwner)
+    processes = std::max(processes, o + 1);
+  domain_ = std::move(d);
+  laneOwner_.assign(net_.lanes.size(), 0);
+  for (const Edge& e : net_.edges) {
+    if (e.to == kNone)
+      throw std::invalid_argument("traffic: edge " + e.id + " ends at no junction");
+    for (std::uint32_t i = 0; i < e.laneCount; ++i)
+      laneOwner_[e.firstLane + i] = domain_.nodeOwner[e.to];
+  }
+  for (const Connection& c : net_.connections)
+    laneOwner_[c.internalLane] = domain_.nodeOwner[c.node];
+  sendSum_.assign(processes, {});
+  recvSum_.assign(processes, {});
+  outbox_.assign(processes, {});
+  for (std::uint32_t l = 0; l < net_.normalLaneCount; ++l) {
+    const Edge& e = net_.edges[net_.lanes[l].edge];
+    if (e.from == kNone)
+      continue;
+    // the lane is read by the owner of the junction it leaves (its front vehicles look ahead)
+    const std::uint32_t reader = domain_.nodeOwner[e.from], owner = laneOwner_[l];
+    if (owner == reader)
+      continue;
+    if (owner == domain_.self)
+      sendSum_[reader].push_back(l);
+    else if (reader == domain_.self)
+      recvSum_[owner].push_back(l);
+  }
+}
+
+void Simulation::exchangeSummaries() {
+  std::vector<std::vector<std::uint8_t>> out(sendSum_.size());
+  for (std::size_t p = 0; p < sendSum_.size(); ++p) {
+    for (std::uint32_t l : sendSum_[p]) {
+      const Summary& s = sum_[l];
+      put(out[p], s.count);
+      put(out[p], s.frontConn);
+      put(out[p], s.frontDist);
+      put(out[p], s.frontSpeed);
+      put(out[p], s.backPos);
+      put(out[p], s.backSpeed);
+      put(out[p], s.frontWait);
+    }
+  }
+  auto in = domain_.exchange(std::move(out));
+  for (std::size_t p = 0; p < recvSum_.size(); ++p) {
+    if (recvSum_[p].empty())
+      continue;
+    if (p >= in.size())
+      throw std::runtime_error("traffic: a split run missed a neighbour's lane summaries");
+    Reader r(in[p]);
+    for (std::uint32_t l : recvSum_[p]) {
+      Summary& s = sum_[l];
+      s.count = r.get<std::uint32_t>();
+      s.frontConn = r.get<std::uint32_t>();
+      s.frontDist = r.get<double>();
+      s.frontSpeed = r.get<double>();
+      s.backPos = r.get<double>();
+      s.backSpeed = r.get<double>();
+      s.frontWait = r.get<double>();
+    }
+    if (!r.done())
+      throw std::runtime_error("traffic: a split run received more lane summaries than it reads");
+  }
+}
+
+void Simulation::handOver(std::uint32_t v, std::uint32_t lane, std::uint8_t kind, double pos,
+                          double speed) {
+  std::vector<std::uint8_t>& out = outbox_[laneOwner_[lane]];
+  const Veh& x = veh_[v];
+  put(out, v);
+  put(out, lane);
+  put(out, kind);
+  put(out, pos);
+  put(out, speed);
+  put(out, x.mask);
+  put(out, x.nextMask);
+  put(out, x.waiting);
+  put(out, x.lastChange);
+  put(out, x.routePos);
+  put(out, vInsert_[v]);
+  put(out, vOdometer_[v]);
+  put(out, vStatus_[v]);
+  vStatus_[v] = 4;  // elsewhere
+  veh_[v].lane = kNone;
+  --running_;
+  ++handedOver_;
+}
+
+void Simulation::receiveVehicles() {
+  std::vector<std::vector<std::uint8_t>> out(outbox_.size());
+  out.swap(outbox_);
+  auto in = domain_.exchange(std::move(out));
+  for (std::size_t p = 0; p < in.size(); ++p) {  // in process order: each lane from one
+    Reader r(in[p]);
+    while (!r.done()) {
+      const auto v = r.get<std::uint32_t>();
+      const auto lane = r.get<std::uint32_t>();
+      const auto kind = r.get<std::uint8_t>();
+      const auto pos = r.get<double>(), speed = r.get<double>();
+      if (v >= veh_.size() || lane >= lanes_.size() || laneOwner_[lane] != domain_.self)
+        throw std::runtime_error("traffic: a split run received a vehicle for another's lane");
+      Veh& x = veh_[v];
+      x.mask = r.get<std::uint64_t>();
+      x.nextMask = r.get<std::uint64_t>();
+      x.waiting = r.get<double>();
+      x.lastChange = r.get<double>();
+      x.routePos = r.get<std::uint32_t>();
+      vInsert_[v] = r.get<double>();
+      vOdometer_[v] = r.get<double>();
+      vStatus_[v] = r.get<std::uint8_t>();
+      ++running_;
+      if (kind == 1)
+        teleporting_.push_back(v);
+      else
+        enterLane(v, lane, pos, speed);
+    }
+  }
 }
 
 void Simulation::addTrip(std::uint32_t trip) {

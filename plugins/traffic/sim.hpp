@@ -37,6 +37,25 @@ struct SimParams {
 using ParallelFor =
     std::function<void(std::size_t, const std::function<void(std::size_t, std::size_t)>&)>;
 
+// One process's share of a run split over several (docs/scale-out.md). The junctions are
+// divided among the processes; a process owns the lanes of every edge that ends at one of its
+// junctions and the junctions' internal lanes. Every junction decision (signal, right of way,
+// gap acceptance, room behind) and every lane change then reads only its own lanes, except the
+// summaries of the lanes just past its junctions that others own (ghost lanes, read by its
+// front vehicles' look-ahead). A step needs two exchanges with the neighbours: those summaries
+// after they are made, and the vehicles that cross into another's lane (or teleport onto
+// another's edge). Each lane receives vehicles from one junction only, so one process, in its
+// own order: a split run gives the single run's vehicles, positions and arrivals exactly.
+struct Domain {
+  std::vector<std::uint32_t> nodeOwner;  // per node: the process that owns it
+  std::uint32_t self = 0;
+  // A neighbour exchange, called by every process at the same point of the same step: out[p]
+  // goes to process p; returns what each process sent here (indexed by process; empty where
+  // nothing was sent). A process must send to every neighbour, even nothing, every time.
+  std::function<std::vector<std::vector<std::uint8_t>>(std::vector<std::vector<std::uint8_t>>)>
+      exchange;
+};
+
 struct SimStats {
   std::uint64_t inserted = 0, arrived = 0, teleports = 0, vehicleUpdates = 0;
   std::uint64_t laneChanges = 0;
@@ -65,6 +84,16 @@ class Simulation {
   // A trip the model appended to the demand while running (trips from other models): it is
   // inserted at its departure, merged with the demand's trips by departure and index.
   void addTrip(std::uint32_t trip);
+
+  // Makes this simulation one share of a split run (before the first step; not with place()
+  // or saved states). Its stats, arrivals and finished() are then this process's alone.
+  void setDomain(Domain d);
+  // the process that owns a lane (0 without a domain)
+  std::uint32_t laneOwner(std::uint32_t lane) const {
+    return laneOwner_.empty() ? 0 : laneOwner_[lane];
+  }
+  // vehicles handed over to other processes so far, and summaries sent
+  std::uint64_t handedOver() const { return handedOver_; }
 
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
@@ -191,6 +220,21 @@ class Simulation {
   void summarise(std::uint32_t lane);
   std::vector<std::uint32_t> activeEdges_, stepLanes_;  // scratch of one step
   void rebuildActive();
+
+  // a split run (setDomain): lane owners, and per process the ghost lanes it reads from here
+  // (sendSum_) and the lanes it owns that are ghosts here (recvSum_), ascending
+  Domain domain_;
+  std::vector<std::uint32_t> laneOwner_;
+  std::vector<std::vector<std::uint32_t>> sendSum_, recvSum_;
+  std::vector<std::vector<std::uint8_t>> outbox_;  // vehicles leaving this step, per process
+  std::uint64_t handedOver_ = 0;
+  bool ownsEdge(std::uint32_t edge) const {
+    return laneOwner_.empty() || laneOwner_[net_.edges[edge].firstLane] == domain_.self;
+  }
+  void exchangeSummaries();
+  // hands vehicle v to the owner of `lane` (kind 0: enters at pos/speed; 1: teleports there)
+  void handOver(std::uint32_t v, std::uint32_t lane, std::uint8_t kind, double pos, double speed);
+  void receiveVehicles();
 };
 
 }  // namespace twin::traffic

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <barrier>
 #include <cmath>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -282,6 +284,123 @@ const ParallelFor kTwoThreads = [](std::size_t n,
   fn(0, n / 2);
   other.join();
 };
+
+// ---- a run split over processes (Domain): the single run's results exactly ----------------
+
+// the processes of a split run as threads: each exchange is a barrier with a mailbox
+class Mailbox {
+ public:
+  explicit Mailbox(std::size_t n)
+      : n_(n), box_(n, std::vector<std::vector<std::uint8_t>>(n)), barrier_(std::ptrdiff_t(n)) {}
+  std::vector<std::vector<std::uint8_t>> exchange(std::size_t self,
+                                                  std::vector<std::vector<std::uint8_t>> out) {
+    out.resize(n_);
+    for (std::size_t p = 0; p < n_; ++p)
+      box_[p][self] = std::move(out[p]);
+    barrier_.arrive_and_wait();
+    auto in = std::move(box_[self]);
+    box_[self].assign(n_, {});
+    barrier_.arrive_and_wait();
+    return in;
+  }
+
+ private:
+  std::size_t n_;
+  std::vector<std::vector<std::vector<std::uint8_t>>> box_;  // [to][from]
+  std::barrier<> barrier_;
+};
+
+struct SplitResult {
+  std::vector<std::pair<std::uint32_t, double>> arrivals;  // (vehicle, t), sorted
+  std::vector<double> odometer;                            // per vehicle, from its last process
+  SimStats stats;
+  std::vector<std::uint64_t> handedOver;
+  bool finished = true;
+};
+
+// runs `steps` steps with the junctions split by `owner` (all 0: one process)
+SplitResult runSplit(const Grid10& g, const std::vector<std::uint32_t>& owner, std::size_t parts,
+                     int steps) {
+  SimParams params;
+  params.timeToTeleport = 20;  // s: so that queues at the borders teleport across them too
+  Mailbox mail(parts);
+  std::vector<std::unique_ptr<Simulation>> sims;
+  for (std::size_t p = 0; p < parts; ++p) {
+    sims.push_back(std::make_unique<Simulation>(g.net, g.vtypes, g.demand, params, 42));
+    if (parts > 1) {
+      sims[p]->setDomain(Domain{owner, static_cast<std::uint32_t>(p),
+                                [&mail, p](auto out) { return mail.exchange(p, std::move(out)); }});
+    }
+  }
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> arrivals(parts);
+  std::vector<std::thread> threads;
+  for (std::size_t p = 0; p < parts; ++p) {
+    threads.emplace_back([&, p] {
+      for (int t = 0; t < steps; ++t) {
+        sims[p]->step(t, kSerial);
+        for (const auto& a : sims[p]->arrivals())
+          arrivals[p].emplace_back(a.vehicle, a.t);
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  SplitResult r;
+  r.odometer.assign(g.demand.trips.size(), 0.0);
+  for (std::size_t p = 0; p < parts; ++p) {
+    r.arrivals.insert(r.arrivals.end(), arrivals[p].begin(), arrivals[p].end());
+    for (const auto& a : arrivals[p])
+      r.odometer[a.first] = sims[p]->odometer(a.first);
+    const SimStats s = sims[p]->stats();
+    r.stats.inserted += s.inserted;
+    r.stats.arrived += s.arrived;
+    r.stats.teleports += s.teleports;
+    r.stats.vehicleUpdates += s.vehicleUpdates;
+    r.stats.laneChanges += s.laneChanges;
+    r.handedOver.push_back(sims[p]->handedOver());
+    r.finished = r.finished && sims[p]->finished();
+  }
+  std::sort(r.arrivals.begin(), r.arrivals.end());
+  return r;
+}
+
+TEST(Grid10, ARunSplitOverProcessesGivesTheSingleRunsArrivalsExactly) {
+  Grid10 g;
+  // a third of the trips at once: queues, backlogs and gridlock teleports cross the borders
+  for (std::size_t i = 0; i < g.demand.trips.size(); ++i)
+    g.demand.trips[i].depart = std::floor(static_cast<double>(i) / 3.0);
+  const int steps = 3000;
+  const std::size_t n = g.net.nodes.size();
+  const SplitResult one = runSplit(g, std::vector<std::uint32_t>(n, 0), 1, steps);
+  ASSERT_TRUE(one.finished);
+  ASSERT_EQ(one.stats.arrived, 1000u);
+  EXPECT_GT(one.stats.teleports, 20u) << "the case should cross borders by teleport too";
+  // two halves by x (a few boundary edges), and three processes dealt round-robin (nearly
+  // every edge is a boundary: the hardest split)
+  double xMid = 0;
+  for (const Node& node : g.net.nodes)
+    xMid += node.x / static_cast<double>(n);
+  std::vector<std::uint32_t> halves(n), dealt(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    halves[i] = g.net.nodes[i].x < xMid ? 0u : 1u;
+    dealt[i] = static_cast<std::uint32_t>(i % 3);
+  }
+  for (const auto& [owner, parts] :
+       {std::pair{halves, std::size_t{2}}, std::pair{dealt, std::size_t{3}}}) {
+    const SplitResult split = runSplit(g, owner, parts, steps);
+    EXPECT_TRUE(split.finished) << parts;
+    EXPECT_EQ(split.stats.inserted, one.stats.inserted) << parts;
+    EXPECT_EQ(split.stats.arrived, one.stats.arrived) << parts;
+    EXPECT_EQ(split.stats.teleports, one.stats.teleports) << parts;
+    EXPECT_EQ(split.stats.laneChanges, one.stats.laneChanges) << parts;
+    EXPECT_EQ(split.stats.vehicleUpdates, one.stats.vehicleUpdates) << parts;
+    // every vehicle arrives at the same time, having driven the same metres, to the bit
+    EXPECT_EQ(split.arrivals, one.arrivals) << parts;
+    EXPECT_EQ(split.odometer, one.odometer) << parts;
+    for (std::size_t p = 0; p < parts; ++p)
+      EXPECT_GT(split.handedOver[p], 100u) << "process " << p << " of " << parts;
+  }
+}
 
 TEST(Grid10, BitIdenticalForAnyThreadCountAndBlockOrder) {
   Grid10 g;
