@@ -115,6 +115,8 @@ class Simulation {
     double t;
   };
   const std::vector<Arrival>& arrivals() const { return arrivals_; }
+  // when a vehicle was inserted (s; valid once it is)
+  double insertedAt(std::uint32_t v) const { return vInsert_[v]; }
   // metres a vehicle has driven (teleports not counted)
   double odometer(std::uint32_t v) const { return vOdometer_[v]; }
 
@@ -182,7 +184,8 @@ class Simulation {
   };
   std::vector<Veh> veh_;
   std::vector<double> vInsert_, vFreeFlow_, vOdometer_;
-  std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting
+  std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting,
+                                       // 4 in another process (a split run)
   std::size_t nextTrip_ = 0;
   std::size_t baseTrips_ = 0;         // the demand's trips at construction
   std::vector<std::uint32_t> extra_;  // added trips not yet due, by (departure, index)

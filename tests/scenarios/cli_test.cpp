@@ -1275,6 +1275,57 @@ TEST_F(Cli, AnMpiRunOfSeveralScenariosGivesTheLocalResultsAndNamesTheFailedOne) 
 #endif
 }
 
+// ---- the region-scale prototype: one traffic run split over MPI ranks (docs/scale-out.md) ----
+
+TEST_F(Cli, ATrafficRunSplitOverThreeMpiRanksArrivesLikeTheSingleRun) {
+#ifndef TWIN_TRAFFIC_SPLIT
+  GTEST_SKIP() << "traffic-split was not built (it needs MPI and METIS)";
+#else
+  const std::string grid = kSource + "/assets/traffic/grid10";
+  // leak check off: Open MPI unloads its components before exit (see the sweep test), also
+  // in a singleton run started without mpirun
+  const std::string env = "ASAN_OPTIONS=detect_leaks=0 ";
+  const std::string tool = std::string("'") + TWIN_TRAFFIC_SPLIT + "' ";
+  const std::string input =
+      grid + " " + grid + "/demand_grid10_1k.csv.gz " + kSource + "/assets/traffic/vtypes.csv";
+  const std::string mpirun = env + "mpirun --allow-run-as-root --oversubscribe -x ASAN_OPTIONS ";
+  auto one = runCommand(env + tool + "run " + input + " --arrivals " + dir_ + "/one.csv");
+  ASSERT_EQ(one.exitCode, 0) << one.err;
+  EXPECT_THAT(one.out, HasSubstr("vehicles inserted 1000, arrived 1000"));
+  // three ranks, junctions split by METIS: vehicles cross between them every few steps
+  auto three =
+      runCommand(mpirun + "-n 3 " + tool + "run " + input + " --arrivals " + dir_ + "/three.csv");
+  ASSERT_EQ(three.exitCode, 0) << three.err;
+  EXPECT_THAT(three.out, HasSubstr("ranks     3 (100 junctions"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(three.out, m, std::regex("vehicles handed over (\\d+)")));
+  EXPECT_GT(std::stoi(m[1]), 200);
+  // every vehicle inserted and arrived at the same second, with the same metres, to the bit
+  const std::string arrivals = readFile(dir_ + "/one.csv");
+  EXPECT_EQ(std::count(arrivals.begin(), arrivals.end(), '\n'), 1001);
+  EXPECT_EQ(readFile(dir_ + "/three.csv"), arrivals);
+  // the study's partition (pilot-run weights) gives the same again
+  auto study = runCommand(env + tool + "study " + input + " --parts 2,5 --latency-us 0.2 " +
+                          "--bandwidth-gbs 7 --out " + dir_ + "/study");
+  ASSERT_EQ(study.exitCode, 0) << study.err;
+  EXPECT_THAT(study.out, HasSubstr("| 5 | "));
+  const std::string part2 = readFile(dir_ + "/study/part-2.txt");
+  EXPECT_EQ(std::count(part2.begin(), part2.end(), '\n'), 100);
+  EXPECT_EQ(std::count(part2.begin(), part2.end(), '1'), 50);  // METIS: balanced halves
+  EXPECT_THAT(readFile(dir_ + "/study/partition-study.csv"), HasSubstr("\n5,"));
+  auto two = runCommand(mpirun + "-n 2 " + tool + "run " + input + " --partition " + dir_ +
+                        "/study/part-2.txt --arrivals " + dir_ + "/two.csv");
+  ASSERT_EQ(two.exitCode, 0) << two.err;
+  EXPECT_EQ(readFile(dir_ + "/two.csv"), arrivals);
+  // a partition that does not fit: every rank stops with exit 2, rank 0 says why
+  writeFile(dir_ + "/bad.txt", "0\n1\n");
+  auto bad =
+      runCommand(mpirun + "-n 2 " + tool + "run " + input + " --partition " + dir_ + "/bad.txt");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("bad.txt: 2 owners for 100 junctions"));
+#endif
+}
+
 TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
   fs::create_directory(dir_ + "/adir");
   fs::create_symlink(dir_ + "/loop2", dir_ + "/loop1");
