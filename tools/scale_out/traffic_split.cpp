@@ -96,9 +96,11 @@ std::vector<std::uint32_t> laneNode(const Network& net) {
 }
 
 // METIS k-way partition of the junction graph (undirected; the two directions of a road
-// merged), vertex weights `work`, edge weights `flow` (+1 so that empty roads still count)
+// merged), edge weights `flow` (+1 so that empty roads still count). `work` holds `ncon`
+// weights per junction (work[v * ncon + c]); with more than one, METIS balances each of them
+// (multi-constraint partitioning, Karypis & Kumar 1998): the work of each time of day.
 std::vector<std::uint32_t> partition(const Network& net, const std::vector<double>& work,
-                                     const std::vector<double>& edgeFlow, int parts) {
+                                     const std::vector<double>& edgeFlow, int parts, int ncon = 1) {
   const std::size_t n = net.nodes.size();
   if (parts <= 1)
     return std::vector<std::uint32_t>(n, 0);
@@ -117,16 +119,18 @@ std::vector<std::uint32_t> partition(const Network& net, const std::vector<doubl
       adjwgt.push_back(static_cast<idx_t>(1 + std::lround(w)));
     }
     xadj.push_back(static_cast<idx_t>(adjncy.size()));
-    vwgt.push_back(static_cast<idx_t>(1 + std::lround(work[v])));
+    for (int c = 0; c < ncon; ++c)
+      vwgt.push_back(static_cast<idx_t>(
+          1 + std::lround(work[v * static_cast<std::size_t>(ncon) + static_cast<std::size_t>(c)])));
   }
-  idx_t nv = static_cast<idx_t>(n), ncon = 1, k = parts, objval = 0;
+  idx_t nv = static_cast<idx_t>(n), nc = ncon, k = parts, objval = 0;
   idx_t options[METIS_NOPTIONS];
   METIS_SetDefaultOptions(options);
   options[METIS_OPTION_SEED] = 1;  // the same partition on every rank and every run
   std::vector<idx_t> part(n, 0);
   const int rc =
-      METIS_PartGraphKway(&nv, &ncon, xadj.data(), adjncy.data(), vwgt.data(), nullptr,
-                          adjwgt.data(), &k, nullptr, nullptr, options, &objval, part.data());
+      METIS_PartGraphKway(&nv, &nc, xadj.data(), adjncy.data(), vwgt.data(), nullptr, adjwgt.data(),
+                          &k, nullptr, nullptr, options, &objval, part.data());
   if (rc != METIS_OK)
     throw std::runtime_error("METIS_PartGraphKway failed with code " + std::to_string(rc));
   return {part.begin(), part.end()};
@@ -136,6 +140,7 @@ std::vector<std::uint32_t> partition(const Network& net, const std::vector<doubl
 
 struct Pilot {
   std::vector<double> nodeWork;  // vehicle-steps on the lanes each junction owns
+  std::vector<double> binWork;   // the same per time bin: [node * bins + bin]
   std::vector<double> edgeFlow;  // vehicles entering each edge
   double seconds = 0;            // the uninstrumented run's wall time
   std::uint64_t updates = 0;
@@ -175,7 +180,8 @@ struct Link {
 };
 
 int cmdStudy(const std::string& network, const std::string& demand, const std::string& vtypes,
-             std::vector<int> partCounts, const std::string& outDir, Link here, Link cluster) {
+             std::vector<int> partCounts, const std::string& outDir, Link here, Link cluster,
+             int bins) {
   const Case c = load(network, demand, vtypes);
   const Network& net = c.net;
   const auto ownerNode = laneNode(net);
@@ -201,6 +207,7 @@ int cmdStudy(const std::string& network, const std::string& demand, const std::s
               pilot.seconds / static_cast<double>(pilot.updates) * 1e9);
   // 2. where the work is and which roads carry the vehicles
   pilot.nodeWork.assign(net.nodes.size(), 0.0);
+  pilot.binWork.assign(net.nodes.size() * static_cast<std::size_t>(bins), 0.0);
   pilot.edgeFlow.assign(net.edges.size(), 0.0);
   std::vector<std::uint32_t> lastEdge(c.demand.trips.size(), kNone);
   // the edges vehicles entered in a step (teleports included): (edge, vehicle)
@@ -215,19 +222,34 @@ int cmdStudy(const std::string& network, const std::string& demand, const std::s
     }
   };
   std::vector<std::uint32_t> entered;
-  pilotRun(c, [&](int, const Simulation& sim) {
-    for (const auto& v : sim.vehicles())
+  pilotRun(c, [&](int t, const Simulation& sim) {
+    const auto bin = static_cast<std::size_t>(
+        std::min(bins - 1, static_cast<int>(static_cast<long>(t) * bins / pilot.steps)));
+    for (const auto& v : sim.vehicles()) {
       pilot.nodeWork[ownerNode[v.lane]] += 1;
+      pilot.binWork[ownerNode[v.lane] * static_cast<std::size_t>(bins) + bin] += 1;
+    }
     entries(sim, entered);
     for (std::uint32_t e : entered)
       pilot.edgeFlow[e] += 1;
   });
+  {
+    // the granularity limit: no part can carry less than its heaviest junction
+    const double total = std::accumulate(pilot.nodeWork.begin(), pilot.nodeWork.end(), 0.0);
+    const auto heaviest = std::max_element(pilot.nodeWork.begin(), pilot.nodeWork.end());
+    std::printf(
+        "heaviest  junction %s: %.2f %% of the vehicle-steps (a part of 64 averages "
+        "%.2f %%)\n",
+        net.nodes[static_cast<std::size_t>(heaviest - pilot.nodeWork.begin())].id.c_str(),
+        100.0 * *heaviest / total, 100.0 / 64);
+  }
   // 3. the partitions and their static figures
   std::vector<SplitFigures> figs;
   for (int k : partCounts) {
     SplitFigures f;
     f.parts = k;
-    f.owner = partition(net, pilot.nodeWork, pilot.edgeFlow, k);
+    f.owner = bins > 1 ? partition(net, pilot.binWork, pilot.edgeFlow, k, bins)
+                       : partition(net, pilot.nodeWork, pilot.edgeFlow, k);
     f.partWork.assign(static_cast<std::size_t>(k), 0.0);
     f.partMsgBytes.assign(static_cast<std::size_t>(k), 0.0);
     std::vector<std::vector<char>> neighbour(static_cast<std::size_t>(k),
@@ -592,6 +614,13 @@ int main(int argc, char** argv) {
     sub->add_option("VTYPES", vtypes, "vtypes.csv (variant idm)")->required();
   }
   study->add_option("--parts", parts, "Part counts")->capture_default_str();
+  int bins = 1;
+  study
+      ->add_option("--time-bins", bins,
+                   "Balance the work of each of this many periods of the run separately "
+                   "(METIS multi-constraint; 1: the whole run's work)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   study->add_option("--out", out, "Output folder")->capture_default_str();
   run->add_option("--partition", partitionFile,
                   "Owner rank of every junction, one per line (study's part-<K>.txt)");
@@ -621,7 +650,7 @@ int main(int argc, char** argv) {
             "`mpirun -n 2 traffic-split pingpong`) must be above 0");
       code = rank == 0 ? cmdStudy(network, demand, vtypes, parseParts(parts), out,
                                   Link{latUs * 1e-6, bwGBs * 1e9},
-                                  Link{clusterLatUs * 1e-6, clusterBwGBs * 1e9})
+                                  Link{clusterLatUs * 1e-6, clusterBwGBs * 1e9}, bins)
                        : 0;
     } else if (*run) {
       code = cmdRun(network, demand, vtypes, partitionFile, arrivalsFile);
