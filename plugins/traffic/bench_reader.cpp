@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bench_reader.hpp"
 
+#include "emissions.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -379,6 +381,16 @@ std::vector<VehicleType> readBenchVTypes(const std::string& file, const std::str
     t.maxSpeed = opt(f, "maxSpeed", 55.55);
     t.speedFactorMean = opt(f, "speedFactor", 1.0);
     t.speedFactorDev = opt(f, "speedDev", 0.1);
+    if (csv.hasColumn("emissionClass")) {
+      // SUMO's vType attribute, e.g. HBEFA3/PC_G_EU4; empty: the vehicle class's default
+      const std::string& ec = csv.field(f, csv.column("emissionClass"));
+      if (!ec.empty()) {
+        t.emissionClass = findEmissionClass(ec);
+        if (t.emissionClass < 0)
+          csv.error("vehicle type " + t.id + ": unknown emission class '" + ec +
+                    "' (known: HBEFA3 classes such as HBEFA3/PC_G_EU4, HBEFA3/HDV_D_EU6, zero)");
+      }
+    }
     if (!(t.idm.accel > 0) || !(t.idm.decel > 0) || !(t.idm.length > 0) || t.idm.tau < 0)
       csv.error("vehicle type " + t.id + ": accel, decel and length must be positive");
     out.push_back(t);

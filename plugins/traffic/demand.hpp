@@ -21,6 +21,9 @@ struct VehicleType {
   double speedFactorMean = 1.0;  // desired speed = factor x limit
   double speedFactorDev = 0.1;   // normal, truncated to [0.2, 2] (SUMO's default)
   double inv2SqrtAb = 0;         // derived: 1 / (2 sqrt(accel decel)), set by the simulation
+  // index into emissionClasses() (emissions.hpp); -1: the vehicle class's default. A trip
+  // with the EV flag emits nothing whatever its type's class.
+  int emissionClass = -1;
 };
 
 struct Trip {

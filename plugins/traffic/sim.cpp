@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "emissions.hpp"
 #include "twin/plugin.hpp"
 
 namespace twin::traffic {
@@ -46,12 +47,17 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
     : net_(net), vtypes_(std::move(vtypes)), demand_(demand), p_(params), seed_(seed) {
   if (!(p_.dt > 0) || p_.substeps < 1)
     throw std::invalid_argument("traffic: the step must be positive");
-  for (VehicleType& t : vtypes_)
+  for (VehicleType& t : vtypes_) {
     t.inv2SqrtAb = 0.5 / std::sqrt(t.idm.accel * t.idm.decel);
+    if (t.emissionClass < 0 || t.emissionClass >= static_cast<int>(emissionClasses().size()))
+      t.emissionClass = defaultEmissionClass(static_cast<int>(t.cls), false);
+  }
   lanes_.resize(net.lanes.size());
   laneExits_.assign(net.normalLaneCount, 0);
   laneSpeedSum_.assign(net.normalLaneCount, 0.0);
   laneVehSteps_.assign(net.normalLaneCount, 0);
+  laneCo2_.assign(net.normalLaneCount, 0.0);
+  laneNox_.assign(net.normalLaneCount, 0.0);
   edgeMaxQueue_.assign(net.edges.size(), 0);
   edgeQueueNow_.assign(net.edges.size(), 0);
   sum_.assign(net.lanes.size(), Summary{});
@@ -74,6 +80,7 @@ void Simulation::syncTrips() {
   vOdometer_.resize(n, 0);
   vFreeFlow_.resize(n, 0);
   vStatus_.resize(n, 0);
+  vEmission_.resize(n, 0);
   for (std::size_t i = from; i < n; ++i) {
     const Trip& trip = demand.trips[i];
     if (trip.vtype >= vtypes_.size())
@@ -81,6 +88,8 @@ void Simulation::syncTrips() {
     if (trip.routeEnd <= trip.routeBegin)
       throw std::invalid_argument("traffic: trip " + trip.id + " has an empty route");
     veh_[i].type = trip.vtype;
+    vEmission_[i] = static_cast<std::uint8_t>(trip.ev ? defaultEmissionClass(0, true)
+                                                      : vtypes_[trip.vtype].emissionClass);
     veh_[i].routeBegin = trip.routeBegin;
     veh_[i].routeLen = trip.routeEnd - trip.routeBegin;
     const VehicleType& vt = vtypes_[trip.vtype];
@@ -759,8 +768,10 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       const std::uint32_t i = stepLanes_[j];
       LaneState& L = lanes_[i];
       const double length = net_.lanes[i].length;
-      double meters = 0;
+      double meters = 0, co2 = 0, nox = 0;
       std::uint32_t standing = 0;
+      const auto& classes = emissionClasses();
+      const double invDt = 1.0 / dt;
       for (std::size_t k = 0; k < L.veh.size(); ++k) {
         const std::uint32_t v = L.veh[k];
         double nv = L.next[k];
@@ -780,6 +791,11 @@ void Simulation::step(double t, const ParallelFor& parallel) {
           nv = 0;
         }
         veh_[v].waiting = nv < 0.1 ? veh_[v].waiting + dt : 0.0;
+        // emissions at the step's speed and acceleration (as SUMO's emission device)
+        const EmissionRates r =
+            emissionRates(classes[vEmission_[v]], nv, (nv - L.speed[k]) * invDt);
+        co2 += r.co2 * dt;
+        nox += r.nox * dt;
         L.pos[k] = np;
         L.speed[k] = nv;
         meters += nv * dt;
@@ -787,8 +803,12 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         standing += nv < 5.0 / 3.6 ? 1u : 0u;  // SUMO's queue threshold: 5 km/h
       }
       L.stepMeters = meters;
+      L.stepCo2 = co2;
+      L.stepNox = nox;
       L.standing = standing;
       if (i < net_.normalLaneCount) {
+        laneCo2_[i] += co2;
+        laneNox_[i] += nox;
         double speedSum = 0;
         for (double sp : L.speed)
           speedSum += sp;
@@ -802,6 +822,8 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   for (std::uint32_t i : stepLanes_) {
     updates += lanes_[i].veh.size();
     meters += lanes_[i].stepMeters;
+    stats_.co2Mg += lanes_[i].stepCo2;
+    stats_.noxMg += lanes_[i].stepNox;
     const std::uint32_t e = net_.lanes[i].edge;
     if (e != kNone)
       edgeQueueNow_[e] += lanes_[i].standing;
@@ -1272,6 +1294,8 @@ std::vector<std::uint8_t> Simulation::saveState() const {
   w.put(stats_);
   w.putVector(extra_);
   w.putVector(vOdometer_);
+  w.putVector(laneCo2_);
+  w.putVector(laneNox_);
   return w.take();
 }
 
@@ -1304,12 +1328,15 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   stats_ = r.get<SimStats>();
   r.getVector(extra_);
   r.getVector(vOdometer_);
+  r.getVector(laneCo2_);
+  r.getVector(laneNox_);
   r.expectEnd();
   syncTrips();  // trips added while running, restored into the demand by the model
   if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||
       waiting.size() != veh_.size() || lastChange.size() != veh_.size() ||
       vStatus_.size() != veh_.size() || laneSpeedSum_.size() != net_.normalLaneCount ||
-      laneVehSteps_.size() != net_.normalLaneCount || edgeMaxQueue_.size() != net_.edges.size())
+      laneVehSteps_.size() != net_.normalLaneCount || edgeMaxQueue_.size() != net_.edges.size() ||
+      laneCo2_.size() != net_.normalLaneCount || laneNox_.size() != net_.normalLaneCount)
     throw std::runtime_error("traffic state: the trip count does not match this demand");
   for (std::size_t i = 0; i < veh_.size(); ++i) {
     veh_[i].lane = lane[i];

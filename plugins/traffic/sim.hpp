@@ -65,6 +65,8 @@ struct SimStats {
   double vehicleSeconds = 0;  // s driven by all vehicles (running)
   double vehicleMeters = 0;   // m driven
   std::uint64_t maxBacklog = 0;
+  // tailpipe emissions of every step driven (emissions.hpp: HBEFA3-based), mg
+  double co2Mg = 0, noxMg = 0;
 };
 
 class Simulation {
@@ -133,6 +135,9 @@ class Simulation {
   const std::vector<double>& laneSpeedSum() const { return laneSpeedSum_; }
   const std::vector<std::uint64_t>& laneVehicleSteps() const { return laneVehSteps_; }
   const std::vector<std::uint32_t>& edgeMaxQueue() const { return edgeMaxQueue_; }
+  // per normal lane: the CO2 and NOx its vehicles emitted so far, mg
+  const std::vector<double>& laneCo2() const { return laneCo2_; }
+  const std::vector<double>& laneNox() const { return laneNox_; }
 
  private:
   struct LaneState {
@@ -140,9 +145,10 @@ class Simulation {
     std::vector<double> speed;  // m/s
     std::vector<double> next;   // phase 2's new speeds
     std::vector<std::uint32_t> veh;
-    bool frontMayPass = false;   // phase 2: the front vehicle may cross the stop line
-    double stepMeters = 0;       // phase 3: metres its vehicles drove this step
-    std::uint32_t standing = 0;  // phase 3: vehicles slower than 5 km/h now (queued)
+    bool frontMayPass = false;        // phase 2: the front vehicle may cross the stop line
+    double stepMeters = 0;            // phase 3: metres its vehicles drove this step
+    double stepCo2 = 0, stepNox = 0;  // phase 3: mg its vehicles emitted
+    std::uint32_t standing = 0;       // phase 3: vehicles slower than 5 km/h now (queued)
   };
 
   std::uint32_t plannedConnection(std::uint32_t v, std::uint32_t lane) const;
@@ -184,8 +190,9 @@ class Simulation {
   };
   std::vector<Veh> veh_;
   std::vector<double> vInsert_, vFreeFlow_, vOdometer_;
-  std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting,
-                                       // 4 in another process (a split run)
+  std::vector<std::uint8_t> vEmission_;  // emission class (trip's EV flag, else its type's)
+  std::vector<std::uint8_t> vStatus_;    // 0 not yet, 1 running, 2 arrived, 3 teleporting,
+                                         // 4 in another process (a split run)
   std::size_t nextTrip_ = 0;
   std::size_t baseTrips_ = 0;         // the demand's trips at construction
   std::vector<std::uint32_t> extra_;  // added trips not yet due, by (departure, index)
@@ -199,6 +206,7 @@ class Simulation {
   std::vector<std::uint32_t> laneExits_;
   std::vector<double> laneSpeedSum_;
   std::vector<std::uint64_t> laneVehSteps_;
+  std::vector<double> laneCo2_, laneNox_;
   std::vector<std::uint32_t> edgeMaxQueue_, edgeQueueNow_;
   std::vector<std::uint8_t> edgeBlocked_;       // scratch for insertion
   std::vector<std::uint32_t> edgeLaneChanges_;  // per edge (written by that edge's task)

@@ -259,7 +259,10 @@ void TrafficMicro::publish(sdk::Publisher& out) const {
     return;
   // per city road link, over the run so far: vehicles through, mean speed, longest queue
   const double nan = std::nan("");
-  std::vector<double> flow(cityLinks_, nan), speed(cityLinks_, nan), queue(cityLinks_, nan);
+  std::vector<double> flow(cityLinks_, nan), speed(cityLinks_, nan), queue(cityLinks_, nan),
+      co2(cityLinks_, nan), nox(cityLinks_, nan);
+  const auto& laneCo2 = sim_->laneCo2();
+  const auto& laneNox = sim_->laneNox();
   const auto& exits = sim_->laneExits();
   const auto& speedSum = sim_->laneSpeedSum();
   const auto& steps = sim_->laneVehicleSteps();
@@ -268,13 +271,17 @@ void TrafficMicro::publish(sdk::Publisher& out) const {
     const Edge& edge = net_->edges[e];
     if (edge.cityLink == kNone || edge.cityLink >= cityLinks_)
       continue;
-    double through = 0, sum = 0;
+    double through = 0, sum = 0, mgCo2 = 0, mgNox = 0;
     std::uint64_t n = 0;
     for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
       through += exits[l];
       sum += speedSum[l];
       n += steps[l];
+      mgCo2 += laneCo2[l];
+      mgNox += laneNox[l];
     }
+    co2[edge.cityLink] = mgCo2 * 1e-6;
+    nox[edge.cityLink] = mgNox * 1e-3;
     flow[edge.cityLink] = through;
     speed[edge.cityLink] = n > 0 ? sum / static_cast<double>(n) * 3.6 : nan;
     queue[edge.cityLink] = maxQueue[e];
@@ -287,6 +294,10 @@ void TrafficMicro::publish(sdk::Publisher& out) const {
                    speed);
   out.entityValues(
       P::layer("max_queue", TWIN_LAYER_LINK_VALUES, "Longest queue", "1", TWIN_SCALE_MAGMA), queue);
+  out.entityValues(P::layer("co2", TWIN_LAYER_LINK_VALUES, "Tailpipe CO2", "kg", TWIN_SCALE_MAGMA),
+                   co2);
+  out.entityValues(P::layer("nox", TWIN_LAYER_LINK_VALUES, "Tailpipe NOx", "g", TWIN_SCALE_MAGMA),
+                   nox);
 }
 
 std::uint32_t TrafficMicro::nearestCarEdge(double x, double y) const {
@@ -422,7 +433,10 @@ std::vector<double> TrafficMicro::kpis() const {
           static_cast<double>(st.laneChanges),
           static_cast<double>(st.maxBacklog),
           static_cast<double>(unroutable_),
-          static_cast<double>(extraRouted_)};
+          static_cast<double>(extraRouted_),
+          st.co2Mg * 1e-6,
+          st.noxMg * 1e-6,
+          st.vehicleMeters > 0 ? st.co2Mg * 1e-3 / (st.vehicleMeters / 1000.0) : nan};
 }
 
 }  // namespace twin::traffic

@@ -78,7 +78,7 @@ class TrafficMicro {
        "signals of a city network: webster (cycle and greens from the demand's peak-hour "
        "flows, Webster 1958) or fixed (31 s green per phase, netconvert's default)"},
   }};
-  static constexpr std::array<TwinKpiDesc, 14> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 17> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -94,6 +94,10 @@ class TrafficMicro {
       {"max_backlog", "1", "most vehicles waiting to depart at once"},
       {"trips_unroutable", "1", "trips left out: no route between their edges (routes: route)"},
       {"extra_trips", "1", "trips received from other models (extra_trips) and routed"},
+      {"co2_kg", "kg",
+       "tailpipe CO2 (HBEFA3-based model, Krajzewicz et al. 2015; electric vehicles: none)"},
+      {"nox_kg", "kg", "tailpipe NOx (same model)"},
+      {"co2_g_per_km", "g/km", "tailpipe CO2 per vehicle-kilometre, all vehicles"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);

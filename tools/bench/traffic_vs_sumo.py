@@ -59,6 +59,9 @@ def run_citytwin(exe, bench, case, threads, work):
         "inserted": int(kpi["traffic.vehicles_inserted"]),
         "updates": kpi["traffic.vehicle_updates"],
         "teleports": int(kpi["traffic.teleports"]),
+        "co2_kg": kpi.get("traffic.co2_kg"),
+        "nox_kg": kpi.get("traffic.nox_kg"),
+        "km": kpi["traffic.vehicle_km"],
     }
 
 
@@ -92,6 +95,26 @@ def run_sumo(bench, case, work):
     }
 
 
+def run_sumo_emissions(bench, case, work):
+    """SUMO again, untimed, with the emissions device on every vehicle (HBEFA3, SUMO 1.15's
+    default class PC_G_EU4): total CO2 and NOx from the trip information."""
+    netdir = os.path.join(bench, case.split("_")[0])
+    tripinfo = os.path.join(work, f"{case}-sumo-tripinfo.xml")
+    env = dict(os.environ, SUMO_HOME="/usr/share/sumo")
+    cmd = ["sumo", "-n", "sumo/net.net.xml.gz", "-r", f"sumo/{case}.rou.xml.gz",
+           "-a", "../vtypes/idm.add.xml", "--step-length", "1.0", "--seed", "42",
+           "--threads", "1", "--no-step-log", "--no-warnings",
+           "--device.emissions.probability", "1", "--tripinfo-output", tripinfo]
+    p = subprocess.run(cmd, cwd=netdir, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    root = ET.parse(tripinfo).getroot()
+    co2 = sum(float(e.get("CO2_abs")) for e in root.iter("emissions"))
+    nox = sum(float(e.get("NOx_abs")) for e in root.iter("emissions"))
+    km = sum(float(t.get("routeLength")) for t in root.iter("tripinfo")) / 1000.0
+    return {"co2_kg": co2 / 1e6, "nox_kg": nox / 1e6, "km": km}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--citytwin", required=True)
@@ -99,6 +122,8 @@ def main():
     ap.add_argument("--bench", default=os.path.normpath(
         os.path.join(os.path.dirname(__file__), "../../../shared/bench/traffic")))
     ap.add_argument("--no-sumo", action="store_true")
+    ap.add_argument("--emissions", action="store_true",
+                    help="also run SUMO with its emissions device (untimed) and compare CO2, NOx")
     a = ap.parse_args()
     bench = os.path.abspath(a.bench)
     if not os.path.isdir(bench):
@@ -110,6 +135,8 @@ def main():
             c1 = run_citytwin(a.citytwin, bench, case, 1, work)
             c2 = run_citytwin(a.citytwin, bench, case, 2, work)
             s = None if a.no_sumo else run_sumo(bench, case, work)
+            if s is not None and a.emissions:
+                s["emissions"] = run_sumo_emissions(bench, case, work)
             rows.append((case, c1, c2, s))
     print()
     print("| case | SUMO wall [s] | citytwin 1 thread [s] | x SUMO | citytwin 2 threads [s] | x SUMO "
@@ -131,6 +158,20 @@ def main():
               f"{c1['rss']:.0f} / {s['rss']:.0f} | {c1['mean_tt']:.1f} / {s['mean_tt']:.1f} | "
               f"{diff:+.1f} % | {c1['arrived']} / {s['arrived']} | "
               f"{c1['teleports']} / {s['teleports']} |")
+
+    if not a.emissions or a.no_sumo:
+        return
+    print()
+    print("| case | CO2 citytwin / SUMO [kg] | diff | NOx citytwin / SUMO [kg] | diff "
+          "| CO2 per km citytwin / SUMO [g] |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for case, c1, _, s in rows:
+        e = s["emissions"]
+        print(f"| {case} | {c1['co2_kg']:.1f} / {e['co2_kg']:.1f} | "
+              f"{(c1['co2_kg'] / e['co2_kg'] - 1) * 100:+.1f} % | "
+              f"{c1['nox_kg']:.3f} / {e['nox_kg']:.3f} | "
+              f"{(c1['nox_kg'] / e['nox_kg'] - 1) * 100:+.1f} % | "
+              f"{c1['co2_kg'] * 1000 / c1['km']:.0f} / {e['co2_kg'] * 1000 / e['km']:.0f} |")
 
 
 if __name__ == "__main__":
