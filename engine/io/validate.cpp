@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <sstream>
 
 #include "core/hash.hpp"
 #include "core/units.hpp"
@@ -542,6 +543,21 @@ void Validator::validateModels(const Node& root, Scenario& s) {
         def.kind = Node::Kind::Scalar;
         def.scalar = *p.defaultText;
         def.where = e.keyWhere;
+        if (p.kind == ParamKind::List) {
+          // a list's default is its items separated by commas ("" for none)
+          def.kind = Node::Kind::Sequence;
+          std::stringstream items(*p.defaultText);
+          for (std::string item; std::getline(items, item, ',');) {
+            const auto b = item.find_first_not_of(" \t"), en = item.find_last_not_of(" \t");
+            if (b == std::string::npos)
+              continue;
+            Node n;
+            n.kind = Node::Kind::Scalar;
+            n.scalar = item.substr(b, en - b + 1);
+            n.where = e.keyWhere;
+            def.items.push_back(std::move(n));
+          }
+        }
         if (convertParam(p, def, v, m.name))
           m.params.push_back(std::move(v));
       } else {

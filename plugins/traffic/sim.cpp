@@ -635,7 +635,7 @@ void Simulation::enterLane(std::uint32_t v, std::uint32_t lane, double pos, doub
 
 bool Simulation::tryInsert(std::uint32_t trip, double t) {
   const Trip& tr = demand_.trips[trip];
-  auto route = demand_.route(tr);
+  auto route = routeOf(trip);  // as given, or a detour around a road closure
   const Edge& e = net_.edges[route[0]];
   const VehicleType& vt = vtypes_[tr.vtype];
   const double len = vt.idm.length;
@@ -1185,6 +1185,21 @@ void Simulation::receiveVehicles() {
   }
 }
 
+void Simulation::reroute(std::uint32_t v, std::uint32_t begin, std::uint32_t length,
+                         std::uint32_t pos) {
+  if (v >= veh_.size() || length == 0 || pos >= length ||
+      std::size_t{begin} + length > demand_.routeEdges.size())
+    throw std::invalid_argument("reroute: not a route of the demand");
+  const std::uint32_t here = routeOf(v)[veh_[v].routePos];
+  if (demand_.routeEdges[begin + pos] != here)
+    throw std::invalid_argument("reroute: the new route does not pass the vehicle's edge");
+  veh_[v].routeBegin = begin;
+  veh_[v].routeLen = length;
+  veh_[v].routePos = pos;
+  if (vStatus_[v] == 1 || vStatus_[v] == 3)
+    updateMask(v);
+}
+
 void Simulation::addTrip(std::uint32_t trip) {
   if (trip < baseTrips_ || trip >= demand_.trips.size())
     throw std::invalid_argument("addTrip: not a trip appended to the demand");
@@ -1269,11 +1284,14 @@ std::vector<std::uint8_t> Simulation::saveState() const {
     w.putVector(L.speed);
     w.putVector(L.veh);
   }
-  std::vector<std::uint32_t> lane(veh_.size()), routePos(veh_.size());
+  std::vector<std::uint32_t> lane(veh_.size()), routePos(veh_.size()), routeBegin(veh_.size()),
+      routeLen(veh_.size());
   std::vector<double> waiting(veh_.size()), lastChange(veh_.size());
   for (std::size_t i = 0; i < veh_.size(); ++i) {
     lane[i] = veh_[i].lane;
     routePos[i] = veh_[i].routePos;
+    routeBegin[i] = veh_[i].routeBegin;
+    routeLen[i] = veh_[i].routeLen;
     waiting[i] = veh_[i].waiting;
     lastChange[i] = veh_[i].lastChange;
   }
@@ -1296,6 +1314,8 @@ std::vector<std::uint8_t> Simulation::saveState() const {
   w.putVector(vOdometer_);
   w.putVector(laneCo2_);
   w.putVector(laneNox_);
+  w.putVector(routeBegin);  // routes changed by reroute()
+  w.putVector(routeLen);
   return w.take();
 }
 
@@ -1308,7 +1328,7 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
     r.getVector(L.speed);
     r.getVector(L.veh);
   }
-  std::vector<std::uint32_t> lane, routePos;
+  std::vector<std::uint32_t> lane, routePos, routeBegin, routeLen;
   std::vector<double> waiting, lastChange;
   r.getVector(lane);
   r.getVector(routePos);
@@ -1330,15 +1350,23 @@ void Simulation::loadState(std::span<const std::uint8_t> bytes) {
   r.getVector(vOdometer_);
   r.getVector(laneCo2_);
   r.getVector(laneNox_);
+  r.getVector(routeBegin);
+  r.getVector(routeLen);
   r.expectEnd();
   syncTrips();  // trips added while running, restored into the demand by the model
   if (lane.size() != veh_.size() || routePos.size() != veh_.size() ||
       waiting.size() != veh_.size() || lastChange.size() != veh_.size() ||
       vStatus_.size() != veh_.size() || laneSpeedSum_.size() != net_.normalLaneCount ||
       laneVehSteps_.size() != net_.normalLaneCount || edgeMaxQueue_.size() != net_.edges.size() ||
-      laneCo2_.size() != net_.normalLaneCount || laneNox_.size() != net_.normalLaneCount)
+      laneCo2_.size() != net_.normalLaneCount || laneNox_.size() != net_.normalLaneCount ||
+      routeBegin.size() != veh_.size() || routeLen.size() != veh_.size())
     throw std::runtime_error("traffic state: the trip count does not match this demand");
   for (std::size_t i = 0; i < veh_.size(); ++i) {
+    if (routeLen[i] == 0 || std::size_t{routeBegin[i]} + routeLen[i] > demand_.routeEdges.size() ||
+        routePos[i] > routeLen[i])
+      throw std::runtime_error("traffic state: a vehicle's route is not in this demand");
+    veh_[i].routeBegin = routeBegin[i];
+    veh_[i].routeLen = routeLen[i];
     veh_[i].lane = lane[i];
     veh_[i].routePos = routePos[i];
     veh_[i].waiting = waiting[i];

@@ -97,6 +97,19 @@ class Simulation {
   // vehicles handed over to other processes so far, and summaries sent
   std::uint64_t handedOver() const { return handedOver_; }
 
+  // Rerouting (road closures): where vehicle v is in its route (the index of the edge it is on;
+  // on an internal lane, of the edge it left), whether it is waiting to depart (0), running
+  // (1), arrived (2) or teleporting (3), and whether it is crossing a junction now.
+  std::uint32_t routePos(std::uint32_t v) const { return veh_[v].routePos; }
+  std::uint8_t status(std::uint32_t v) const { return vStatus_[v]; }
+  bool onJunction(std::uint32_t v) const {
+    return veh_[v].lane != kNone && net_.lanes[veh_[v].lane].edge == kNone;
+  }
+  std::span<const std::uint32_t> route(std::uint32_t v) const { return routeOf(v); }
+  // Gives vehicle v the route demand.routeEdges[begin, begin + length), on which it is now at
+  // index `pos` (the same edge as before; between steps only).
+  void reroute(std::uint32_t v, std::uint32_t begin, std::uint32_t length, std::uint32_t pos);
+
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
   std::size_t backlog() const { return backlog_.size(); }

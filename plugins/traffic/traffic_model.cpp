@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include "bench_reader.hpp"
 #include "city_network.hpp"
+#include "closures.hpp"
 #include "random_trips.hpp"
 #include "routing.hpp"
 
@@ -137,6 +139,11 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   baseTrips_ = demand_->trips.size();
   baseRouteEdges_ = demand_->routeEdges.size();
   router_ = std::make_unique<Router>(*net_);
+  // road closures (closures.hpp)
+  std::vector<Closure> closures;
+  for (const std::string& entry : c.list("closures"))
+    closures.push_back(parseClosure(*net_, entry));
+  closures_ = std::make_unique<RoadClosures>(*net_, std::move(closures));
   sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
   sim_->onWarning([host = host_](const std::string& m) { sdk::log(host, TWIN_LOG_WARNING, m); });
   sdk::log(host_, TWIN_LOG_INFO,
@@ -158,6 +165,10 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
   };
   if (const auto extra = s.input(kExtraTrips); !extra.empty())
     addExtraTrips(extra, s.timeS());
+  if (!closures_->empty()) {
+    for (const std::string& line : closures_->apply(s.timeS(), *demand_, *sim_, parallel))
+      sdk::log(host_, TWIN_LOG_INFO, line);
+  }
   sim_->step(s.timeS(), parallel);
   const double ms = sim_->meanSpeed();
   s.output(kRunning, static_cast<double>(sim_->running()));
@@ -364,14 +375,19 @@ void TrafficMicro::addExtraTrips(std::span<const double> records, double t) {
 std::vector<std::uint8_t> TrafficMicro::saveState() const {
   std::vector<std::uint8_t> s = sim_->saveState();
   // the trips added while running, before the simulation's state (it sizes by the demand)
+  // and the route edges appended while running (their trips' routes and detours around closures)
   sdk::StateWriter w;
+  w.putVector(std::vector<std::uint32_t>(
+      demand_->routeEdges.begin() + static_cast<std::ptrdiff_t>(baseRouteEdges_),
+      demand_->routeEdges.end()));
   w.put(static_cast<std::uint64_t>(demand_->trips.size() - baseTrips_));
   for (std::size_t i = baseTrips_; i < demand_->trips.size(); ++i) {
     const Trip& trip = demand_->trips[i];
-    w.put(trip.depart).put(trip.vtype).put(trip.routeEnd - trip.routeBegin);
-    for (std::uint32_t e : demand_->route(trip))
-      w.put(e);
+    w.put(trip.depart).put(trip.vtype).put(trip.routeBegin).put(trip.routeEnd);
   }
+  w.putVector(closures_->active());
+  w.put(static_cast<std::uint64_t>(closures_->rerouted()))
+      .put(static_cast<std::uint64_t>(closures_->unavoidable()));
   w.put(lastExtraId_)
       .put(static_cast<std::uint64_t>(extraRouted_))
       .put(static_cast<std::uint64_t>(unroutable_));
@@ -386,25 +402,33 @@ void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
   if (s.empty())
     throw std::runtime_error("traffic state is empty");
   sdk::StateReader r(s.first(s.size() - 1));
-  const auto added = r.get<std::uint64_t>();
+  std::vector<std::uint32_t> tail;
+  r.getVector(tail);
   demand_->trips.resize(baseTrips_);
   demand_->routeEdges.resize(baseRouteEdges_);
+  for (std::uint32_t e : tail) {
+    if (e >= net_->edges.size())
+      throw std::runtime_error("traffic state: a route edge is not in this network");
+    demand_->routeEdges.push_back(e);
+  }
+  const auto added = r.get<std::uint64_t>();
   for (std::uint64_t i = 0; i < added; ++i) {
     Trip trip;
     trip.depart = r.get<double>();
     trip.vtype = r.get<std::uint32_t>();
-    const auto n = r.get<std::uint32_t>();
+    trip.routeBegin = r.get<std::uint32_t>();
+    trip.routeEnd = r.get<std::uint32_t>();
     trip.id = "x" + std::to_string(i);
-    trip.routeBegin = static_cast<std::uint32_t>(demand_->routeEdges.size());
-    for (std::uint32_t k = 0; k < n; ++k) {
-      const auto e = r.get<std::uint32_t>();
-      if (e >= net_->edges.size())
-        throw std::runtime_error("traffic state: a route edge is not in this network");
-      demand_->routeEdges.push_back(e);
-    }
-    trip.routeEnd = static_cast<std::uint32_t>(demand_->routeEdges.size());
+    if (trip.routeBegin < baseRouteEdges_ || trip.routeEnd <= trip.routeBegin ||
+        trip.routeEnd > demand_->routeEdges.size())
+      throw std::runtime_error("traffic state: an added trip's route is not in the state");
     demand_->trips.push_back(std::move(trip));
   }
+  std::vector<std::uint8_t> closureActive;
+  r.getVector(closureActive);
+  const auto rerouted = static_cast<std::size_t>(r.get<std::uint64_t>());
+  const auto unavoidable = static_cast<std::size_t>(r.get<std::uint64_t>());
+  closures_->loadState(closureActive, rerouted, unavoidable);
   lastExtraId_ = r.get<double>();
   extraRouted_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   unroutable_ = static_cast<std::size_t>(r.get<std::uint64_t>());
@@ -436,7 +460,9 @@ std::vector<double> TrafficMicro::kpis() const {
           static_cast<double>(extraRouted_),
           st.co2Mg * 1e-6,
           st.noxMg * 1e-6,
-          st.vehicleMeters > 0 ? st.co2Mg * 1e-3 / (st.vehicleMeters / 1000.0) : nan};
+          st.vehicleMeters > 0 ? st.co2Mg * 1e-3 / (st.vehicleMeters / 1000.0) : nan,
+          static_cast<double>(closures_->rerouted()),
+          static_cast<double>(closures_->unavoidable())};
 }
 
 }  // namespace twin::traffic

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "closures.hpp"
 #include "demand.hpp"
 #include "network.hpp"
 #include "routing.hpp"
@@ -47,7 +48,7 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 12> kParams{{
+  static constexpr std::array<TwinParamDesc, 13> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
@@ -74,11 +75,16 @@ class TrafficMicro {
        "a vehicle standing this long at a lane's front jumps ahead (gridlock), counted"},
       {"end_when_done", TWIN_PARAM_BOOL, nullptr, "true", 0,
        "end the run when the last trip has arrived"},
+      {"closures", TWIN_PARAM_LIST, nullptr, "", 0,
+       "road closures, each 'EDGES FROM TO': edge ids joined by + (a city network's edge of road "
+       "link N is LN), and the time span since the scenario start, e.g. 'L812+L813 7h 10h'. "
+       "Through traffic is routed around a closed edge while it is closed: trips due to start "
+       "before it reopens and vehicles on the road when it closes"},
       {"signals.timing", TWIN_PARAM_STRING, nullptr, "webster", 0,
        "signals of a city network: webster (cycle and greens from the demand's peak-hour "
        "flows, Webster 1958) or fixed (31 s green per phase, netconvert's default)"},
   }};
-  static constexpr std::array<TwinKpiDesc, 17> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 19> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -98,6 +104,10 @@ class TrafficMicro {
        "tailpipe CO2 (HBEFA3-based model, Krajzewicz et al. 2015; electric vehicles: none)"},
       {"nox_kg", "kg", "tailpipe NOx (same model)"},
       {"co2_g_per_km", "g/km", "tailpipe CO2 per vehicle-kilometre, all vehicles"},
+      {"rerouted", "1", "vehicles given a detour around a road closure"},
+      {"closure_unavoidable", "1",
+       "vehicles that could not avoid a closed road (it is their origin or destination, or the "
+       "only way); they drive it"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);
@@ -130,6 +140,8 @@ class TrafficMicro {
   std::size_t baseTrips_ = 0, baseRouteEdges_ = 0;
   double lastExtraId_ = -1.0;    // state
   std::size_t extraRouted_ = 0;  // state
+
+  std::unique_ptr<RoadClosures> closures_;  // state: which are closed, vehicles rerouted
 };
 
 }  // namespace twin::traffic

@@ -1354,6 +1354,25 @@ TEST_F(Cli, DirectoriesAndSymlinkLoopsWhereFilesBelongAreNamed) {
 
 // ---- traffic: a benchmark case of the neutral format, without a city ------------------------
 
+TEST_F(Cli, ARoadClosureReroutesTrafficTheSameOnAnyThreadCount) {
+  const std::string scenario = kSource + "/scenarios/traffic-bench/grid10-1k.yaml";
+  const std::string closure = " --set 'models.traffic.closures=[I5I4 10min 40min]'";
+  auto a = cli("run " + scenario + closure + " --threads 1 --quiet --out " + dir_ + "/c1");
+  auto b = cli("run " + scenario + closure + " --threads 2 --quiet --out " + dir_ + "/c2");
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  ASSERT_EQ(b.exitCode, 0) << b.err;
+  EXPECT_EQ(stateHash(dir_ + "/c1/run.json"), stateHash(dir_ + "/c2/run.json"));
+  EXPECT_EQ(kpiValue(dir_ + "/c1/kpis.csv", "traffic.rerouted"), 24.0);
+  EXPECT_EQ(kpiValue(dir_ + "/c1/kpis.csv", "traffic.closure_unavoidable"), 4.0);
+  EXPECT_EQ(kpiValue(dir_ + "/c1/kpis.csv", "traffic.vehicles_arrived"), 1000.0);
+  // a closure that ends before it begins: exit 2, nothing written
+  auto bad = cli("run " + scenario + " --set 'models.traffic.closures=[I5I4 40min 10min]'" +
+                 " --quiet --out " + dir_ + "/bad");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("closures: 'I5I4 40min 10min': it must end after it begins"));
+  EXPECT_FALSE(fs::exists(dir_ + "/bad"));
+}
+
 TEST_F(Cli, TrafficBenchmarkCaseRunsToTheLastArrivalOnAnyThreadCount) {
   const std::string scenario = kSource + "/scenarios/traffic-bench/grid10-1k.yaml";
   auto a = cli("run " + scenario + " --threads 1 --quiet --out " + dir_ + "/t1");
