@@ -135,7 +135,20 @@ std::string columnName(const std::string& name, const std::string& unit) {
 core::Status writeResultsGpkg(const CityModel& city,
                               const std::vector<ResultColumn>& buildingColumns,
                               const std::vector<ResultColumn>& linkColumns, const std::string& path,
-                              const std::vector<ResultPolygonLayer>& polygonLayers) {
+                              const std::vector<ResultPolygonLayer>& polygonLayers,
+                              const ResultLinkSeries& linkSeries) {
+  for (const auto& sample : linkSeries.values) {
+    if (sample.size() != linkSeries.columns.size())
+      return fail(ErrorCode::BadInput, "road_link_series: a sample has the wrong column count");
+    for (const auto& column : sample) {
+      if (column.size() != city.roads.edges.size())
+        return fail(ErrorCode::BadInput,
+                    "road_link_series: a column has " + std::to_string(column.size()) +
+                        " values for " + std::to_string(city.roads.edges.size()) + " road links");
+    }
+  }
+  if (linkSeries.times.size() != linkSeries.values.size())
+    return fail(ErrorCode::BadInput, "road_link_series: sample times and values differ");
   for (const ResultColumn& c : buildingColumns) {
     if (c.values.size() != city.buildings.size()) {
       return fail(ErrorCode::BadInput, "results column " + c.name + " has " +
@@ -313,6 +326,37 @@ core::Status writeResultsGpkg(const CityModel& city,
         return fail(ErrorCode::Io, lastGdalError(path + ": cannot write " + pl.name));
     }
   }
+  // road-link values over time: an attribute table joined to road_links by link_id
+  if (!linkSeries.times.empty()) {
+    OGRLayer* t = (*ds)->CreateLayer("road_link_series", nullptr, wkbNone, nullptr);
+    if (t == nullptr)
+      return fail(ErrorCode::Io, lastGdalError(path + ": cannot create road_link_series"));
+    if (core::Status st = addField(t, "link_id", OFTInteger64, path); !st)
+      return st;
+    if (core::Status st = addField(t, "time", OFTDateTime, path); !st)
+      return st;
+    for (const std::string& c : linkSeries.columns) {
+      if (core::Status st = addField(t, c.c_str(), OFTReal, path); !st)
+        return st;
+    }
+    for (std::size_t k = 0; k < linkSeries.times.size(); ++k) {
+      const auto& sample = linkSeries.values[k];
+      for (std::size_t i = 0; i < city.roads.edges.size(); ++i) {
+        bool any = false;
+        for (const auto& column : sample)
+          any = any || !std::isnan(column[i]);
+        if (!any)
+          continue;
+        OGRFeature f(t->GetLayerDefn());
+        f.SetField("link_id", static_cast<GIntBig>(i));
+        f.SetField("time", linkSeries.times[k].c_str());
+        for (std::size_t c = 0; c < sample.size(); ++c)
+          setReal(f, linkSeries.columns[c].c_str(), sample[c][i]);
+        if (t->CreateFeature(&f) != OGRERR_NONE)
+          return fail(ErrorCode::Io, lastGdalError(path + ": cannot write road_link_series"));
+      }
+    }
+  }
   if ((*ds)->CommitTransaction() != OGRERR_NONE)
     return fail(ErrorCode::Io, lastGdalError(path + ": cannot commit"));
   // closing flushes: a full disk shows here
@@ -343,6 +387,8 @@ core::Result<std::vector<std::string>> writeDifferenceGpkg(const std::string& ba
     OGRLayer* vl = (*variant)->GetLayerByName(name.c_str());
     if (vl == nullptr || vl->GetFeatureCount() != bl->GetFeatureCount())
       continue;
+    if (bl->GetGeomType() == wkbNone)
+      continue;  // a table over time (road_link_series): its rows need not line up
     OGRFeatureDefn* bd = bl->GetLayerDefn();
     OGRFeatureDefn* vd = vl->GetLayerDefn();
     std::vector<std::pair<int, int>> cols;  // base index, variant index

@@ -35,6 +35,16 @@ struct ResultPolygonLayer {
   ResultGeometry geometry = ResultGeometry::Polygon;
 };
 
+// Road-link values over time (outputs.link_series): at each sample time (ISO 8601) the value of
+// every column for every road link. Written as the attribute table road_link_series (link_id,
+// time as a DateTime, then the columns; rows only where some value is not NaN), which joins
+// to road_links by link_id (QGIS: a join, then the temporal controller on `time`).
+struct ResultLinkSeries {
+  std::vector<std::string> columns;  // names with their units (columnName)
+  std::vector<std::string> times;
+  std::vector<std::vector<std::vector<double>>> values;  // [sample][column][link]
+};
+
 // Writes `path` (replaced if it exists; the caller publishes it atomically) with the layers
 // `buildings` (MultiPolygon: building_id, osm_id, use, height_m, floors, floor_area_m2,
 // footprint_m2, year, residents, jobs, then `buildingColumns`) and `road_links` (LineString:
@@ -45,7 +55,8 @@ struct ResultPolygonLayer {
 core::Status writeResultsGpkg(const CityModel& city,
                               const std::vector<ResultColumn>& buildingColumns,
                               const std::vector<ResultColumn>& linkColumns, const std::string& path,
-                              const std::vector<ResultPolygonLayer>& polygonLayers = {});
+                              const std::vector<ResultPolygonLayer>& polygonLayers = {},
+                              const ResultLinkSeries& linkSeries = {});
 
 // For each layer of `basePath` that `variantPath` also has with the same features in the same
 // order, writes `<layer>_delta` into `outPath` (replaced; the caller publishes it atomically):

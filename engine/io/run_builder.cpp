@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -97,6 +97,52 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   s.addObserver([&](const core::Scheduler& sch, core::Tick t) { recorder->observe(sch, t); });
   if (request.onTick)
     s.addObserver(request.onTick);
+  // outputs.link_series: the models' road-link layers at the end of every interval
+  LinkSeries linkSeries;
+  core::Status seriesStatus;
+  if (sc.linkSeriesNs > 0 && request.results) {
+    const core::Tick every = sc.linkSeriesNs / sc.calendar.tickNs;
+    s.addObserver([&, every, next = every](const core::Scheduler&, core::Tick t) mutable {
+      // at the tick that starts the next interval: the models' steps of that tick have seen
+      // the interval's end (a step at time t advances the model to t)
+      if (!seriesStatus || t < next)
+        return;
+      while (next <= t)
+        next += every;
+      auto frame = s.publishFrame();
+      if (!frame) {
+        seriesStatus = core::Unexpected(frame.error());
+        return;
+      }
+      std::vector<std::vector<double>> row;
+      std::size_t column = 0;
+      for (const core::Layer& l : frame->layers) {
+        if (l.kind != core::LayerKind::LinkValues)
+          continue;
+        if (linkSeries.times.empty()) {
+          linkSeries.columns.push_back(l.name);
+          linkSeries.units.push_back(l.unit);
+        } else if (column >= linkSeries.columns.size() || linkSeries.columns[column] != l.name) {
+          seriesStatus = fail(ErrorCode::ModelFailed,
+                              "the road-link layers changed during the run (" + l.name +
+                                  "): outputs.link_series needs the same layers throughout");
+          return;
+        }
+        row.push_back(l.values);
+        ++column;
+      }
+      if (row.empty())
+        return;  // no model publishes road-link values
+      // UTC, as GeoPackage wants its DateTime columns
+      const auto unix = static_cast<std::time_t>(sc.calendar.unixSeconds(t));
+      std::tm utc{};
+      gmtime_r(&unix, &utc);
+      char text[32];
+      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+      linkSeries.times.push_back(text);
+      linkSeries.values.push_back(std::move(row));
+    });
+  }
 
   // run in segments that end at each requested render time, then to the end
   std::vector<const RenderSpec*> renders;
@@ -139,6 +185,8 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   }
   if (runStatus)
     runStatus = s.run();
+  if (runStatus && !seriesStatus)
+    return core::Unexpected(seriesStatus.error());
   if (!runStatus) {
     if (const core::StepFailure* f = s.failure()) {
       const int m = s.findModel(f->model);
@@ -200,7 +248,7 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
           v = suppressSmallGroup(v, l.unit, sc.minGroup, suppressed);
       }
     }
-    auto written = request.results(*frame, dir);
+    auto written = request.results(*frame, linkSeries, dir);
     if (!written)
       return core::Unexpected(written.error());
     resultsFile = *written;

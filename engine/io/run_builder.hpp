@@ -39,6 +39,15 @@ struct CityInfo {
 };
 
 // What `citytwin run` asks for.
+// The road-link layers sampled every outputs.link_series during a run: at each sample its
+// time (ISO 8601, the end of the interval) and every link layer's values then.
+struct LinkSeries {
+  std::vector<std::string> columns;  // layer names with their units ("traffic.flow", "1")
+  std::vector<std::string> units;
+  std::vector<std::string> times;
+  std::vector<std::vector<std::vector<double>>> values;  // [sample][column][link]
+};
+
 struct RunRequest {
   const Scenario* scenario = nullptr;
   std::string outDir;
@@ -57,7 +66,9 @@ struct RunRequest {
   // Writes the per-entity results of the finished run (results.gpkg) into the staging folder
   // `dir` from the models' last published `frame`; returns the file name written, relative to
   // the run folder (the caller owns the GIS module). Null: no results file.
-  std::function<core::Result<std::string>(const core::Frame& frame, const std::string& dir)>
+  // `series`: the link layers sampled every outputs.link_series (empty when off or none).
+  std::function<core::Result<std::string>(const core::Frame& frame, const LinkSeries& series,
+                                          const std::string& dir)>
       results;
   // Step watchdog (--step-timeout): when one model step runs longer than stepTimeoutS (> 0),
   // the staging folder is removed and onStepTimeout is called from the watchdog thread with the

@@ -123,6 +123,9 @@ struct Scenario {
   std::vector<CameraSpec> cameras;
   bool traces = false;
   std::int64_t minGroup = 5;
+  // outputs.link_series: every this many ns the road-link layers the models publish are
+  // sampled into the table road_link_series of results.gpkg (0: off)
+  std::int64_t linkSeriesNs = std::int64_t{15} * 60 * 1'000'000'000;
   // the merged scenario's leaves (flattenTree), recorded in run.json for "what changed"
   std::vector<std::pair<std::string, std::string>> settings;
 };

@@ -878,7 +878,22 @@ void Validator::validateOutputs(const Node& root, Scenario& s) {
   const Node* outputs = requireMap(root, "outputs", false);
   if (outputs == nullptr)
     return;
-  checkKeys(*outputs, {"timeseries", "renders", "traces", "min_group"}, "'outputs'");
+  checkKeys(*outputs, {"timeseries", "renders", "traces", "min_group", "link_series"}, "'outputs'");
+  if (auto ls = scalar(*outputs, "link_series", false, "a duration such as 15min, or off")) {
+    if (*ls == "off") {
+      s.linkSeriesNs = 0;
+    } else {
+      auto d = core::parseDurationNs(*ls);
+      if (!d || *d <= 0 || (timeOk_ && *d % s.calendar.tickNs != 0)) {
+        problem(outputs->find("link_series")->where,
+                "'outputs.link_series' must be off or a positive duration that is a whole "
+                "number of ticks, such as 15min" +
+                    (d ? std::string() : ": " + d.error().message));
+      } else {
+        s.linkSeriesNs = *d;
+      }
+    }
+  }
   if (const Node* renders = outputs->find("renders")) {
     if (!renders->isSeq()) {
       problem(renders->where, "'outputs.renders' must be a list of {at, camera, size}");

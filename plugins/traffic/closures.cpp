@@ -131,9 +131,10 @@ std::vector<std::string> RoadClosures::apply(double t, Demand& demand, Simulatio
   }
   std::vector<std::vector<std::uint32_t>> detours(todo.size());
   parallel(todo.size(), [&](std::size_t b, std::size_t e) {
+    Router::Scratch scratch;
     for (std::size_t i = b; i < e; ++i) {
       const auto route = sim.route(todo[i].first);
-      detours[i] = router_.route(route[todo[i].second], route.back());
+      detours[i] = router_.route(route[todo[i].second], route.back(), scratch);
     }
   });
   std::size_t moved = 0, cannot = 0;

@@ -61,7 +61,8 @@ double Router::routeCost(const std::vector<std::uint32_t>& route) const {
   return total;
 }
 
-std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to) const {
+std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
+                                         Scratch& scratch) const {
   const std::size_t n = net_.edges.size();
   if (from >= n || to >= n)
     return {};
@@ -79,10 +80,11 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to) c
     const double dx = s.back()[0] - tx, dy = s.back()[1] - ty;
     return std::sqrt(dx * dx + dy * dy) * inv;
   };
-  // per-thread scratch, reset lazily by a query stamp (no O(n) clearing per query)
-  thread_local std::vector<double> g;
-  thread_local std::vector<std::uint32_t> prev, stamp;
-  thread_local std::uint32_t query = 0;
+  // the caller's scratch, reset lazily by a query stamp (no O(n) clearing per query)
+  std::vector<double>& g = scratch.g;
+  std::vector<std::uint32_t>& prev = scratch.prev;
+  std::vector<std::uint32_t>& stamp = scratch.stamp;
+  std::uint32_t& query = scratch.query;
   if (g.size() != n) {
     g.assign(n, 0);
     prev.assign(n, kNone);

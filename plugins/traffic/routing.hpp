@@ -16,10 +16,22 @@ namespace twin::traffic {
 class Router {
  public:
   explicit Router(const Network& net);
+  // What one search needs, reused across searches (reset lazily by a query stamp, not cleared):
+  // one per thread. (Not thread_local: LeakSanitizer's tracer crashes on the dynamic TLS of a
+  // dlopen'd plugin on Debian 12.)
+  struct Scratch {
+    std::vector<double> g;
+    std::vector<std::uint32_t> prev, stamp;
+    std::uint32_t query = 0;
+  };
   // The fastest route from the start of `from` to the end of `to` (both included), with the
   // edge costs `cost(edge)` in seconds (default: free-flow time length / speed); empty when
   // `to` cannot be reached.
-  std::vector<std::uint32_t> route(std::uint32_t from, std::uint32_t to) const;
+  std::vector<std::uint32_t> route(std::uint32_t from, std::uint32_t to, Scratch& scratch) const;
+  std::vector<std::uint32_t> route(std::uint32_t from, std::uint32_t to) const {
+    Scratch scratch;
+    return route(from, to, scratch);
+  }
   void setCosts(std::vector<double> edgeCost) { cost_ = std::move(edgeCost); }
   const std::vector<double>& costs() const { return cost_; }
   // the cost of a route under the current costs (s): edges plus junction crossings

@@ -86,9 +86,10 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
     // every trip's route on the scenario's threads (independent queries; results by trip)
     std::vector<std::vector<std::uint32_t>> paths(demand_->trips.size());
     threads_.parallelFor(paths.size(), [&](std::size_t b, std::size_t e) {
+      Router::Scratch scratch;
       for (std::size_t i = b; i < e; ++i) {
         const auto od = demand_->route(demand_->trips[i]);
-        paths[i] = router.route(od[0], od[od.size() - 1]);
+        paths[i] = router.route(od[0], od[od.size() - 1], scratch);
       }
     });
     Demand routed;
@@ -139,6 +140,15 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   baseTrips_ = demand_->trips.size();
   baseRouteEdges_ = demand_->routeEdges.size();
   router_ = std::make_unique<Router>(*net_);
+  linkInterval_ = c.number("link_interval");
+  if (!(linkInterval_ > 0))
+    throw std::runtime_error("link_interval must be positive");
+  nextBoundary_ = linkInterval_;
+  snapExits_.assign(net_->normalLaneCount, 0.0);
+  snapSpeedSum_.assign(net_->normalLaneCount, 0.0);
+  snapSteps_.assign(net_->normalLaneCount, 0);
+  intervalFlow_.assign(net_->edges.size(), std::nan(""));
+  intervalSpeed_.assign(net_->edges.size(), std::nan(""));
   // road closures (closures.hpp)
   std::vector<Closure> closures;
   for (const std::string& entry : c.list("closures"))
@@ -152,6 +162,29 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
                std::to_string(net_->connections.size()) + " connections, " +
                std::to_string(net_->signals.size()) + " signals; " +
                std::to_string(demand_->trips.size()) + " trips");
+}
+
+// The link values of the interval that just ended: vehicles through per hour and their mean
+// speed, per edge (NaN where no vehicle drove), from the simulation's running per-lane sums.
+void TrafficMicro::closeInterval() {
+  const auto& exits = sim_->laneExits();
+  const auto& speedSum = sim_->laneSpeedSum();
+  const auto& steps = sim_->laneVehicleSteps();
+  for (std::uint32_t e = 0; e < net_->edges.size(); ++e) {
+    const Edge& edge = net_->edges[e];
+    double through = 0, sum = 0;
+    std::uint64_t n = 0;
+    for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
+      through += static_cast<double>(exits[l]) - snapExits_[l];
+      sum += speedSum[l] - snapSpeedSum_[l];
+      n += steps[l] - snapSteps_[l];
+      snapExits_[l] = exits[l];
+      snapSpeedSum_[l] = speedSum[l];
+      snapSteps_[l] = steps[l];
+    }
+    intervalFlow_[e] = through * 3600.0 / linkInterval_;
+    intervalSpeed_[e] = n > 0 ? sum / static_cast<double>(n) * 3.6 : std::nan("");
+  }
 }
 
 TwinStatus TrafficMicro::step(sdk::Step& s) {
@@ -170,6 +203,11 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
       sdk::log(host_, TWIN_LOG_INFO, line);
   }
   sim_->step(s.timeS(), parallel);
+  if (s.timeS() >= nextBoundary_ - 1e-9) {
+    closeInterval();
+    while (nextBoundary_ <= s.timeS() + 1e-9)
+      nextBoundary_ += linkInterval_;
+  }
   const double ms = sim_->meanSpeed();
   s.output(kRunning, static_cast<double>(sim_->running()));
   s.output(kMeanSpeed, std::isnan(ms) ? 0.0 : ms);
@@ -305,6 +343,20 @@ void TrafficMicro::publish(sdk::Publisher& out) const {
                    speed);
   out.entityValues(
       P::layer("max_queue", TWIN_LAYER_LINK_VALUES, "Longest queue", "1", TWIN_SCALE_MAGMA), queue);
+  std::vector<double> iflow(cityLinks_, nan), ispeed(cityLinks_, nan);
+  for (std::uint32_t e = 0; e < net_->edges.size(); ++e) {
+    const std::uint32_t link = net_->edges[e].cityLink;
+    if (link != kNone && link < cityLinks_) {
+      iflow[link] = intervalFlow_[e];
+      ispeed[link] = intervalSpeed_[e];
+    }
+  }
+  out.entityValues(P::layer("interval_flow", TWIN_LAYER_LINK_VALUES,
+                            "Vehicles per hour, last interval", "1/h", TWIN_SCALE_MAGMA),
+                   iflow);
+  out.entityValues(P::layer("interval_speed", TWIN_LAYER_LINK_VALUES, "Mean speed, last interval",
+                            "km/h", TWIN_SCALE_SPEED, 0.0, 60.0),
+                   ispeed);
   out.entityValues(P::layer("co2", TWIN_LAYER_LINK_VALUES, "Tailpipe CO2", "kg", TWIN_SCALE_MAGMA),
                    co2);
   out.entityValues(P::layer("nox", TWIN_LAYER_LINK_VALUES, "Tailpipe NOx", "g", TWIN_SCALE_MAGMA),
@@ -385,6 +437,12 @@ std::vector<std::uint8_t> TrafficMicro::saveState() const {
     const Trip& trip = demand_->trips[i];
     w.put(trip.depart).put(trip.vtype).put(trip.routeBegin).put(trip.routeEnd);
   }
+  w.put(nextBoundary_);
+  w.putVector(snapExits_);
+  w.putVector(snapSpeedSum_);
+  w.putVector(snapSteps_);
+  w.putVector(intervalFlow_);
+  w.putVector(intervalSpeed_);
   w.putVector(closures_->active());
   w.put(static_cast<std::uint64_t>(closures_->rerouted()))
       .put(static_cast<std::uint64_t>(closures_->unavoidable()));
@@ -424,6 +482,16 @@ void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
       throw std::runtime_error("traffic state: an added trip's route is not in the state");
     demand_->trips.push_back(std::move(trip));
   }
+  nextBoundary_ = r.get<double>();
+  r.getVector(snapExits_);
+  r.getVector(snapSpeedSum_);
+  r.getVector(snapSteps_);
+  r.getVector(intervalFlow_);
+  r.getVector(intervalSpeed_);
+  if (snapExits_.size() != net_->normalLaneCount || snapSpeedSum_.size() != net_->normalLaneCount ||
+      snapSteps_.size() != net_->normalLaneCount || intervalFlow_.size() != net_->edges.size() ||
+      intervalSpeed_.size() != net_->edges.size())
+    throw std::runtime_error("traffic state: the link intervals do not match this network");
   std::vector<std::uint8_t> closureActive;
   r.getVector(closureActive);
   const auto rerouted = static_cast<std::size_t>(r.get<std::uint64_t>());

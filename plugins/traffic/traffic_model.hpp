@@ -48,7 +48,7 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 13> kParams{{
+  static constexpr std::array<TwinParamDesc, 14> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
@@ -75,6 +75,9 @@ class TrafficMicro {
        "a vehicle standing this long at a lane's front jumps ahead (gridlock), counted"},
       {"end_when_done", TWIN_PARAM_BOOL, nullptr, "true", 0,
        "end the run when the last trip has arrived"},
+      {"link_interval", TWIN_PARAM_NUMBER, "s", "15min", 0,
+       "the interval of the layers interval_flow and interval_speed (vehicles per hour and mean "
+       "speed per road link in the last complete interval; outputs.link_series samples them)"},
       {"closures", TWIN_PARAM_LIST, nullptr, "", 0,
        "road closures, each 'EDGES FROM TO': edge ids joined by + (a city network's edge of road "
        "link N is LN), and the time span since the scenario start, e.g. 'L812+L813 7h 10h'. "
@@ -142,6 +145,14 @@ class TrafficMicro {
   std::size_t extraRouted_ = 0;  // state
 
   std::unique_ptr<RoadClosures> closures_;  // state: which are closed, vehicles rerouted
+
+  // per-link values of the last complete link_interval (layers interval_flow, interval_speed)
+  double linkInterval_ = 900;
+  double nextBoundary_ = 900;                         // state
+  std::vector<double> snapExits_, snapSpeedSum_;      // state: per lane, at the last boundary
+  std::vector<std::uint64_t> snapSteps_;              // state
+  std::vector<double> intervalFlow_, intervalSpeed_;  // state: per edge (veh/h, km/h)
+  void closeInterval();
 };
 
 }  // namespace twin::traffic

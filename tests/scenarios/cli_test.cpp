@@ -1421,6 +1421,57 @@ TEST_F(Cli, TrafficRefusesAMissingOrIncompleteNetworkFolder) {
   EXPECT_FALSE(fs::exists(dir_ + "/o/kpis.csv"));
 }
 
+TEST_F(Cli, LinkFlowsAndSpeedsEveryQuarterHourGoToResultsGpkgAndAddUpToTheTotals) {
+  // Monaco's road graph, 300 random trips over 40 minutes: the run lasts about 50 minutes
+  writeFile(dir_ + "/m.yaml",
+            "name: monaco-link-series\n"
+            "city: {sources: [" +
+                dataPath("osm/monaco.osm.pbf") +
+                "], crs: EPSG:32632}\n"
+                "time: {start: 2026-06-17T07:00:00+02:00, duration: 2h, tick: 1s}\n"
+                "models:\n  traffic:\n    type: traffic.micro\n    period: 1s\n"
+                "    demand: {random_trips: 300, random_period: 40min}\n");
+  auto r = cli("run " + dir_ + "/m.yaml --quiet --out " + dir_ + "/o");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string gpkg = "'" + dir_ + "/o/results.gpkg'";
+  // one row per road link of the traffic network and quarter hour, times in UTC
+  auto per = runCommand("ogrinfo -ro " + gpkg +
+                        " -sql \"SELECT time, COUNT(*) AS n, SUM(traffic_interval_flow_1_per_h) "
+                        "/ 4.0 AS vehicles FROM road_link_series GROUP BY time ORDER BY time\"");
+  ASSERT_EQ(per.exitCode, 0) << per.err;
+  EXPECT_THAT(per.out, HasSubstr("time (DateTime) = 2026/06/17 05:15:00+00"));
+  EXPECT_THAT(per.out, HasSubstr("time (DateTime) = 2026/06/17 05:30:00+00"));
+  std::smatch m;
+  double counted = 0;
+  int samples = 0;
+  std::string rest = per.out;
+  while (std::regex_search(rest, m, std::regex("vehicles \\(Real\\) = ([0-9.]+)"))) {
+    counted += std::stod(m[1]);
+    ++samples;
+    rest = m.suffix();
+  }
+  EXPECT_GE(samples, 2);
+  // the quarter hours hold the link traversals of their time, none twice: together at most the
+  // run's total, and most of it (the last, unfinished quarter hour is not sampled)
+  auto total =
+      runCommand("ogrinfo -ro " + gpkg + " -sql \"SELECT SUM(traffic_flow) AS t FROM road_links\"");
+  ASSERT_TRUE(std::regex_search(total.out, m, std::regex("t \\(Real\\) = ([0-9.]+)"))) << total.out;
+  const double all = std::stod(m[1]);
+  EXPECT_GT(all, 5000.0);
+  EXPECT_LE(counted, all);
+  EXPECT_GT(counted, 0.5 * all);
+  // outputs.link_series: off writes no table
+  auto off =
+      cli("run " + dir_ + "/m.yaml --set outputs.link_series=off --quiet --out " + dir_ + "/off");
+  ASSERT_EQ(off.exitCode, 0) << off.err;
+  auto layers = runCommand("ogrinfo -ro -so '" + dir_ + "/off/results.gpkg'");
+  EXPECT_THAT(layers.out, Not(HasSubstr("road_link_series")));
+  auto bad =
+      cli("run " + dir_ + "/m.yaml --set outputs.link_series=7 --quiet --out " + dir_ + "/bad");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("'outputs.link_series' must be off or a positive duration"));
+}
+
 TEST_F(Cli, TrafficOnACityNetworkWithRandomTripsIsDeterministic) {
   // the network from the city's road graph (Monaco's OSM extract), 300 random trips
   writeFile(dir_ + "/m.yaml",

@@ -377,7 +377,7 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
   }
   // results.gpkg: the city's buildings and road links with the values the models published last
   if ((*loaded)->city) {
-    req.results = [&](const core::Frame& frame,
+    req.results = [&](const core::Frame& frame, const io::LinkSeries& series,
                       const std::string& dir) -> core::Result<std::string> {
       std::vector<gis::ResultColumn> buildings, links;
       std::vector<gis::ResultPolygonLayer> polygons;
@@ -423,8 +423,13 @@ int cmdRun(const std::string& path, std::vector<std::string> sets, const std::st
           polygons.push_back(std::move(pl));
         }
       }
+      gis::ResultLinkSeries ls;
+      for (std::size_t c = 0; c < series.columns.size(); ++c)
+        ls.columns.push_back(gis::columnName(series.columns[c], series.units[c]));
+      ls.times = series.times;
+      ls.values = series.values;
       if (core::Status st = gis::writeResultsGpkg(*(*loaded)->city, buildings, links,
-                                                  dir + "/results.gpkg", polygons);
+                                                  dir + "/results.gpkg", polygons, ls);
           !st)
         return core::Unexpected(st.error());
       return std::string("results.gpkg");

@@ -86,7 +86,7 @@ typedef int32_t TwinParamKind;
 #define TWIN_PARAM_BOOL 2
 #define TWIN_PARAM_STRING 3
 #define TWIN_PARAM_PATH 4   /* a file; the host resolves it against the scenario file */
-#define TWIN_PARAM_LIST 5   /* a list of strings */
+#define TWIN_PARAM_LIST 5   /* a list of strings; its default_value: the items, comma-separated */
 #define TWIN_PARAM_FOLDER 6 /* since 1.3: a folder; resolved as PATH, must be a directory */
 
 /* Model capability bits (TwinModelDescriptor.capabilities). */
