@@ -381,6 +381,21 @@ std::vector<VehicleType> readBenchVTypes(const std::string& file, const std::str
     t.maxSpeed = opt(f, "maxSpeed", 55.55);
     t.speedFactorMean = opt(f, "speedFactor", 1.0);
     t.speedFactorDev = opt(f, "speedDev", 0.1);
+    if (csv.hasColumn("vClass")) {
+      // SUMO's vehicle classes: which kind of vehicle (emission class, trucks for other models)
+      const std::string& vc = csv.field(f, csv.column("vClass"));
+      if (vc.empty() || vc == "passenger" || vc == "private" || vc == "taxi" || vc == "evehicle")
+        t.cls = VehicleClass::Car;
+      else if (vc == "delivery")
+        t.cls = VehicleClass::Van;
+      else if (vc == "truck" || vc == "trailer")
+        t.cls = VehicleClass::Truck;
+      else if (vc == "bus" || vc == "coach")
+        t.cls = VehicleClass::Bus;
+      else
+        csv.error("vehicle type " + t.id + ": vClass '" + vc +
+                  "' is not one citytwin drives (passenger, delivery, truck, trailer, bus, coach)");
+    }
     if (csv.hasColumn("emissionClass")) {
       // SUMO's vType attribute, e.g. HBEFA3/PC_G_EU4; empty: the vehicle class's default
       const std::string& ec = csv.field(f, csv.column("emissionClass"));

@@ -830,6 +830,44 @@ TEST_F(BenchFormat, ReadsATinyHandWrittenCase) {
   EXPECT_EQ(d.route(d.trips[1]).size(), 2u);
 }
 
+TEST_F(BenchFormat, VehicleClassesAndEmissionClassesComeFromTheTypesFile) {
+  test::writeFile(dir_ + "/types.csv",
+                  "source,id,vClass,accel,decel,length,emissionClass\n"
+                  "idm.add.xml,car,passenger,2.6,4.5,5,\n"
+                  "idm.add.xml,van,delivery,2.0,4.5,6.5,HBEFA3/LDV_D_EU5\n"
+                  "idm.add.xml,lorry,truck,1.3,4.0,7.1,\n"
+                  "idm.add.xml,bus,bus,1.2,4.0,12,HBEFA3/Bus\n");
+  const auto vt = readBenchVTypes(dir_ + "/types.csv", "idm");
+  ASSERT_EQ(vt.size(), 4u);
+  EXPECT_EQ(vt[0].cls, VehicleClass::Car);
+  EXPECT_EQ(vt[1].cls, VehicleClass::Van);
+  EXPECT_EQ(vt[2].cls, VehicleClass::Truck);
+  EXPECT_EQ(vt[3].cls, VehicleClass::Bus);
+  EXPECT_EQ(vt[0].emissionClass, -1);  // the simulation takes the class's default
+  EXPECT_EQ(vt[1].emissionClass, findEmissionClass("LDV_D_EU5"));
+  EXPECT_EQ(vt[3].emissionClass, findEmissionClass("Bus"));
+  EXPECT_EQ(emissionClasses()[static_cast<std::size_t>(defaultEmissionClass(
+                                  static_cast<int>(VehicleClass::Truck), false))]
+                .name,
+            "HDV_D_EU6");
+  test::writeFile(dir_ + "/types.csv", "source,id,vClass,emissionClass\nidm.add.xml,tram,tram,\n");
+  try {
+    (void)readBenchVTypes(dir_ + "/types.csv", "idm");
+    FAIL() << "no error";
+  } catch (const BenchError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("types.csv:2: vehicle type tram: vClass 'tram' is not one"));
+  }
+  test::writeFile(dir_ + "/types.csv",
+                  "source,id,vClass,emissionClass\nidm.add.xml,car,passenger,HBEFA4/PC_petrol\n");
+  try {
+    (void)readBenchVTypes(dir_ + "/types.csv", "idm");
+    FAIL() << "no error";
+  } catch (const BenchError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("types.csv:2: vehicle type car: unknown emission class "
+                                    "'HBEFA4/PC_petrol'"));
+  }
+}
+
 TEST_F(BenchFormat, BadFilesAreRefusedWithFileAndLine) {
   test::writeFile(dir_ + "/connections.csv",
                   "from_edge,from_lane,to_edge,to_lane,via_node,direction,state,tl,tl_link_index,"
