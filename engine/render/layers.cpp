@@ -245,7 +245,7 @@ void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers
         const double value = r.values[i];
         const osg::Vec4 col =
             std::isfinite(value) ? colourOf(*l, value, 0.62f) : osg::Vec4(0.f, 0.f, 0.f, 0.f);
-        for (int k = 0; k < 4; ++k)
+        for (unsigned k = 0; k < 4; ++k)
           px[4 * i + static_cast<std::size_t>(k)] =
               static_cast<unsigned char>(std::lround(std::clamp(col[k], 0.f, 1.f) * 255.f));
       }

@@ -496,7 +496,7 @@ osg::ref_ptr<osg::Image> landUseImage(const gis::CityModel& city, double x0, dou
   img->allocateImage(w, h, 1, GL_RGB, GL_UNSIGNED_BYTE);
   unsigned char* px = img->data();
   auto rgb = [](const osg::Vec4& c, unsigned char out[3]) {
-    for (int k = 0; k < 3; ++k)
+    for (unsigned k = 0; k < 3; ++k)
       out[k] = static_cast<unsigned char>(std::lround(std::clamp(c[k], 0.f, 1.f) * 255.f));
   };
   unsigned char base[3];
