@@ -61,18 +61,6 @@ RoadClosures::RoadClosures(const Network& net, std::vector<Closure> closures)
       freeFlow_(net),
       router_(net) {}
 
-bool RoadClosures::closed(std::uint32_t edge) const {
-  for (std::size_t i = 0; i < closures_.size(); ++i) {
-    if (active_[i] != 0) {
-      for (std::uint32_t e : closures_[i].edges) {
-        if (e == edge)
-          return true;
-      }
-    }
-  }
-  return false;
-}
-
 void RoadClosures::updateCosts() {
   std::vector<double> cost = freeFlow_.costs();
   for (std::size_t i = 0; i < closures_.size(); ++i) {

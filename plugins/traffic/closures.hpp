@@ -38,7 +38,6 @@ class RoadClosures {
                                  const ParallelFor& parallel);
   std::size_t rerouted() const { return rerouted_; }
   std::size_t unavoidable() const { return unavoidable_; }
-  bool closed(std::uint32_t edge) const;  // closed now
 
   void loadState(const std::vector<std::uint8_t>& active, std::size_t rerouted,
                  std::size_t unavoidable);

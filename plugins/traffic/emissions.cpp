@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "emissions.hpp"
 
-#include <algorithm>
-
 #include "demand.hpp"
 
 namespace twin::traffic {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <iterator>
 #include <limits>
 #include <stdexcept>
@@ -1028,37 +1027,6 @@ void Simulation::step(double t, const ParallelFor& parallel) {
 
 // ---- a split run (Domain) -----------------------------------------------------------------
 
-namespace {
-
-template <class T>
-void put(std::vector<std::uint8_t>& out, T value) {
-  const std::size_t at = out.size();
-  out.resize(at + sizeof(T));
-  std::memcpy(out.data() + at, &value, sizeof(T));
-}
-
-// reads the values of a received message in order; a short message is an error
-class Reader {
- public:
-  explicit Reader(const std::vector<std::uint8_t>& bytes) : b_(bytes) {}
-  template <class T>
-  T get() {
-    if (at_ + sizeof(T) > b_.size())
-      throw std::runtime_error("traffic: a split run received a truncated message");
-    T value;
-    std::memcpy(&value, b_.data() + at_, sizeof(T));
-    at_ += sizeof(T);
-    return value;
-  }
-  bool done() const { return at_ == b_.size(); }
-
- private:
-  const std::vector<std::uint8_t>& b_;
-  std::size_t at_ = 0;
-};
-
-}  // namespace
-
 void Simulation::setDomain(Domain d) {
   if (d.nodeOwner.size() != net_.nodes.size())
     throw std::invalid_argument("traffic: a domain needs an owner for every junction");
@@ -1079,7 +1047,7 @@ void Simulation::setDomain(Domain d) {
     laneOwner_[c.internalLane] = domain_.nodeOwner[c.node];
   sendSum_.assign(processes, {});
   recvSum_.assign(processes, {});
-  outbox_.assign(processes, {});
+  outbox_.assign(processes, sdk::StateWriter{});
   for (std::uint32_t l = 0; l < net_.normalLaneCount; ++l) {
     const Edge& e = net_.edges[net_.lanes[l].edge];
     if (e.from == kNone)
@@ -1098,16 +1066,13 @@ void Simulation::setDomain(Domain d) {
 void Simulation::exchangeSummaries() {
   std::vector<std::vector<std::uint8_t>> out(sendSum_.size());
   for (std::size_t p = 0; p < sendSum_.size(); ++p) {
+    sdk::StateWriter w;
     for (std::uint32_t l : sendSum_[p]) {
       const Summary& s = sum_[l];
-      put(out[p], s.count);
-      put(out[p], s.frontConn);
-      put(out[p], s.frontDist);
-      put(out[p], s.frontSpeed);
-      put(out[p], s.backPos);
-      put(out[p], s.backSpeed);
-      put(out[p], s.frontWait);
+      w.put(s.count).put(s.frontConn).put(s.frontDist).put(s.frontSpeed);
+      w.put(s.backPos).put(s.backSpeed).put(s.frontWait);
     }
+    out[p] = w.take();
   }
   auto in = domain_.exchange(std::move(out));
   for (std::size_t p = 0; p < recvSum_.size(); ++p) {
@@ -1115,7 +1080,7 @@ void Simulation::exchangeSummaries() {
       continue;
     if (p >= in.size())
       throw std::runtime_error("traffic: a split run missed a neighbour's lane summaries");
-    Reader r(in[p]);
+    sdk::StateReader r(in[p]);
     for (std::uint32_t l : recvSum_[p]) {
       Summary& s = sum_[l];
       s.count = r.get<std::uint32_t>();
@@ -1126,28 +1091,28 @@ void Simulation::exchangeSummaries() {
       s.backSpeed = r.get<double>();
       s.frontWait = r.get<double>();
     }
-    if (!r.done())
+    if (!r.atEnd())
       throw std::runtime_error("traffic: a split run received more lane summaries than it reads");
   }
 }
 
 void Simulation::handOver(std::uint32_t v, std::uint32_t lane, std::uint8_t kind, double pos,
                           double speed) {
-  std::vector<std::uint8_t>& out = outbox_[laneOwner_[lane]];
   const Veh& x = veh_[v];
-  put(out, v);
-  put(out, lane);
-  put(out, kind);
-  put(out, pos);
-  put(out, speed);
-  put(out, x.mask);
-  put(out, x.nextMask);
-  put(out, x.waiting);
-  put(out, x.lastChange);
-  put(out, x.routePos);
-  put(out, vInsert_[v]);
-  put(out, vOdometer_[v]);
-  put(out, vStatus_[v]);
+  outbox_[laneOwner_[lane]]
+      .put(v)
+      .put(lane)
+      .put(kind)
+      .put(pos)
+      .put(speed)
+      .put(x.mask)
+      .put(x.nextMask)
+      .put(x.waiting)
+      .put(x.lastChange)
+      .put(x.routePos)
+      .put(vInsert_[v])
+      .put(vOdometer_[v])
+      .put(vStatus_[v]);
   vStatus_[v] = 4;  // elsewhere
   veh_[v].lane = kNone;
   --running_;
@@ -1156,11 +1121,12 @@ void Simulation::handOver(std::uint32_t v, std::uint32_t lane, std::uint8_t kind
 
 void Simulation::receiveVehicles() {
   std::vector<std::vector<std::uint8_t>> out(outbox_.size());
-  out.swap(outbox_);
+  for (std::size_t p = 0; p < outbox_.size(); ++p)
+    out[p] = outbox_[p].take();
   auto in = domain_.exchange(std::move(out));
   for (std::size_t p = 0; p < in.size(); ++p) {  // in process order: each lane from one
-    Reader r(in[p]);
-    while (!r.done()) {
+    sdk::StateReader r(in[p]);
+    while (!r.atEnd()) {
       const auto v = r.get<std::uint32_t>();
       const auto lane = r.get<std::uint32_t>();
       const auto kind = r.get<std::uint8_t>();

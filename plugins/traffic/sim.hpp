@@ -21,6 +21,7 @@
 #include "demand.hpp"
 #include "idm.hpp"
 #include "network.hpp"
+#include "twin/plugin.hpp"
 
 namespace twin::traffic {
 
@@ -250,7 +251,7 @@ class Simulation {
   Domain domain_;
   std::vector<std::uint32_t> laneOwner_;
   std::vector<std::vector<std::uint32_t>> sendSum_, recvSum_;
-  std::vector<std::vector<std::uint8_t>> outbox_;  // vehicles leaving this step, per process
+  std::vector<sdk::StateWriter> outbox_;  // vehicles leaving this step, per process
   std::uint64_t handedOver_ = 0;
   bool ownsEdge(std::uint32_t edge) const {
     return laneOwner_.empty() || laneOwner_[net_.edges[edge].firstLane] == domain_.self;

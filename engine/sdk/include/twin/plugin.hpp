@@ -748,6 +748,7 @@ class StateReader {
     if (pos_ != s_.size())
       throw std::runtime_error("state has trailing bytes");
   }
+  bool atEnd() const { return pos_ == s_.size(); }
 
  private:
   std::span<const std::uint8_t> s_;
