@@ -49,10 +49,16 @@ struct RenderStats {
   double sceneBuildS = 0.0;   // CityModel -> OSG scene
   double firstFrameS = 0.0;   // first frame (uploads)
   double frameS = 0.0;        // mean of the later frames (dynamic layers updated each frame)
+  double frameCpuS = 0.0;     // CPU time of all the process's threads per later frame: less
+                              // noisy than frameS on a shared machine (llvmpipe's threads sleep
+                              // while they wait)
   std::size_t drawables = 0;  // static draw calls per frame (merged tile geometries + caption)
   std::size_t triangles = 0;  // static triangles
   std::size_t instances = 0;  // moving instances in the last frame
-  std::string renderer;       // GL_RENDERER
+  std::size_t instanceTriangles = 0;         // their triangles (faces turned away left out)
+  std::size_t buildingTrianglesDrawn = 0;    // per frame, of the building tiles' triangles, drawn
+  std::size_t buildingTrianglesSkipped = 0;  // and left out: walls turned away from the eye
+  std::string renderer;                      // GL_RENDERER
 };
 
 // Off-screen rendering (EGL surfaceless; Mesa llvmpipe without a GPU) that builds the city
@@ -78,6 +84,7 @@ class OffscreenRenderer {
   int width() const;
   int height() const;
   std::size_t instancesShown() const;
+  std::size_t instanceTriangles() const;
   const RenderStats& stats() const { return stats_; }
 
  private:

@@ -44,14 +44,18 @@ void overlayState(osg::StateSet* ss) {
   ss->setRenderingHint(osg::StateSet::TRANSPARENT_BIN);
 }
 
-osgText::Text* newText(float size, const osg::Vec4& colour) {
+// `outline`: a white outline for text straight over the city (labels); text on a panel goes
+// without (OSG's outline samples the glyph texture many times per pixel: costly on llvmpipe)
+osgText::Text* newText(float size, const osg::Vec4& colour, bool outline) {
   auto* t = new osgText::Text;
   if (std::filesystem::exists(kHudFont))
     t->setFont(kHudFont);
   t->setCharacterSize(size);
   t->setColor(colour);
-  t->setBackdropType(osgText::Text::OUTLINE);
-  t->setBackdropColor({1.f, 1.f, 1.f, 0.85f});
+  if (outline) {
+    t->setBackdropType(osgText::Text::OUTLINE);
+    t->setBackdropColor({1.f, 1.f, 1.f, 0.85f});
+  }
   return t;
 }
 
@@ -76,7 +80,7 @@ DynamicLayers::DynamicLayers(CityScene& scene, int width, int height)
   instanceGeom_->setDataVariance(osg::Object::DYNAMIC);
   instanceGeom_->setVertexArray(new osg::Vec3Array);
   instanceGeom_->setColorArray(new osg::Vec4Array, osg::Array::BIND_PER_VERTEX);
-  instanceGeom_->addPrimitiveSet(new osg::DrawArrays(GL_TRIANGLES, 0, 0));
+  instanceGeom_->addPrimitiveSet(new osg::DrawElementsUInt(GL_TRIANGLES));
   instances_->addDrawable(instanceGeom_);
   scene_.root->addChild(instances_);
   overlays_ = new osg::Group;
@@ -85,8 +89,7 @@ DynamicLayers::DynamicLayers(CityScene& scene, int width, int height)
   // polygons from models come in either orientation
   overlays_->getOrCreateStateSet()->setMode(GL_CULL_FACE, osg::StateAttribute::OFF);
   scene_.root->addChild(overlays_);
-  legendHud_ = hudCamera(width, height);
-  legendHud_->setRenderOrder(osg::Camera::POST_RENDER, 1);
+  legendHud_ = hudCamera(width, height, 1);
 }
 
 void DynamicLayers::update(const core::Frame& frame, const core::Frame* previous, double alpha) {
@@ -150,14 +153,28 @@ void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
   }
 }
 
+std::size_t DynamicLayers::instanceTriangles() const {
+  return instanceGeom_->getPrimitiveSet(0)->getNumIndices() / 3;
+}
+
+void DynamicLayers::setView(const osg::Vec3d& eye, double pixelsPerRadian) {
+  eye_ = eye;
+  pixelsPerRadian_ = pixelsPerRadian;
+  viewKnown_ = std::isfinite(eye.x()) && std::isfinite(eye.y()) && std::isfinite(eye.z()) &&
+               pixelsPerRadian > 0.0;
+}
+
 void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layers,
                                     const core::Frame* previous, double alpha) {
   auto* v = static_cast<osg::Vec3Array*>(instanceGeom_->getVertexArray());
   auto* c = static_cast<osg::Vec4Array*>(instanceGeom_->getColorArray());
+  auto* idx = static_cast<osg::DrawElementsUInt*>(instanceGeom_->getPrimitiveSet(0));
   v->clear();
   c->clear();
+  idx->clear();
   instancesShown_ = 0;
   const bool blend = previous != nullptr && alpha >= 0.0 && alpha < 1.0;
+  const osg::Vec3 eye(eye_);
   for (const core::Layer* l : layers) {
     if (l->kind != core::LayerKind::Instances)
       continue;
@@ -169,7 +186,8 @@ void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layer
           before.emplace(it.id, &it);
       }
     }
-    v->reserve(v->size() + l->instances.size() * 30);
+    v->reserve(v->size() + l->instances.size() * 12);
+    idx->reserve(idx->size() + l->instances.size() * 18);
     for (const core::InstanceItem& it : l->instances) {
       Pose pose{it.x, it.y, it.z, it.headingRad};
       if (blend) {
@@ -187,28 +205,43 @@ void DynamicLayers::updateInstances(const std::vector<const core::Layer*>& layer
       const osg::Vec3 fwd(ch, sh, 0.f), left(-sh, ch, 0.f), up(0.f, 0.f, it.height);
       const osg::Vec3 p[4] = {o + fwd * hl + left * hw, o - fwd * hl + left * hw,
                               o - fwd * hl - left * hw, o + fwd * hl - left * hw};
+      // Where the view is known, faces turned more than 10 degrees away from the eye are left
+      // out (back-face culling would drop them anyway; the margin covers a viewer's eye that is
+      // one frame old), and a box under kTinyPx pixels long is drawn as its roof alone: its
+      // sides would cover less than a pixel.
+      constexpr float kTinyPx = 2.f;
+      const osg::Vec3 toEye = eye - (o + up * 0.5f);
+      const float dist = toEye.length();
+      const bool tiny =
+          viewKnown_ && dist > 0.f &&
+          std::max(it.length, it.width) / dist * static_cast<float>(pixelsPerRadian_) < kTinyPx;
       auto quad = [&](const osg::Vec3& a, const osg::Vec3& b, const osg::Vec3& d,
                       const osg::Vec3& e, const osg::Vec3& normal) {
+        if (viewKnown_ &&
+            normal * (eye - (a + d) * 0.5f) < -0.17f * (eye - (a + d) * 0.5f).length())
+          return;
         const osg::Vec4 lit = litColour(colour, sunLight(normal));
         const bool ccw = ((b - a) ^ (d - a)) * normal >= 0.f;  // front faces toward `normal`
-        const osg::Vec3* corners[4] = {&a, &b, &d, &e};
-        static constexpr int kCcw[6] = {0, 1, 2, 0, 2, 3}, kCw[6] = {0, 2, 1, 0, 3, 2};
-        for (int k : ccw ? kCcw : kCw) {
-          v->push_back(*corners[k]);
+        const auto first = static_cast<unsigned>(v->size());
+        for (const osg::Vec3* q : {&a, &b, &d, &e}) {
+          v->push_back(*q);
           c->push_back(lit);
         }
+        static constexpr unsigned kCcw[6] = {0, 1, 2, 0, 2, 3}, kCw[6] = {0, 2, 1, 0, 3, 2};
+        for (unsigned k : ccw ? kCcw : kCw)
+          idx->push_back(first + k);
       };
       quad(p[0] + up, p[1] + up, p[2] + up, p[3] + up, {0.f, 0.f, 1.f});  // roof
-      quad(p[0], p[3], p[3] + up, p[0] + up, fwd);                        // front
-      quad(p[2], p[1], p[1] + up, p[2] + up, -fwd);                       // back
-      quad(p[1], p[0], p[0] + up, p[1] + up, left);                       // left
-      quad(p[3], p[2], p[2] + up, p[3] + up, -left);                      // right
+      if (!tiny) {
+        quad(p[0], p[3], p[3] + up, p[0] + up, fwd);    // front
+        quad(p[2], p[1], p[1] + up, p[2] + up, -fwd);   // back
+        quad(p[1], p[0], p[0] + up, p[1] + up, left);   // left
+        quad(p[3], p[2], p[2] + up, p[3] + up, -left);  // right
+      }
       ++instancesShown_;
     }
   }
-  auto* draw = static_cast<osg::DrawArrays*>(instanceGeom_->getPrimitiveSet(0));
-  draw->setCount(static_cast<GLsizei>(v->size()));
-  draw->dirty();
+  idx->dirty();
   v->dirty();
   c->dirty();
   instanceGeom_->dirtyBound();
@@ -354,7 +387,7 @@ void DynamicLayers::updateOverlays(const std::vector<const core::Layer*>& layers
     } else if (l->kind == core::LayerKind::Labels) {
       osg::ref_ptr<osg::Geode> geode = new osg::Geode;
       for (const core::Label& lb : l->labels) {
-        osgText::Text* t = newText(18.f, {0.1f, 0.1f, 0.12f, 1.f});
+        osgText::Text* t = newText(18.f, {0.1f, 0.1f, 0.12f, 1.f}, true);
         t->setCharacterSizeMode(osgText::Text::SCREEN_COORDS);
         t->setAxisAlignment(osgText::Text::SCREEN);
         t->setAlignment(osgText::Text::CENTER_BOTTOM);
@@ -396,7 +429,9 @@ void DynamicLayers::updateLegend(const std::vector<const core::Layer*>& layers) 
               barH = size * 0.8f;
   const float x0 = static_cast<float>(width_) - barW - size * 2.f;
   float y = size * 1.5f;
+  // panels and bars first: the legend is drawn in the order it was built, without depth test
   osg::ref_ptr<osg::Geometry> bars = new osg::Geometry;
+  geode->addDrawable(bars);
   osg::ref_ptr<osg::Vec3Array> v = new osg::Vec3Array;
   osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
   // a pale panel behind each entry, then the colour bar in 16 steps
@@ -433,16 +468,16 @@ void DynamicLayers::updateLegend(const std::vector<const core::Layer*>& layers) 
       std::snprintf(buf, sizeof buf, "%.4g", x);
       return std::string(buf);
     };
-    osgText::Text* title = newText(size, {0.12f, 0.12f, 0.14f, 1.f});
+    osgText::Text* title = newText(size, {0.12f, 0.12f, 0.14f, 1.f}, false);
     title->setPosition({x0, y + barH + size * 0.4f, 0.f});
     title->setText(l->title + (l->unit.empty() || l->unit == "1" ? "" : " (" + l->unit + ")"),
                    osgText::String::ENCODING_UTF8);
     geode->addDrawable(title);
-    osgText::Text* lo = newText(size * 0.8f, {0.12f, 0.12f, 0.14f, 1.f});
+    osgText::Text* lo = newText(size * 0.8f, {0.12f, 0.12f, 0.14f, 1.f}, false);
     lo->setPosition({x0, y - size * 1.1f, 0.f});
     lo->setText(number(l->valueMin));
     geode->addDrawable(lo);
-    osgText::Text* hi = newText(size * 0.8f, {0.12f, 0.12f, 0.14f, 1.f});
+    osgText::Text* hi = newText(size * 0.8f, {0.12f, 0.12f, 0.14f, 1.f}, false);
     hi->setAlignment(osgText::Text::RIGHT_BASE_LINE);
     hi->setPosition({x0 + barW, y - size * 1.1f, 0.f});
     hi->setText(number(l->valueMax));
@@ -455,7 +490,6 @@ void DynamicLayers::updateLegend(const std::vector<const core::Layer*>& layers) 
   bars->setColorArray(c, osg::Array::BIND_PER_VERTEX);
   bars->addPrimitiveSet(new osg::DrawArrays(GL_QUADS, 0, static_cast<GLsizei>(v->size())));
   bars->getOrCreateStateSet()->setMode(GL_BLEND, osg::StateAttribute::ON);
-  geode->addDrawable(bars);
   legendHud_->addChild(geode);
 }
 

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <numbers>
 #include <set>
 #include <thread>
 
@@ -177,10 +178,24 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
   }
   text->setCharacterSize(16.f);
   text->setColor({0.1f, 0.1f, 0.12f, 1.f});
-  text->setBackdropType(osgText::Text::OUTLINE);
-  text->setBackdropColor({1.f, 1.f, 1.f, 0.9f});
   text->setPosition({12.f, static_cast<float>(def.height) - 24.f, 0.f});
   text->setDataVariance(osg::Object::DYNAMIC);
+  // a pale panel behind the text, fitted to it each frame (drawn first: the HUD is drawn in
+  // order); cheaper than OSG's outline backdrop, which samples the glyphs many times per pixel
+  osg::ref_ptr<osg::Geometry> panel = new osg::Geometry;
+  osg::ref_ptr<osg::Vec3Array> panelCorners = new osg::Vec3Array(4);
+  {
+    osg::ref_ptr<osg::Vec4Array> c = new osg::Vec4Array;
+    c->push_back({1.f, 1.f, 1.f, 0.78f});
+    panel->setUseDisplayList(false);
+    panel->setUseVertexBufferObjects(true);
+    panel->setDataVariance(osg::Object::DYNAMIC);
+    panel->setVertexArray(panelCorners);
+    panel->setColorArray(c, osg::Array::BIND_OVERALL);
+    panel->addPrimitiveSet(new osg::DrawArrays(GL_QUADS, 0, 4));
+    panel->getOrCreateStateSet()->setMode(GL_BLEND, osg::StateAttribute::ON);
+  }
+  hudGeode->addDrawable(panel);
   hudGeode->addDrawable(text);
   hud->addChild(hudGeode);
   root->addChild(hud);
@@ -238,6 +253,14 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
                 ? "layers: none (l)"
                 : "layer: " + latest->layers[static_cast<std::size_t>(choice)].name + " (l)";
         layers.setHidden(std::move(hidden));
+        // the view of the last frame drawn (instances keep a margin for the camera's motion)
+        double fovy = 0.0, aspect = 0.0, zNear = 0.0, zFar = 0.0;
+        if (viewer.getCamera()->getProjectionMatrixAsPerspective(fovy, aspect, zNear, zFar)) {
+          const osg::Viewport* vp = viewer.getCamera()->getViewport();
+          const double h = vp != nullptr ? vp->height() : def.height;
+          layers.setView(viewer.getCamera()->getInverseViewMatrix().getTrans(),
+                         h / 2.0 / std::tan(fovy * std::numbers::pi / 360.0));
+        }
         layers.update(*latest, before.get(), alpha);
         shownLayers = latest;  // kept alive while drawn
       }
@@ -256,6 +279,16 @@ core::Result<int> runViewer(const gis::CityModel& city, const ViewerDef& def,
       if (!def.attribution.empty())
         s += "\n" + def.attribution;
       text->setText(s, osgText::String::ENCODING_UTF8);
+      const osg::BoundingBox& bb = text->getBoundingBox();
+      if (bb.valid()) {
+        constexpr float kPad = 6.f;
+        (*panelCorners)[0] = {bb.xMin() - kPad, bb.yMin() - kPad, 0.f};
+        (*panelCorners)[1] = {bb.xMax() + kPad, bb.yMin() - kPad, 0.f};
+        (*panelCorners)[2] = {bb.xMax() + kPad, bb.yMax() + kPad, 0.f};
+        (*panelCorners)[3] = {bb.xMin() - kPad, bb.yMax() + kPad, 0.f};
+        panelCorners->dirty();
+        panel->dirtyBound();
+      }
     }
     const bool last = def.maxFrames > 0 && frames + 1 >= def.maxFrames;
     if (last && !def.finalScreenshot.empty()) {

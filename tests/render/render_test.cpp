@@ -6,9 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <numbers>
 #include <osg/Image>
 #include <osgDB/ReadFile>
 #include <set>
@@ -333,6 +335,42 @@ TEST(RoofShapes, GabledAndHippedRoofsRiseFromTheEavesToTheRidge) {
   }
 }
 
+TEST(FlatRoofs, CoverTheFootprintConvexOrNot) {
+  // a convex house (a fan of 2 triangles) and an L-shaped one (concave: the tessellator), both
+  // 10 m high; their roof triangles add up to the footprints' areas
+  gis::CityModel c;
+  c.extent = {0, 0, 100, 100};
+  auto add = [&](gis::Ring r) {
+    gis::Building b;
+    b.parts.push_back({std::move(r), {}});
+    b.box = {0, 0, 100, 100};
+    b.centre = {50, 50};
+    b.heightM = 10.0;
+    c.buildings.push_back(b);
+  };
+  add({{10, 10}, {30, 10}, {30, 20}, {10, 20}});                      // 200 m2
+  add({{40, 40}, {60, 40}, {60, 50}, {50, 50}, {50, 70}, {40, 70}});  // 200 + 200 m2
+  detail::CityScene scene = detail::buildCityScene(c);
+  const auto range0 = scene.buildingRanges[0][0], range1 = scene.buildingRanges[1][0];
+  const osg::Geometry& g = *scene.buildingGeoms[static_cast<std::size_t>(range0.geometry)];
+  const auto& v = static_cast<const osg::Vec3Array&>(*g.getVertexArray());
+  const auto& idx = static_cast<const osg::DrawElementsUInt&>(*g.getPrimitiveSet(0));
+  double area[2] = {0, 0};
+  int tris[2] = {0, 0};
+  for (std::size_t t = 0; t + 2 < idx.size(); t += 3) {
+    const osg::Vec3 &a = v[idx[t]], &b = v[idx[t + 1]], &d = v[idx[t + 2]];
+    if (a.z() != 10.f || b.z() != 10.f || d.z() != 10.f)
+      continue;  // a wall
+    const int house = idx[t] >= range1.first && idx[t] < range1.first + range1.count ? 1 : 0;
+    area[house] += std::abs(((b - a) ^ (d - a)).z()) / 2.0;
+    ++tris[house];
+  }
+  EXPECT_NEAR(area[0], 200.0, 1e-3);
+  EXPECT_EQ(tris[0], 2);
+  EXPECT_NEAR(area[1], 400.0, 1e-3);
+  EXPECT_EQ(tris[1], 4);
+}
+
 TEST(TerrainScene, GroundAndBuildingsFollowTheDem) {
   // a slope rising 0.1 m per metre eastwards from 100 m, a house standing at x = 50
   gis::CityModel c;
@@ -379,6 +417,129 @@ TEST(TerrainScene, GroundAndBuildingsFollowTheDem) {
       EXPECT_NEAR(q.z(), 0.1f * q.x() + 0.5f, 1e-3f) << q.x();
     }
   }
+}
+
+TEST(FacingElements, OnlyBinsThatCanFaceTheEyeAreDrawn) {
+  detail::FacingElements f;
+  f.minXY = {0.f, 0.f};
+  f.maxXY = {100.f, 100.f};
+  // seen from far south and above: the walls facing north (normals from 22.5 to 157.5 degrees,
+  // bins 1 to 6) cannot face the eye; bin 0 (east) and 7 (west) can from the tile's corners
+  const unsigned south = f.visibleBins({50.f, -5000.f, 3000.f});
+  unsigned expected = 0;
+  for (int k : {0, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+    expected |= 1u << k;
+  EXPECT_EQ(south, expected);
+  // from far east: the walls facing west (bins 5 to 10) are left out
+  const unsigned east = f.visibleBins({9000.f, 50.f, 500.f});
+  for (int k = 0; k < detail::kWallBins; ++k)
+    EXPECT_EQ((east >> k) & 1u, (k >= 5 && k <= 10) ? 0u : 1u) << "bin " << k;
+  // above the tile every direction faces some point of it
+  EXPECT_EQ(f.visibleBins({50.f, 50.f, 400.f}), (1u << detail::kWallBins) - 1u);
+}
+
+TEST_F(Render, LeavingOutWallsTurnedAwayChangesNoPixel) {
+  for (const char* camera : {"overview", "center"}) {
+    RenderDef d = smallDef();
+    d.camera = camera;
+    auto r = OffscreenRenderer::create(*city_, d);
+    ASSERT_TRUE(r) << r.error().message;
+    detail::FacingElements::setEnabled(false);
+    detail::FacingElements::resetCounts();
+    auto all = (*r)->renderRgb(core::Frame{}, "walls");
+    EXPECT_EQ(detail::FacingElements::counts().skipped, 0u);
+    detail::FacingElements::setEnabled(true);
+    detail::FacingElements::resetCounts();
+    auto facing = (*r)->renderRgb(core::Frame{}, "walls");
+    const auto counts = detail::FacingElements::counts();
+    ASSERT_TRUE(all && facing);
+    EXPECT_EQ(*facing, *all) << camera;
+    // a good part of the walls faces away from an eye outside the town; from above its centre
+    // fewer tiles lie wholly to one side
+    EXPECT_GT(counts.skipped, std::string(camera) == "overview" ? counts.drawn / 10 : 0u) << camera;
+  }
+}
+
+TEST(PartyWalls, WallsBackToBackAreLeftOutUpToTheLowerNeighbour) {
+  // three houses in a row sharing walls at x = 10 and x = 20: A and B 10 m high, C 16 m
+  gis::CityModel c;
+  c.extent = {0, 0, 100, 100};
+  auto add = [&](double x0, double h, bool clockwise) {
+    gis::Building b;
+    gis::Ring r{{x0, 40}, {x0 + 10, 40}, {x0 + 10, 50}, {x0, 50}};
+    if (clockwise)
+      std::reverse(r.begin(), r.end());  // OSM ways run either way round
+    b.parts.push_back({r, {}});
+    b.box = {x0, 40, x0 + 10, 50};
+    b.centre = {x0 + 5, 45};
+    b.heightM = h;
+    c.buildings.push_back(b);
+  };
+  add(0, 10, false);
+  add(10, 10, true);
+  add(20, 16, false);
+  detail::CityScene scene = detail::buildCityScene(c);
+  for (std::size_t level = 0; level < 2; ++level) {
+    // per house: the lowest z of its wall triangles standing on the line x (inf: none there)
+    auto lowestAt = [&](std::size_t house, float x) {
+      const auto range = scene.buildingRanges[house][level];
+      const osg::Geometry& g = *scene.buildingGeoms[static_cast<std::size_t>(range.geometry)];
+      const auto& v = static_cast<const osg::Vec3Array&>(*g.getVertexArray());
+      const auto& idx = static_cast<const osg::DrawElementsUInt&>(*g.getPrimitiveSet(0));
+      float lo = INFINITY;
+      for (std::size_t t = 0; t + 2 < idx.size(); t += 3) {
+        bool onLine = true;
+        for (std::size_t k = t; k < t + 3; ++k) {
+          onLine = onLine && idx[k] >= range.first && idx[k] < range.first + range.count &&
+                   std::abs(v[idx[k]].x() - x) < 1e-4f;
+        }
+        for (std::size_t k = t; k < t + 3 && onLine; ++k)
+          lo = std::min(lo, v[idx[k]].z());
+      }
+      return lo;
+    };
+    // A and B: no wall between them; B's wall is hidden by C, which shows the 6 m above B
+    EXPECT_EQ(lowestAt(0, 10.f), INFINITY) << "level " << level;
+    EXPECT_EQ(lowestAt(1, 10.f), INFINITY);
+    EXPECT_EQ(lowestAt(1, 20.f), INFINITY);
+    EXPECT_FLOAT_EQ(lowestAt(2, 20.f), 10.f);
+    // the outer walls reach the ground
+    EXPECT_FLOAT_EQ(lowestAt(0, 0.f), 0.f);
+    EXPECT_FLOAT_EQ(lowestAt(2, 30.f), 0.f);
+    // 3 roofs of 2 triangles, 4 + 2 + 3 full walls and C's strip: 12 walls of 2
+    const auto* g =
+        scene.buildingGeoms[static_cast<std::size_t>(scene.buildingRanges[0][level].geometry)]
+            .get();
+    EXPECT_EQ(g->getPrimitiveSet(0)->getNumIndices() / 3, 6u + 2u * (3u + 2u + 3u + 1u))
+        << "level " << level;
+  }
+}
+
+TEST(InstanceLayer, FacesTurnedAwayAndSmallBoxesSidesAreLeftOut) {
+  gis::CityModel c;
+  c.extent = {0, 0, 1000, 1000};
+  detail::CityScene scene = detail::buildCityScene(c);
+  detail::DynamicLayers layers(scene, 1920, 1080);
+  core::Frame f;
+  core::Layer& l = f.layers.emplace_back();
+  l.name = "test.boxes";
+  l.kind = core::LayerKind::Instances;
+  l.scale = core::ColourScale::Rgba;
+  l.instances.push_back({1, 500.0, 500.0, 0.0, 0.0, 5.f, 2.f, 1.5f, 0.f, 0xff0000ffu});
+  // the view unknown: all five faces
+  layers.update(f);
+  EXPECT_EQ(layers.instanceTriangles(), 10u);
+  // 200 m west, 300 m south of the car and 200 m up, 1080 px over 45 degrees: the car is about
+  // 16 px long; its roof, the side facing south and the rear facing west are seen (heading 0:
+  // east), the front and the north side are turned away by more than 10 degrees
+  const double pxPerRad = 540.0 / std::tan(22.5 * std::numbers::pi / 180.0);
+  layers.setView({300.0, 200.0, 200.0}, pxPerRad);
+  layers.update(f);
+  EXPECT_EQ(layers.instanceTriangles(), 6u);
+  // 20 km away it is under two pixels: its roof alone
+  layers.setView({480.0, -20000.0, 5000.0}, pxPerRad);
+  layers.update(f);
+  EXPECT_EQ(layers.instanceTriangles(), 2u);
 }
 
 }  // namespace

@@ -7,9 +7,11 @@
 #include <osg/Geode>
 #include <osg/Geometry>
 #include <osg/Group>
+#include <osg/PrimitiveSet>
 #include <osg/ref_ptr>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -26,6 +28,36 @@ struct VertexRange {
   int geometry = -1;  // index into CityScene::buildingGeoms / roadGeoms; -1: not drawn
   unsigned first = 0;
   unsigned count = 0;
+};
+
+// The triangles of a building tile: its roofs and other faces first, then its walls in
+// kWallBins bins by the compass direction they face (bin k: outward normals from k to k + 1
+// times 360/kWallBins degrees, counter-clockwise from east). Each frame only the bins that can
+// face the eye from somewhere in the tile are drawn, in at most two index ranges: walls turned
+// away never reach the vertex stage, which llvmpipe runs on a single thread. Back-face culling
+// would drop them later anyway, so the image is the same.
+constexpr int kWallBins = 16;
+class FacingElements : public osg::DrawElementsUInt {
+ public:
+  FacingElements() : osg::DrawElementsUInt(GL_TRIANGLES) {}
+  FacingElements(const FacingElements& o, const osg::CopyOp& op = osg::CopyOp::SHALLOW_COPY)
+      : osg::DrawElementsUInt(o, op), ends(o.ends), minXY(o.minXY), maxXY(o.maxXY) {}
+  META_Object(twin, FacingElements)
+      // where the other faces end ([0]) and where bin k ends ([k + 1]), in indices
+      std::array<unsigned, kWallBins + 1> ends{};
+  osg::Vec2 minXY, maxXY;  // the tile's extent on the ground
+  // bit k set: some wall of bin k anywhere in the extent can face `eye` (conservative, exact
+  // for the bins' edge directions and the extent's corners)
+  unsigned visibleBins(const osg::Vec3& eye) const;
+  void draw(osg::State& state, bool useVertexBufferObjects) const override;
+  // off: every bin is drawn (tests compare the images)
+  static void setEnabled(bool on);
+  // indices drawn and left out by all of them since the last reset (benchmark, tests)
+  struct Counts {
+    std::uint64_t drawn = 0, skipped = 0;
+  };
+  static Counts counts();
+  static void resetCounts();
 };
 
 // The static city: land use, roads (each direction on its own side), rail, water, the park
@@ -61,7 +93,9 @@ osg::ref_ptr<osg::Geometry> polygonGeometry(const gis::Polygon& polygon, float z
 const gis::LandUseArea* parkArea(const gis::CityModel& city);
 
 // A 2D overlay camera in pixels (origin bottom-left), drawn after the scene, without lighting.
-osg::ref_ptr<osg::Camera> hudCamera(int width, int height);
+// `order`: among overlays, higher ones are drawn later (over lower ones).
+constexpr int kHudBin = 1000;  // render bin of overlays: after the scene's bins (labels: 20)
+osg::ref_ptr<osg::Camera> hudCamera(int width, int height, int order = 0);
 
 // The font for captions and the HUD (Debian's fonts-dejavu-core); OSG's built-in font if absent.
 inline constexpr const char* kHudFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
@@ -78,6 +112,10 @@ class DynamicLayers {
   const std::set<std::string>& hidden() const { return hidden_; }
   osg::Camera* legend() { return legendHud_.get(); }
   std::size_t instancesShown() const { return instancesShown_; }
+  std::size_t instanceTriangles() const;
+  // The eye and the image's pixels per radian of view (height / vertical field of view): with
+  // them instances leave out faces turned away and small ones are drawn as their roof alone.
+  void setView(const osg::Vec3d& eye, double pixelsPerRadian);
 
  private:
   void recolour(const core::Layer* layer, bool buildings);
@@ -96,6 +134,9 @@ class DynamicLayers {
   std::string legendKey_;
   std::string buildingLayer_, linkLayer_;  // the value layer shown on each, "" for none
   std::size_t instancesShown_ = 0;
+  bool viewKnown_ = false;
+  osg::Vec3d eye_;
+  double pixelsPerRadian_ = 0.0;
 };
 
 }  // namespace twin::render::detail
