@@ -80,6 +80,7 @@ void Simulation::syncTrips() {
   vFreeFlow_.resize(n, 0);
   vStatus_.resize(n, 0);
   vEmission_.resize(n, 0);
+  vElectric_.resize(n, 0);
   for (std::size_t i = from; i < n; ++i) {
     const Trip& trip = demand.trips[i];
     if (trip.vtype >= vtypes_.size())
@@ -87,6 +88,7 @@ void Simulation::syncTrips() {
     if (trip.routeEnd <= trip.routeBegin)
       throw std::invalid_argument("traffic: trip " + trip.id + " has an empty route");
     veh_[i].type = trip.vtype;
+    vElectric_[i] = trip.ev ? 1 : 0;
     vEmission_[i] = static_cast<std::uint8_t>(trip.ev ? defaultEmissionClass(0, true)
                                                       : vtypes_[trip.vtype].emissionClass);
     veh_[i].routeBegin = trip.routeBegin;
@@ -767,7 +769,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       const std::uint32_t i = stepLanes_[j];
       LaneState& L = lanes_[i];
       const double length = net_.lanes[i].length;
-      double meters = 0, co2 = 0, nox = 0;
+      double meters = 0, co2 = 0, nox = 0, evJ = 0, evM = 0;
       std::uint32_t standing = 0;
       const auto& classes = emissionClasses();
       const double invDt = 1.0 / dt;
@@ -791,10 +793,14 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         }
         veh_[v].waiting = nv < 0.1 ? veh_[v].waiting + dt : 0.0;
         // emissions at the step's speed and acceleration (as SUMO's emission device)
-        const EmissionRates r =
-            emissionRates(classes[vEmission_[v]], nv, (nv - L.speed[k]) * invDt);
+        const double accel = (nv - L.speed[k]) * invDt;
+        const EmissionRates r = emissionRates(classes[vEmission_[v]], nv, accel);
         co2 += r.co2 * dt;
         nox += r.nox * dt;
+        if (vElectric_[v] != 0) {
+          evJ += evBatteryPowerW(ev_, nv, accel) * dt;
+          evM += nv * dt;
+        }
         L.pos[k] = np;
         L.speed[k] = nv;
         meters += nv * dt;
@@ -804,6 +810,8 @@ void Simulation::step(double t, const ParallelFor& parallel) {
       L.stepMeters = meters;
       L.stepCo2 = co2;
       L.stepNox = nox;
+      L.stepEvJ = evJ;
+      L.stepEvM = evM;
       L.standing = standing;
       if (i < net_.normalLaneCount) {
         laneCo2_[i] += co2;
@@ -823,6 +831,8 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     meters += lanes_[i].stepMeters;
     stats_.co2Mg += lanes_[i].stepCo2;
     stats_.noxMg += lanes_[i].stepNox;
+    stats_.evEnergyJ += lanes_[i].stepEvJ;
+    stats_.evMeters += lanes_[i].stepEvM;
     const std::uint32_t e = net_.lanes[i].edge;
     if (e != kNone)
       edgeQueueNow_[e] += lanes_[i].standing;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "demand.hpp"
+#include "ev_energy.hpp"
 #include "idm.hpp"
 #include "network.hpp"
 #include "twin/plugin.hpp"
@@ -68,6 +69,8 @@ struct SimStats {
   std::uint64_t maxBacklog = 0;
   // tailpipe emissions of every step driven (emissions.hpp: HBEFA3-based), mg
   double co2Mg = 0, noxMg = 0;
+  // electric vehicles (ev_energy.hpp): battery energy net of recuperation, J, and distance, m
+  double evEnergyJ = 0, evMeters = 0;
 };
 
 class Simulation {
@@ -162,6 +165,7 @@ class Simulation {
     bool frontMayPass = false;        // phase 2: the front vehicle may cross the stop line
     double stepMeters = 0;            // phase 3: metres its vehicles drove this step
     double stepCo2 = 0, stepNox = 0;  // phase 3: mg its vehicles emitted
+    double stepEvJ = 0, stepEvM = 0;  // phase 3: electric vehicles' battery energy, distance
     std::uint32_t standing = 0;       // phase 3: vehicles slower than 5 km/h now (queued)
   };
 
@@ -205,8 +209,10 @@ class Simulation {
   std::vector<Veh> veh_;
   std::vector<double> vInsert_, vFreeFlow_, vOdometer_;
   std::vector<std::uint8_t> vEmission_;  // emission class (trip's EV flag, else its type's)
-  std::vector<std::uint8_t> vStatus_;    // 0 not yet, 1 running, 2 arrived, 3 teleporting,
-                                         // 4 in another process (a split run)
+  std::vector<std::uint8_t> vElectric_;  // 1: battery electric (the trip's EV flag)
+  EvParams ev_;
+  std::vector<std::uint8_t> vStatus_;  // 0 not yet, 1 running, 2 arrived, 3 teleporting,
+                                       // 4 in another process (a split run)
   std::size_t nextTrip_ = 0;
   std::size_t baseTrips_ = 0;         // the demand's trips at construction
   std::vector<std::uint32_t> extra_;  // added trips not yet due, by (departure, index)

@@ -79,6 +79,18 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   } else {
     demand_ = std::make_unique<Demand>();  // only the extra_trips of other models
   }
+  // battery-electric cars: a share of the demand's car trips, drawn per trip from the seed
+  const double evShare = c.number("ev_share");
+  if (!(evShare >= 0.0 && evShare <= 1.0))
+    throw std::runtime_error("ev_share must be between 0 and 1");
+  if (evShare > 0.0) {
+    for (std::size_t i = 0; i < demand_->trips.size(); ++i) {
+      Trip& t = demand_->trips[i];
+      sdk::EntityRandom rng(c.seed(), "traffic.ev", i);
+      if (t.vtype < vtypes.size() && vtypes[t.vtype].cls == VehicleClass::Car)
+        t.ev = t.ev || rng.uniform() < evShare;
+    }
+  }
   if (routes == "route") {
     // fastest paths on the empty network; trips carry (from, to) until here
     Router router(*net_);
@@ -529,7 +541,9 @@ std::vector<double> TrafficMicro::kpis() const {
           st.noxMg * 1e-6,
           st.vehicleMeters > 0 ? st.co2Mg * 1e-3 / (st.vehicleMeters / 1000.0) : nan,
           static_cast<double>(closures_->rerouted()),
-          static_cast<double>(closures_->unavoidable())};
+          static_cast<double>(closures_->unavoidable()),
+          st.evEnergyJ / 3.6e6,
+          st.evMeters > 0 ? st.evEnergyJ / 3.6e6 / (st.evMeters / 1e5) : nan};
 }
 
 }  // namespace twin::traffic

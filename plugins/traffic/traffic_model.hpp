@@ -48,7 +48,7 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 14> kParams{{
+  static constexpr std::array<TwinParamDesc, 15> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
@@ -83,11 +83,15 @@ class TrafficMicro {
        "link N is LN), and the time span since the scenario start, e.g. 'L812+L813 7h 10h'. "
        "Through traffic is routed around a closed edge while it is closed: trips due to start "
        "before it reopens and vehicles on the road when it closes"},
+      {"ev_share", TWIN_PARAM_NUMBER, nullptr, "0", 0,
+       "share of the demand's car trips driven by battery-electric cars (0..1), drawn per trip "
+       "from the scenario seed: no tailpipe emissions, battery energy by the model of "
+       "Kurczveil et al. 2014 (KPIs ev_energy_kwh, ev_kwh_per_100km)"},
       {"signals.timing", TWIN_PARAM_STRING, nullptr, "webster", 0,
        "signals of a city network: webster (cycle and greens from the demand's peak-hour "
        "flows, Webster 1958) or fixed (31 s green per phase, netconvert's default)"},
   }};
-  static constexpr std::array<TwinKpiDesc, 19> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 21> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -111,6 +115,10 @@ class TrafficMicro {
       {"closure_unavoidable", "1",
        "vehicles that could not avoid a closed road (it is their origin or destination, or the "
        "only way); they drive it"},
+      {"ev_energy_kwh", "kWh",
+       "battery energy of the electric cars while driving, net of recuperation (Kurczveil et al. "
+       "2014; SUMO's default electric car, a Kia Soul EV)"},
+      {"ev_kwh_per_100km", "kWh/100km", "the same per 100 km the electric cars drove"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);

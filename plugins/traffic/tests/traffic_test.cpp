@@ -23,6 +23,7 @@
 #include "city_network.hpp"
 #include "closures.hpp"
 #include "emissions.hpp"
+#include "ev_energy.hpp"
 #include "idm.hpp"
 #include "random_trips.hpp"
 #include "routing.hpp"
@@ -342,6 +343,61 @@ TEST(Emissions, TheSimulationSumsEachVehiclesRatesAndElectricCarsEmitNothing) {
       EXPECT_GT(st.co2Mg, expected);
       EXPECT_LT(st.co2Mg, expected + 12000.0);  // at most one step of a car accelerating, mg
     }
+  }
+}
+
+TEST(EvEnergy, BatteryPowerAtHandWorkedPoints) {
+  // SUMO's default electric car (Kia Soul EV): 1830 kg + 40 kg rotating, A c_w = 2.6 * 0.35,
+  // c_roll 0.01, 100 W consumers, 98 % drive and 96 % recuperation efficiency
+  const EvParams kia;
+  // cruising at 50 km/h: air 1/2 * 1.2041 * 0.91 * 13.889^3 = 1,467.86 W, rolling
+  // 0.01 * 1830 * 9.81 * 13.889 = 2,493.38 W; / 0.98 + 100 W
+  EXPECT_NEAR(evBatteryPowerW(kia, 50.0 / 3.6, 0.0), 4142.05, 0.01);
+  // accelerating at 1 m/s2 through 36 km/h: + 1870 * 1 * 10 = 18,700 W at the wheels
+  EXPECT_NEAR(evBatteryPowerW(kia, 10.0, 1.0), 21572.55, 0.01);
+  // braking at 1 m/s2 there: -16,356.90 W at the wheels, 96 % of it back into the battery
+  EXPECT_NEAR(evBatteryPowerW(kia, 10.0, -1.0), -15602.63, 0.01);
+  // standing, and braking below the stopping threshold (0.1 km/h): the consumers alone
+  EXPECT_EQ(evBatteryPowerW(kia, 0.0, 0.0), 100.0);
+  EXPECT_EQ(evBatteryPowerW(kia, 0.02, -1.0), 100.0);
+}
+
+TEST(EvEnergy, TheSimulationSumsAnElectricCarsBatteryEnergyStepByStep) {
+  Network net = readBenchNetwork(kAssets + "/grid10");
+  std::vector<VehicleType> vtypes = readBenchVTypes(kAssets + "/vtypes.csv", "idm");
+  Demand all = readBenchDemand(kAssets + "/grid10/demand_grid10_1k.csv.gz", net, vtypes, true);
+  for (bool ev : {false, true}) {
+    Demand one;
+    one.routeEdges = all.routeEdges;
+    one.trips.push_back(all.trips[0]);
+    one.trips[0].ev = ev;
+    Simulation sim(net, vtypes, one, SimParams{}, 3);
+    double expected = 0, lastSpeed = -1;
+    for (int t = 0; t < 2000 && !sim.finished(); ++t) {
+      sim.step(t, kSerial);
+      const auto vs = sim.vehicles();
+      if (vs.empty()) {
+        lastSpeed = -1;
+        continue;
+      }
+      if (lastSpeed >= 0)
+        expected += evBatteryPowerW(EvParams{}, vs[0].speed, vs[0].speed - lastSpeed);
+      lastSpeed = vs[0].speed;
+    }
+    ASSERT_TRUE(sim.finished());
+    const SimStats st = sim.stats();
+    if (!ev) {
+      EXPECT_EQ(st.evEnergyJ, 0.0);
+      EXPECT_EQ(st.evMeters, 0.0);
+      continue;
+    }
+    EXPECT_DOUBLE_EQ(st.evMeters, st.vehicleMeters);
+    // every step but the insertion's and the arrival's: at most one step each of hard driving
+    EXPECT_NEAR(st.evEnergyJ, expected, 50e3);
+    // signalised town driving with stops: 10..20 kWh/100 km for this car
+    const double kwhPer100km = st.evEnergyJ / 3.6e6 / (st.evMeters / 1e5);
+    EXPECT_GT(kwhPer100km, 10.0);
+    EXPECT_LT(kwhPer100km, 20.0);
   }
 }
 
