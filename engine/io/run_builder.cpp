@@ -3,9 +3,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <numbers>
+#include <optional>
 
 #include "core/hash.hpp"
 #include "io/atomic_file.hpp"
@@ -66,6 +70,18 @@ core::Result<std::unique_ptr<core::Scheduler>> buildScheduler(const Scenario& sc
   return core::Scheduler::create(def, std::move(models), std::move(connections),
                                  std::move(interventions));
 }
+
+namespace {
+// a tick as UTC ISO 8601 (GeoPackage's DateTime; spreadsheets and QGIS read it too)
+std::string utcText(const core::Calendar& calendar, core::Tick t) {
+  const auto unix = static_cast<std::time_t>(calendar.unixSeconds(t));
+  std::tm utc{};
+  gmtime_r(&unix, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+}  // namespace
 
 core::Result<RunSummary> runScenario(const RunRequest& request) {
   const Scenario& sc = *request.scenario;
@@ -133,14 +149,52 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
       }
       if (row.empty())
         return;  // no model publishes road-link values
-      // UTC, as GeoPackage wants its DateTime columns
-      const auto unix = static_cast<std::time_t>(sc.calendar.unixSeconds(t));
-      std::tm utc{};
-      gmtime_r(&unix, &utc);
-      char text[32];
-      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-      linkSeries.times.push_back(text);
+      linkSeries.times.push_back(utcText(sc.calendar, t));
       linkSeries.values.push_back(std::move(row));
+    });
+  }
+  // outputs.traces: the models' instance layers (vehicles, drones) every traces_interval, one
+  // row per instance: x y in the city's CRS (local metres plus the origin; a scenario without a
+  // city: the network's own metres), bearing clockwise from north
+  std::optional<AtomicFile> traces;
+  core::Status tracesStatus;
+  if (sc.traces) {
+    auto file = AtomicFile::create(dir + "/traces.csv");
+    if (!file)
+      return core::Unexpected(file.error());
+    traces.emplace(std::move(*file));
+    traces->write("time,layer,id,x,y,z,bearing_deg,value\n");
+    const core::Tick every = std::max<core::Tick>(1, sc.tracesIntervalNs / sc.calendar.tickNs);
+    const double originE = request.city.present ? request.city.originE : 0.0;
+    const double originN = request.city.present ? request.city.originN : 0.0;
+    s.addObserver([&, every, originE, originN, next = core::Tick{0}](const core::Scheduler&,
+                                                                     core::Tick t) mutable {
+      if (!tracesStatus || t < next)
+        return;
+      while (next <= t)
+        next += every;
+      auto frame = s.publishFrame();
+      if (!frame) {
+        tracesStatus = core::Unexpected(frame.error());
+        return;
+      }
+      const std::string time = utcText(sc.calendar, t);
+      std::string rows;
+      for (const core::Layer& l : frame->layers) {
+        if (l.kind != core::LayerKind::Instances)
+          continue;
+        for (const core::InstanceItem& it : l.instances) {
+          double bearing = std::fmod(90.0 - it.headingRad * 180.0 / std::numbers::pi, 360.0);
+          if (bearing < 0.0)
+            bearing += 360.0;
+          char row[320];
+          std::snprintf(row, sizeof row, "%s,%s,%llu,%.2f,%.2f,%.2f,%.1f,%.6g\n", time.c_str(),
+                        l.name.c_str(), static_cast<unsigned long long>(it.id), it.x + originE,
+                        it.y + originN, it.z, bearing, static_cast<double>(it.value));
+          rows += row;
+        }
+      }
+      traces->write(rows);
     });
   }
 
@@ -187,6 +241,8 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
     runStatus = s.run();
   if (runStatus && !seriesStatus)
     return core::Unexpected(seriesStatus.error());
+  if (runStatus && !tracesStatus)
+    return core::Unexpected(tracesStatus.error());
   if (!runStatus) {
     if (const core::StepFailure* f = s.failure()) {
       const int m = s.findModel(f->model);
@@ -256,6 +312,10 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
   if (core::Status st = writeFileAtomic(dir + "/kpis.csv", kpiCsv(summary.kpis)); !st) {
     return core::Unexpected(st.error());
   }
+  if (traces) {
+    if (core::Status st = traces->commit(); !st)
+      return core::Unexpected(st.error());
+  }
 
   summary.wallTimeS =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
@@ -321,6 +381,8 @@ core::Result<RunSummary> runScenario(const RunRequest& request) {
                   {"timeseries_rows", summary.timeseriesRows}};
   if (!resultsFile.empty())
     j["outputs"]["results"] = resultsFile;
+  if (traces)
+    j["outputs"]["traces"] = "traces.csv";
   j["privacy"] = {{"min_group", sc.minGroup},
                   {"traces", sc.traces},
                   {"suppressed_values", suppressed + recorder->suppressed()}};

@@ -121,7 +121,10 @@ struct Scenario {
   std::vector<SeriesSpec> timeseries;
   std::vector<RenderSpec> renders;
   std::vector<CameraSpec> cameras;
+  // outputs.traces: the models' instance layers (vehicles, drones) are written to traces.csv
+  // every tracesIntervalNs (per-vehicle records: off unless a scenario asks)
   bool traces = false;
+  std::int64_t tracesIntervalNs = std::int64_t{10} * 1'000'000'000;
   std::int64_t minGroup = 5;
   // outputs.link_series: every this many ns the road-link layers the models publish are
   // sampled into the table road_link_series of results.gpkg (0: off)

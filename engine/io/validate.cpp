@@ -878,7 +878,20 @@ void Validator::validateOutputs(const Node& root, Scenario& s) {
   const Node* outputs = requireMap(root, "outputs", false);
   if (outputs == nullptr)
     return;
-  checkKeys(*outputs, {"timeseries", "renders", "traces", "min_group", "link_series"}, "'outputs'");
+  checkKeys(*outputs,
+            {"timeseries", "renders", "traces", "traces_interval", "min_group", "link_series"},
+            "'outputs'");
+  if (auto ti = scalar(*outputs, "traces_interval", false, "a duration such as 10s")) {
+    auto d = core::parseDurationNs(*ti);
+    if (!d || *d <= 0 || (timeOk_ && *d % s.calendar.tickNs != 0)) {
+      problem(outputs->find("traces_interval")->where,
+              "'outputs.traces_interval' must be a positive duration that is a whole number of "
+              "ticks, such as 10s" +
+                  (d ? std::string() : ": " + d.error().message));
+    } else {
+      s.tracesIntervalNs = *d;
+    }
+  }
   if (auto ls = scalar(*outputs, "link_series", false, "a duration such as 15min, or off")) {
     if (*ls == "off") {
       s.linkSeriesNs = 0;

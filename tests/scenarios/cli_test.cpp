@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <osg/Image>
 #include <osgDB/ReadFile>
 #include <regex>
@@ -1392,6 +1393,63 @@ TEST_F(Cli, TrafficBenchmarkCaseRunsToTheLastArrivalOnAnyThreadCount) {
   ASSERT_TRUE(std::regex_search(run, m, std::regex("\"ticks\": ([0-9]+)")));
   EXPECT_GT(std::stol(m[1]), 3600);
   EXPECT_LT(std::stol(m[1]), 4500);
+}
+
+TEST_F(Cli, TracesHoldEveryVehicleAtEachIntervalOnlyWhenAsked) {
+  const std::string assets = kSource + "/assets/traffic";
+  auto scenario = [&](const std::string& outputs) {
+    writeFile(dir_ + "/t.yaml",
+              "name: t\ntime: {start: 2026-01-01T00:00:00Z, duration: 10min, tick: 1s}\n"
+              "models:\n  traffic:\n    type: traffic.micro\n    period: 1s\n"
+              "    network: {bench: " +
+                  assets + "/grid10}\n    demand: {bench: " + assets +
+                  "/grid10/demand_grid10_1k.csv.gz}\n    vtypes: {bench: " + assets +
+                  "/vtypes.csv}\n" + outputs);
+    return cli("run " + dir_ + "/t.yaml --quiet --out " + dir_ + "/o");
+  };
+  auto none = scenario("");
+  ASSERT_EQ(none.exitCode, 0) << none.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/o/traces.csv")) << "traces are off unless asked";
+  auto with = scenario("outputs: {traces: true, traces_interval: 2min}\n");
+  ASSERT_EQ(with.exitCode, 0) << with.err;
+  std::istringstream in(readFile(dir_ + "/o/traces.csv"));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "time,layer,id,x,y,z,bearing_deg,value");
+  std::map<std::string, std::set<std::string>> idsAt;
+  std::size_t rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string cell; std::getline(ls, cell, ',');)
+      f.push_back(cell);
+    ASSERT_EQ(f.size(), 8u) << line;
+    EXPECT_EQ(f[1], "traffic.vehicles");
+    EXPECT_TRUE(idsAt[f[0]].insert(f[2]).second) << "a vehicle twice at " << f[0];
+    // on the grid (10 x 10 junctions 200 m apart), facing somewhere
+    EXPECT_GE(std::stod(f[3]), -50.0);
+    EXPECT_LE(std::stod(f[3]), 1850.0);
+    EXPECT_GE(std::stod(f[4]), -50.0);
+    EXPECT_LE(std::stod(f[4]), 1850.0);
+    EXPECT_GE(std::stod(f[6]), 0.0);
+    EXPECT_LT(std::stod(f[6]), 360.0);
+    ++rows;
+  }
+  // a sample every 2 minutes of the 10: 0, 2, ... 8 min (and 10 min when the last tick is one)
+  ASSERT_GE(idsAt.size(), 5u);
+  EXPECT_TRUE(idsAt.contains("2026-01-01T00:02:00Z"));
+  EXPECT_TRUE(idsAt.contains("2026-01-01T00:08:00Z"));
+  EXPECT_FALSE(idsAt.contains("2026-01-01T00:03:00Z"));
+  // vehicles keep departing through the hour: more on the grid at 8 min than at 2 min
+  EXPECT_GT(idsAt["2026-01-01T00:08:00Z"].size(), idsAt["2026-01-01T00:02:00Z"].size());
+  EXPECT_GT(rows, 100u);
+  const std::string run = readFile(dir_ + "/o/run.json");
+  EXPECT_THAT(run, HasSubstr("\"traces\": \"traces.csv\""));
+  // a bad interval: file, line and column
+  auto bad = scenario("outputs: {traces: true, traces_interval: 0s}\n");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_THAT(bad.err, HasSubstr("t.yaml:10:42:"));
+  EXPECT_THAT(bad.err, HasSubstr("'outputs.traces_interval' must be a positive duration"));
 }
 
 TEST_F(Cli, TrafficRefusesAMissingOrIncompleteNetworkFolder) {
