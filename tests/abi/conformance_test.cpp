@@ -38,7 +38,7 @@ const std::map<std::string, Setup> kSetup{
     {"energy.grid", {"15min", ""}},
     {"industry.park", {"1min", "trips: false"}},  // Monaco has no industrial area
     {"industry.release", {"1min", "at: \"10:10\", rate: 1kg/s, location: \"2000,2000\""}},
-    {"traffic.micro", {"1s", "demand: {random_trips: 60, random_period: 20min}"}},
+    {"traffic.micro", {"1s", "demand: {random_trips: 60, random_period: 20min}, ev_share: 0.5"}},
     {"drones.delivery", {"1s", "hub: centre, fleet: 2, orders_per_hour: 20"}},
 };
 
