@@ -136,4 +136,74 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
   return path;
 }
 
+void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targets,
+                        Scratch& scratch, std::vector<std::vector<std::uint32_t>>& paths,
+                        std::vector<double>& costs) const {
+  const std::size_t n = net_.edges.size();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  paths.assign(targets.size(), {});
+  costs.assign(targets.size(), kInf);
+  if (from >= n)
+    return;
+  std::vector<std::uint32_t> pending(targets.begin(), targets.end());
+  std::sort(pending.begin(), pending.end());
+  pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+  while (!pending.empty() && pending.back() >= n)
+    pending.pop_back();
+  std::size_t left = pending.size();
+  std::vector<double>& g = scratch.g;
+  std::vector<std::uint32_t>& prev = scratch.prev;
+  std::vector<std::uint32_t>& stamp = scratch.stamp;
+  std::uint32_t& query = scratch.query;
+  if (g.size() != n) {
+    g.assign(n, 0);
+    prev.assign(n, kNone);
+    stamp.assign(n, 0);
+    query = 0;
+  }
+  if (++query == 0) {
+    std::fill(stamp.begin(), stamp.end(), 0);
+    query = 1;
+  }
+  auto cost = [&](std::uint32_t e) { return stamp[e] == query ? g[e] : kInf; };
+  using Item = std::pair<double, std::uint32_t>;
+  // ties broken by edge index: the result does not depend on heap internals
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
+  stamp[from] = query;
+  g[from] = cost_[from];
+  prev[from] = kNone;
+  open.emplace(g[from], from);
+  while (!open.empty() && left > 0) {
+    const auto [d, e] = open.top();
+    open.pop();
+    if (d > cost(e))
+      continue;  // stale
+    if (std::binary_search(pending.begin(), pending.end(), e))
+      --left;  // settled: each edge leaves the heap once at its final cost
+    for (std::uint32_t k = succBegin_[e]; k < succBegin_[e + 1]; ++k) {
+      const std::uint32_t nx = succEdge_[k];
+      const double cand = d + succCross_[k] + cost_[nx];
+      if (cand < cost(nx)) {
+        stamp[nx] = query;
+        g[nx] = cand;
+        prev[nx] = e;
+        open.emplace(cand, nx);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const std::uint32_t to = targets[i];
+    if (to >= n || !std::isfinite(cost(to)))
+      continue;
+    costs[i] = g[to];
+    std::vector<std::uint32_t>& path = paths[i];
+    for (std::uint32_t e = to; e != kNone; e = prev[e]) {
+      path.push_back(e);
+      if (e == from)
+        break;
+    }
+    std::reverse(path.begin(), path.end());
+  }
+}
+
 }  // namespace twin::traffic

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "network.hpp"
@@ -32,6 +33,11 @@ class Router {
     Scratch scratch;
     return route(from, to, scratch);
   }
+  // The fastest routes from the start of `from` to the end of each of `targets` in one search
+  // (Dijkstra 1959, stopped once every target is settled): paths[i] and costs[i] (s) for
+  // targets[i]; an empty path and +inf where a target cannot be reached.
+  void routesFrom(std::uint32_t from, std::span<const std::uint32_t> targets, Scratch& scratch,
+                  std::vector<std::vector<std::uint32_t>>& paths, std::vector<double>& costs) const;
   void setCosts(std::vector<double> edgeCost) { cost_ = std::move(edgeCost); }
   const std::vector<double>& costs() const { return cost_; }
   // the cost of a route under the current costs (s): edges plus junction crossings

@@ -27,9 +27,15 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   const std::int64_t randomTrips = c.integer("demand.random_trips");
   if (randomTrips < 0 || randomTrips > 10'000'000)
     throw std::runtime_error("demand.random_trips must be between 0 and 10,000,000");
-  if (!demandFile.empty() && randomTrips > 0)
+  const bool daily = c.flag("demand.city");
+  if ((!demandFile.empty()) + (randomTrips > 0) + daily > 1)
     throw std::runtime_error(
-        "give the trips either as a file (demand.bench) or as demand.random_trips, not both");
+        "give the trips one way: as a file (demand.bench), as demand.random_trips or as the "
+        "city's daily demand (demand.city), not several");
+  if (daily && (!networkDir.empty() || city == nullptr || city->building_count == 0))
+    throw std::runtime_error(
+        "demand.city needs the scenario's city with its buildings and its road graph as the "
+        "network (no network.bench)");
   std::string routes = c.text("demand.routes");
   if (routes != "given" && routes != "route")
     throw std::runtime_error("demand.routes must be 'given' or 'route', got '" + routes + "'");
@@ -73,6 +79,35 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
       throw std::runtime_error("demand.random_period and random_min_distance must be >= 0");
     demand_ = std::make_unique<Demand>(
         randomDemand(*net_, static_cast<std::size_t>(randomTrips), period, minDistance, c.seed()));
+  } else if (daily) {
+    CityDemandOptions options;
+    options.scale = c.number("demand.scale");
+    options.carDriverShare = c.number("demand.car_driver_share");
+    if (!(options.scale > 0 && options.scale <= 10))
+      throw std::runtime_error("demand.scale must be above 0 and at most 10");
+    if (!(options.carDriverShare >= 0 && options.carDriverShare <= 1))
+      throw std::runtime_error("demand.car_driver_share must be between 0 and 1");
+    const TimeOfDay timeOfDay = readTimeOfDay(c.text("demand.time_of_day"));
+    const Router router(*net_);
+    const ParallelFor parallel = [this](std::size_t n,
+                                        const std::function<void(std::size_t, std::size_t)>& fn) {
+      threads_.parallelFor(n, fn);
+    };
+    CityDemandStats st;
+    demand_ = std::make_unique<Demand>(
+        cityDemand(*city, *net_, router, timeOfDay, options, c.seed(), parallel, &st));
+    std::string byPurpose;
+    for (std::size_t p = 0; p < kPurposes; ++p)
+      byPurpose +=
+          std::string(p == 0 ? "" : ", ") + kMid2017[p].name + " " + std::to_string(st.trips[p]);
+    sdk::log(host_, TWIN_LOG_INFO,
+             "daily demand: " + std::to_string(demand_->trips.size()) + " car trips of " +
+                 std::to_string(static_cast<long long>(std::lround(st.residents))) +
+                 " residents (" + byPurpose + "); left out: " + std::to_string(st.sameRoad) +
+                 " within one road, " + std::to_string(st.afterDay) + " returning after the day, " +
+                 std::to_string(st.buildingsWithoutRoad) +
+                 " buildings more than 300 m from a road");
+    unroutable_ = st.unroutable;
   } else if (!demandFile.empty()) {
     demand_ =
         std::make_unique<Demand>(readBenchDemand(demandFile, *net_, vtypes, routes == "given"));

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "city_demand.hpp"
 #include "closures.hpp"
 #include "demand.hpp"
 #include "network.hpp"
@@ -48,13 +49,24 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 15> kParams{{
+  static constexpr std::array<TwinParamDesc, 19> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
       {"demand.bench", TWIN_PARAM_PATH, nullptr, "", 0,
        "trips of the neutral benchmark format (demand_<case>.csv.gz); with neither this nor "
        "random_trips, only the extra_trips of other models drive"},
+      {"demand.city", TWIN_PARAM_BOOL, nullptr, "false", 0,
+       "the city's own daily car trips: its residents' tours by purpose at the rates of MiD "
+       "2017, destinations by a gravity model over jobs and shops, times of day from MiD "
+       "(assets/traffic/time_of_day_mid.csv); needs a city with buildings"},
+      {"demand.scale", TWIN_PARAM_NUMBER, nullptr, "1", 0,
+       "share of the city's daily trips that drive (as SUMO's --scale), e.g. 0.1 for a quick "
+       "look; each tour is kept or not by its own draw"},
+      {"demand.car_driver_share", TWIN_PARAM_NUMBER, nullptr, "0.43", 0,
+       "share of all trips made as a car's driver (MiD 2017, Germany: 43 %)"},
+      {"demand.time_of_day", TWIN_PARAM_PATH, nullptr, "asset:traffic/time_of_day_mid.csv", 0,
+       "arrival times and activity durations per purpose, shares per time bin"},
       {"demand.routes", TWIN_PARAM_STRING, nullptr, "given", 0,
        "given: drive the file's routes; route: fastest path on the empty network (A*)"},
       {"demand.random_trips", TWIN_PARAM_INTEGER, nullptr, "0", 0,

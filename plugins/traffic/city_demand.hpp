@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// The daily car demand of a city from its buildings, as a trip-based model with tours:
+//  1. trip generation: the residents of each building make trips per purpose at the rates of
+//     MiD 2017 (Mobilität in Deutschland: 3.1 trips per person and day, split by purpose as the
+//     survey's trips per day), of which the car-driver share drive;
+//  2. destination choice: a gravity model (Wilson 1967) over 400 m zones with the purpose's
+//     attraction (jobs, jobs of shops, of schools, ...) and an exponential deterrence
+//     exp(-ln 2 d / m) on the straight-line distance d, m the purpose's median trip length in
+//     MiD 2017 (a destination at the median length is half as attractive as one next door);
+//     then a building of the zone by its attraction;
+//  3. time of day as MITO does it (Moeckel et al. 2020): home-based trips are tours: the trip out
+//     arrives at a time drawn from the purpose's arrival distribution (departing its free-flow
+//     travel time earlier), the trip home leaves after an activity duration drawn from the
+//     purpose's duration distribution (both from MiD, assets/traffic/time_of_day_mid.csv);
+//     business trips start at a workplace and end at another;
+//  4. routes: fastest paths on the empty network, one Dijkstra (1959) tree per origin road for
+//     all trips that start there.
+// Every tour draws from its own random stream (seed, building, purpose, tour), so the demand is
+// the same for any thread count, and a building's trips do not change when others do.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "demand.hpp"
+#include "network.hpp"
+#include "routing.hpp"
+#include "sim.hpp"
+#include "twin/plugin.h"
+
+namespace twin::traffic {
+
+// The columns of a time-of-day table (assets/traffic/time_of_day_mid.csv).
+enum class TimeColumn : std::uint8_t {
+  ArrivalHbw,
+  DurationHbw,
+  ArrivalHbe,
+  DurationHbe,
+  ArrivalHbs,
+  DurationHbs,
+  ArrivalHbo,
+  DurationHbo,
+  ArrivalNhbw,
+  Count
+};
+
+// Shares of the day per bin, one distribution per column, each summing to 1.
+struct TimeOfDay {
+  std::vector<double> binStartS;  // bin k spans [binStartS[k], binStartS[k + 1])
+  std::array<std::vector<double>, static_cast<std::size_t>(TimeColumn::Count)> cumulative;
+  // a time (s) drawn from a column: the bin by u1, a uniform point of it by u2
+  double sample(TimeColumn c, double u1, double u2) const;
+  // the share of column c in [fromS, toS) (whole bins)
+  double share(TimeColumn c, double fromS, double toS) const;
+};
+
+// Reads a time-of-day table; throws std::runtime_error naming file and line on a bad file
+// (missing column, a share that is not a finite number >= 0, bins that do not follow on).
+TimeOfDay readTimeOfDay(const std::string& path);
+
+enum class Purpose : std::uint8_t {
+  Work,
+  Business,
+  Education,
+  Shopping,
+  Errands,
+  Leisure,
+  Escort,
+  Count
+};
+inline constexpr std::size_t kPurposes = static_cast<std::size_t>(Purpose::Count);
+
+struct PurposeFigures {
+  const char* name;
+  double tripsPerDayM;  // MiD 2017: trips per day in Germany by purpose, millions (all modes)
+  double medianKm;      // MiD 2017: median trip length
+  TimeColumn arrival;
+  TimeColumn duration;  // for tours; business trips have none (arrival only)
+  bool tour;            // home-based: out and back; business: one trip between workplaces
+};
+
+// MiD 2017 (infas, DLR, IVT, infas 360 for the BMVI), as plugins/traffic/README.md quotes it.
+inline constexpr std::array<PurposeFigures, kPurposes> kMid2017{{
+    {"work", 43, 8.1, TimeColumn::ArrivalHbw, TimeColumn::DurationHbw, true},
+    {"business", 28, 5.7, TimeColumn::ArrivalNhbw, TimeColumn::ArrivalNhbw, false},
+    {"education", 18, 2.9, TimeColumn::ArrivalHbe, TimeColumn::DurationHbe, true},
+    {"shopping", 41, 2.0, TimeColumn::ArrivalHbs, TimeColumn::DurationHbs, true},
+    {"errands", 37, 3.6, TimeColumn::ArrivalHbo, TimeColumn::DurationHbo, true},
+    {"leisure", 72, 3.9, TimeColumn::ArrivalHbo, TimeColumn::DurationHbo, true},
+    {"escort", 21, 2.9, TimeColumn::ArrivalHbo, TimeColumn::DurationHbo, true},
+}};
+// MiD 2017: trips per person and day, all modes (85 % of people leave home on a given day)
+inline constexpr double kMidTripsPerPersonDay = 3.1;
+// MiD 2017: the share of trips made as a car's driver, all purposes
+inline constexpr double kMidCarDriverShare = 0.43;
+
+struct CityDemandOptions {
+  double scale = 1.0;                          // share of the trips that are simulated
+  double carDriverShare = kMidCarDriverShare;  // of all trips
+  double dayS = 86400.0;                       // trips that would start later are left out
+  double zoneM = 400.0;                        // zone size of the gravity model
+};
+
+struct CityDemandStats {
+  double residents = 0, jobs = 0;
+  std::array<std::size_t, kPurposes> trips{};  // trips in the demand, by purpose
+  std::size_t sameRoad = 0;                    // left out: origin and destination on the same road
+  std::size_t afterDay = 0;                    // left out: the trip home would start after the day
+  std::size_t unroutable = 0;            // left out: no route (cannot happen on one connected part)
+  std::size_t buildingsWithoutRoad = 0;  // buildings with people or jobs and no road near
+};
+
+// The city's daily car trips, routed, sorted by departure (vtype 0 for all). Trip ids:
+// "<purpose>-<building>-<tour>-out|back" (business: "-trip").
+Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& router,
+                  const TimeOfDay& timeOfDay, const CityDemandOptions& options, std::uint64_t seed,
+                  const ParallelFor& parallel, CityDemandStats* stats);
+
+}  // namespace twin::traffic
