@@ -472,7 +472,8 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
   perBuilding.clear();
   perBuilding.shrink_to_fit();
 
-  // 4. routes: one tree per origin road
+  // 4. routes: one tree per origin road (A* per trip where only a few start there)
+  constexpr std::size_t kAStarTargets = 3;
   std::vector<std::uint32_t> order(planned.size());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -495,8 +496,19 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
       targets.clear();
       for (std::size_t k = groupStart[g]; k < groupStart[g + 1]; ++k)
         targets.push_back(planned[order[k]].to);
-      router.routesFrom(planned[order[groupStart[g]]].from, targets, scratch, groupPaths,
-                        groupCosts);
+      const std::uint32_t from = planned[order[groupStart[g]]].from;
+      if (targets.size() <= kAStarTargets) {
+        // a few targets: goal-directed searches settle far fewer roads than one whole tree
+        groupPaths.assign(targets.size(), {});
+        groupCosts.assign(targets.size(), std::numeric_limits<double>::infinity());
+        for (std::size_t k = 0; k < targets.size(); ++k) {
+          groupPaths[k] = router.route(from, targets[k], scratch);
+          if (!groupPaths[k].empty())
+            groupCosts[k] = router.routeCost(groupPaths[k]);
+        }
+      } else {
+        router.routesFrom(from, targets, scratch, groupPaths, groupCosts);
+      }
       for (std::size_t k = groupStart[g]; k < groupStart[g + 1]; ++k) {
         paths[order[k]] = std::move(groupPaths[k - groupStart[g]]);
         costs[order[k]] = groupCosts[k - groupStart[g]];

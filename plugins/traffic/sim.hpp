@@ -117,7 +117,8 @@ class Simulation {
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
   std::size_t backlog() const { return backlog_.size(); }
-  SimStats stats() const;
+  SimStats stats() const;  // sums the per-edge lane changes: for the end of a run
+  std::uint64_t arrivedCount() const { return stats_.arrived; }  // cheap, for every step
   double meanSpeed() const;  // m/s over running vehicles, NaN when none
 
   // every running vehicle: position (lane, offset from the lane start), speed, trip index

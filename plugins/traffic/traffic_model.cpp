@@ -201,7 +201,14 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
     closures.push_back(parseClosure(*net_, entry));
   closures_ = std::make_unique<RoadClosures>(*net_, std::move(closures));
   sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
-  sim_->onWarning([host = host_](const std::string& m) { sdk::log(host, TWIN_LOG_WARNING, m); });
+  // each gridlock is named up to kTeleportWarnings times, then only counted (KPI teleports)
+  sim_->onWarning([this](const std::string& m) {
+    if (++teleportWarnings_ <= kTeleportWarnings)
+      sdk::log(host_, TWIN_LOG_WARNING, m);
+    if (teleportWarnings_ == kTeleportWarnings)
+      sdk::log(host_, TWIN_LOG_WARNING,
+               "further gridlocks are not named; the KPI teleports counts them all");
+  });
   sdk::log(host_, TWIN_LOG_INFO,
            "network " + std::to_string(net_->edges.size()) + " edges, " +
                std::to_string(net_->normalLaneCount) + " lanes, " +
@@ -258,12 +265,12 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
   s.output(kRunning, static_cast<double>(sim_->running()));
   s.output(kMeanSpeed, std::isnan(ms) ? 0.0 : ms);
   s.output(kBacklog, static_cast<double>(sim_->backlog()));
-  s.output(kArrived, static_cast<double>(sim_->stats().arrived));
+  s.output(kArrived, static_cast<double>(sim_->arrivedCount()));
   // this step's arrivals: where each vehicle parks and how far it drove
   std::vector<double> arrivals;
   const auto& arrived = sim_->arrivals();
   arrivals.reserve(arrived.size() * sdk::kArrivalRecordValues);
-  const double firstId = static_cast<double>(sim_->stats().arrived - arrived.size());
+  const double firstId = static_cast<double>(sim_->arrivedCount() - arrived.size());
   for (std::size_t k = 0; k < arrived.size(); ++k) {
     const Trip& trip = demand_->trips[arrived[k].vehicle];
     const auto route = demand_->route(trip);

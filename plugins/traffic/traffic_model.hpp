@@ -150,6 +150,8 @@ class TrafficMicro {
   std::unique_ptr<Demand> demand_;
   std::unique_ptr<Simulation> sim_;
   bool ended_ = false;
+  static constexpr std::size_t kTeleportWarnings = 20;
+  std::size_t teleportWarnings_ = 0;  // gridlock warnings so far (not state: logging only)
   std::size_t unroutable_ = 0;
   std::size_t cityLinks_ = 0;  // the city's road links when the network is the city's
 

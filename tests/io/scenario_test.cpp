@@ -18,8 +18,8 @@ class ScenarioTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    ASSERT_TRUE(registry_.load(
-        {TWIN_WEATHER_PLUGIN, TWIN_ENERGY_PLUGIN, TWIN_INDUSTRY_PLUGIN, TWIN_TEST_MODELS_PLUGIN}));
+    ASSERT_TRUE(registry_.load({TWIN_WEATHER_PLUGIN, TWIN_ENERGY_PLUGIN, TWIN_INDUSTRY_PLUGIN,
+                                TWIN_TRAFFIC_PLUGIN, TWIN_TEST_MODELS_PLUGIN}));
     dir_ = makeTempDir("scenario");
   }
   void TearDown() override {
@@ -61,11 +61,13 @@ TEST_F(ScenarioTest, ShippedBaselineIsValid) {
   EXPECT_EQ(s->endTick, 8'640'000);
   EXPECT_EQ(s->calendar.utcOffsetS, 7200);
   EXPECT_EQ(s->seed, 42u);
-  ASSERT_EQ(s->models.size(), 4u);  // weather, rooftop PV, the park, the grid
+  ASSERT_EQ(s->models.size(), 5u);  // weather, rooftop PV, the park, the grid, traffic
   EXPECT_EQ(s->models[1].typeName, "energy.pv");
   EXPECT_EQ(s->models[2].typeName, "industry.park");
   EXPECT_EQ(s->models[2].periodTicks, 6'000);  // 1 min
   EXPECT_EQ(s->models[3].typeName, "energy.grid");
+  EXPECT_EQ(s->models[4].typeName, "traffic.micro");
+  EXPECT_EQ(s->models[4].periodTicks, 100);  // 1 s
   EXPECT_EQ(s->connections.size(), 6u);
   EXPECT_EQ(s->models[0].periodTicks, 90'000);
   ASSERT_EQ(s->models[0].params.size(), 3u);
@@ -74,7 +76,7 @@ TEST_F(ScenarioTest, ShippedBaselineIsValid) {
   EXPECT_DOUBLE_EQ(std::get<double>(s->models[0].params[1].value), 3600.0);
   ASSERT_EQ(s->city.sources.size(), 1u);
   EXPECT_EQ(s->city.population, 0.0);
-  EXPECT_EQ(s->timeseries.size(), 19u);
+  EXPECT_EQ(s->timeseries.size(), 21u);  // with traffic.vehicles_running and mean_speed
 }
 
 TEST_F(ScenarioTest, ThreeMistakesAreAllReportedWithTheirLocations) {
