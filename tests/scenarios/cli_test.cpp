@@ -1388,10 +1388,33 @@ TEST_F(Cli, ARoadClosureReroutesTrafficTheSameOnAnyThreadCount) {
   EXPECT_FALSE(fs::exists(dir_ + "/bad"));
 }
 
+// The shipped closure of the Alleenring names the city's road links by number: they must still
+// be the ring's (a changed city build would renumber them and fail here, not silently). Its
+// three hours send traffic around it; the render shows the station at 08:30.
+TEST_F(Cli, TheAachenRoadClosureVariantReroutesAroundTheClosedRing) {
+  const std::string scenario = kSource + "/scenarios/aachen/road-closure.yaml";
+  auto r = cli("run " + scenario + kBaselineTraffic + " --set time.duration=9h --quiet --out " +
+               dir_ + "/rc");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_GT(kpiValue(dir_ + "/rc/kpis.csv", "traffic.rerouted"), 20.0);
+  EXPECT_LT(kpiValue(dir_ + "/rc/kpis.csv", "traffic.closure_unavoidable"),
+            kpiValue(dir_ + "/rc/kpis.csv", "traffic.rerouted"));
+  EXPECT_GT(readFile(dir_ + "/rc/renders/station.png").size(), 100000u);
+  // every closed link is a primary road of the city (the ring), both directions
+  const std::string gpkgSql =
+      "ogr2ogr -f CSV /vsistdout/ '" + dir_ +
+      "/rc/results.gpkg' -sql \"SELECT road_class, COUNT(*) FROM road_links WHERE link_id IN "
+      "(16,17,18,19,23891,23892,38915,38916,38917,38918,38919,38920,38921,38922,39882,39883) "
+      "GROUP BY road_class\"";
+  auto classes = runCommand(gpkgSql);
+  ASSERT_EQ(classes.exitCode, 0) << classes.err;
+  EXPECT_THAT(classes.out, HasSubstr("primary,\"16\""));
+}
+
 TEST_F(Cli, TrafficBenchmarkCaseRunsToTheLastArrivalOnAnyThreadCount) {
   const std::string scenario = kSource + "/scenarios/traffic-bench/grid10-1k.yaml";
-  auto a = cli("run " + scenario + kBaselineTraffic + " --threads 1 --quiet --out " + dir_ + "/t1");
-  auto b = cli("run " + scenario + kBaselineTraffic + " --threads 2 --quiet --out " + dir_ + "/t2");
+  auto a = cli("run " + scenario + " --threads 1 --quiet --out " + dir_ + "/t1");
+  auto b = cli("run " + scenario + " --threads 2 --quiet --out " + dir_ + "/t2");
   ASSERT_EQ(a.exitCode, 0) << a.err;
   ASSERT_EQ(b.exitCode, 0) << b.err;
   EXPECT_EQ(stateHash(dir_ + "/t1/run.json"), stateHash(dir_ + "/t2/run.json"));
