@@ -157,7 +157,12 @@ Network buildCityNetwork(const TwinCityInfo& city, const CityNetworkOptions& o) 
           const double ang =
               std::atan2(hin[0] * hout[1] - hin[1] * hout[0], hin[0] * hout[0] + hin[1] * hout[1]) *
               180.0 / std::numbers::pi;
-          const char dir = uTurn ? 't' : std::abs(ang) < 30 ? 's' : ang < 0 ? 'r' : 'l';
+          // a plain bend is a curve of one road, not a turn: every lane goes on, at the
+          // road's speed (the curve is in the links' lengths already)
+          const char dir = uTurn                             ? 't'
+                           : !junction || std::abs(ang) < 30 ? 's'
+                           : ang < 0                         ? 'r'
+                                                             : 'l';
           turns.push_back({f, ang, dir});
         }
       };

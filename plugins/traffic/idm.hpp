@@ -64,7 +64,15 @@ inline double idmSpeed(const IdmParams& p, double v, double v0, double s, double
   double speed = v, gap = s;
   for (int i = 0; i < substeps; ++i) {
     const double a = std::max(idmAccelK(p, speed, v0, gap, vLeader, k), -p.emergencyDecel);
-    const double next = std::max(0.0, speed + a * h);
+    double next = std::max(0.0, speed + a * h);
+    // The continuous IDM approaches v0 without crossing it (at v0 its acceleration is <= 0, and
+    // on a free road it decelerates towards v0 from above). A sub-step must not cross it
+    // either: with v0 below about 4 a h (a tight turn, 2.6 m/s here) the speed would jump over
+    // v0, brake back to 0 and never leave the spot.
+    if (speed <= v0 && next > v0)
+      next = v0;
+    else if (free && speed >= v0 && next < v0)
+      next = v0;
     if (!free)
       gap -= (0.5 * (speed + next) - vLeader) * h;
     speed = next;

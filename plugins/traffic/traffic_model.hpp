@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Model type traffic.micro: the microsimulation (sim.hpp) behind the plugin ABI. Networks come
 // from the neutral benchmark format (the same case runs in citytwin and in SUMO) or from the
-// city's road graph (city_network.hpp); trips and vehicle types from the benchmark format for
-// now (edge ids "L<road link>" on a city network). The daily demand from the city's buildings
-// builds on the same core next.
+// city's road graph (city_network.hpp); trips from the benchmark format (edge ids "L<road
+// link>" on a city network), random trips, the city's daily demand from its buildings
+// (city_demand.hpp) and other models' trips (extra_trips).
 #pragma once
 
 #include <array>

@@ -63,6 +63,15 @@ TEST(Idm, AccelerationsAsComputedByHand) {
   EXPECT_NEAR(idmSpeed(p, 0, 20, std::numeric_limits<double>::infinity(), 0, 0.25, 1), 0.65, 1e-12);
   // never negative, whatever the gap
   EXPECT_GE(idmSpeed(p, 5, 20, 0.1, 0, 1.0, 4), 0.0);
+  // a desired speed below a h (a tight turn, 0.4 m/s): from rest the sub-steps reach it and
+  // stay there (without the cap at v0 the second sub-step braked from 0.65 back to 0, and a
+  // vehicle starting on such a lane never moved)
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_DOUBLE_EQ(idmSpeed(p, 0, 0.4, inf, 0, 1.0, 4), 0.4);
+  // from above it brakes towards v0, never below on a free road
+  EXPECT_DOUBLE_EQ(idmSpeed(p, 1.0, 0.4, inf, 0, 1.0, 4), 0.4);
+  // behind a leader it may still brake below v0
+  EXPECT_LT(idmSpeed(p, 10, 20, 5, 0, 1.0, 4), 10.0);
 }
 
 TEST(Mobil, IncentiveAndSafetyAsComputedByHand) {
@@ -1081,6 +1090,33 @@ TEST(CityNetwork, TurnsLanesAndRightOfWayAtAPriorityJunction) {
   // dead ends turn back
   ASSERT_NE(find(net, "L8", 0, "L9"), nullptr);
   EXPECT_EQ(find(net, "L8", 0, "L9")->direction, 't');
+}
+
+// A two-lane road that bends by 90 degrees at a node where no other road meets: a curve of one
+// road, not a turn. Both lanes go on into their own lane, at the road's speed.
+TEST(CityNetwork, APlainBendKeepsEveryLaneAtTheRoadsSpeed) {
+  CrossCity city;
+  city.nodes = {{0, 0, TWIN_JUNCTION_PRIORITY, 1}, {-200, 0, 0, 1}, {0, 200, 0, 1}};
+  city.xy.clear();
+  city.links.clear();
+  auto road = [&](std::uint32_t a, std::uint32_t b) {
+    for (auto [f, t] : {std::pair{a, b}, std::pair{b, a}})
+      city.xy.push_back({city.nodes[f].x, city.nodes[f].y, city.nodes[t].x, city.nodes[t].y});
+    const auto i = static_cast<std::int32_t>(city.links.size());
+    city.links.push_back({a, b, i + 1, 3, 1, 2, 13.89, 200.0, nullptr, 2});
+    city.links.push_back({b, a, i, 3, 1, 2, 13.89, 200.0, nullptr, 2});
+  };
+  road(1, 0);  // L0 west -> bend, L1 back
+  road(0, 2);  // L2 bend -> north, L3 back
+  city.finish();
+  const Network net = buildCityNetwork(city.info);
+  for (std::uint32_t lane : {0u, 1u}) {
+    const Connection* c = find(net, "L0", lane, "L2");
+    ASSERT_NE(c, nullptr) << lane;
+    EXPECT_EQ(c->direction, 's');
+    EXPECT_EQ(net.lanes[c->toLane].index, lane);
+    EXPECT_DOUBLE_EQ(net.lanes[c->internalLane].speed, 13.89);
+  }
 }
 
 TEST(CityNetwork, BannedTurnsAndSignalPrograms) {
