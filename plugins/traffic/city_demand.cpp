@@ -534,7 +534,11 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
       ++stats.afterDay;
       continue;
     }
-    made.push_back({depart, k});
+    if (depart < options.startS) {
+      ++stats.beforeStart;
+      continue;
+    }
+    made.push_back({depart - options.startS, k});
   }
   std::stable_sort(made.begin(), made.end(),
                    [](const Made& a, const Made& b) { return a.depart < b.depart; });

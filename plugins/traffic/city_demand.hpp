@@ -100,7 +100,10 @@ struct CityDemandOptions {
   double scale = 1.0;                          // share of the trips that are simulated
   double carDriverShare = kMidCarDriverShare;  // of all trips
   double dayS = 86400.0;                       // trips that would start later are left out
-  double zoneM = 400.0;                        // zone size of the gravity model
+  // local time of day at the scenario's start (s after midnight): trips that depart earlier are
+  // left out (the run starts with empty roads), the others depart that much sooner
+  double startS = 0.0;
+  double zoneM = 400.0;  // zone size of the gravity model
 };
 
 struct CityDemandStats {
@@ -108,11 +111,13 @@ struct CityDemandStats {
   std::array<std::size_t, kPurposes> trips{};  // trips in the demand, by purpose
   std::size_t sameRoad = 0;                    // left out: origin and destination on the same road
   std::size_t afterDay = 0;                    // left out: the trip home would start after the day
+  std::size_t beforeStart = 0;                 // left out: it departs before the scenario starts
   std::size_t unroutable = 0;            // left out: no route (cannot happen on one connected part)
   std::size_t buildingsWithoutRoad = 0;  // buildings with people or jobs and no road near
 };
 
-// The city's daily car trips, routed, sorted by departure (vtype 0 for all). Trip ids:
+// The city's daily car trips, routed, sorted by departure (s since the scenario's start; vtype
+// 0 for all). Trip ids:
 // "<purpose>-<building>-<tour>-out|back" (business: "-trip").
 Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& router,
                   const TimeOfDay& timeOfDay, const CityDemandOptions& options, std::uint64_t seed,

@@ -87,6 +87,9 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
       throw std::runtime_error("demand.scale must be above 0 and at most 10");
     if (!(options.carDriverShare >= 0 && options.carDriverShare <= 1))
       throw std::runtime_error("demand.car_driver_share must be between 0 and 1");
+    // the day's times are local: a scenario that starts at 08:00 sees the trips from 08:00 on
+    const std::int64_t local = c.startUnixS() + c.utcOffsetS();
+    options.startS = static_cast<double>(((local % 86400) + 86400) % 86400);
     const TimeOfDay timeOfDay = readTimeOfDay(c.text("demand.time_of_day"));
     const Router router(*net_);
     const ParallelFor parallel = [this](std::size_t n,
@@ -105,6 +108,7 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
                  std::to_string(static_cast<long long>(std::lround(st.residents))) +
                  " residents (" + byPurpose + "); left out: " + std::to_string(st.sameRoad) +
                  " within one road, " + std::to_string(st.afterDay) + " returning after the day, " +
+                 std::to_string(st.beforeStart) + " departing before the scenario starts, " +
                  std::to_string(st.buildingsWithoutRoad) +
                  " buildings more than 300 m from a road");
     unroutable_ = st.unroutable;

@@ -327,6 +327,30 @@ TEST(CityDemand, SameForAnyThreadSplitAndScaledBySharingTours) {
               0.05 * static_cast<double>(a.demand.trips.size()));
 }
 
+// A scenario that starts at 08:00 local time drives the day's trips from 08:00 on, each as much
+// sooner: the same trips as a run from midnight, less those that left before eight.
+TEST(CityDemand, ARunStartingLaterDrivesTheTripsFromItsStart) {
+  const SynthCity c = gridCity();
+  const Network net = buildCityNetwork(c.info);
+  const Router router(net);
+  static const TimeOfDay tod = readTimeOfDay(kTimeOfDay);
+  CityDemandOptions o;
+  CityDemandStats fromMidnight, fromEight;
+  const Demand all = cityDemand(c.info, net, router, tod, o, 42, kSerial, &fromMidnight);
+  o.startS = 8 * 3600.0;
+  const Demand later = cityDemand(c.info, net, router, tod, o, 42, kSerial, &fromEight);
+  std::vector<std::pair<std::string, double>> expected, got;
+  for (const Trip& t : all.trips) {
+    if (t.depart >= 8 * 3600.0)
+      expected.emplace_back(t.id, t.depart - 8 * 3600.0);
+  }
+  for (const Trip& t : later.trips)
+    got.emplace_back(t.id, t.depart);
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(fromEight.beforeStart, all.trips.size() - later.trips.size());
+  EXPECT_GT(fromEight.beforeStart, all.trips.size() / 20);  // 9 % leave before eight
+}
+
 // One road east-west, 4 km; homes at its western end, two equal shops 800 m and 2,800 m from
 // them (zone centres): the gravity model sends exp(-ln 2 x 2,000 / median) as many trips to the
 // far one as to the near one: 0.843 for work (median 8.1 km), 0.5 for shopping (2.0 km).
