@@ -638,11 +638,11 @@ TEST_F(Cli, ReportIsOneValidHtmlFileThatChromiumShows) {
   const std::string extra =
       " --set 'outputs.renders=[{at: \"08:30\", camera: overview, size: 480x270}]'"
       " --set 'outputs.timeseries=[demo.time]'";
-  ASSERT_EQ(cli("run " + sc + " --quiet --out " + dir_ + "/a" + extra).exitCode, 0);
-  ASSERT_EQ(cli("run " + sc + " --quiet --set models.demo.speed=8m/s --set name=faster --out " +
-                dir_ + "/b" + extra)
-                .exitCode,
-            0);
+  auto a = cli("run " + sc + " --quiet --out " + dir_ + "/a" + extra);
+  ASSERT_EQ(a.exitCode, 0) << a.err;
+  auto b = cli("run " + sc + " --quiet --set models.demo.speed=8m/s --set name=faster --out " +
+               dir_ + "/b" + extra);
+  ASSERT_EQ(b.exitCode, 0) << b.err;
   auto c = cli("compare " + dir_ + "/a " + dir_ + "/b --report " + dir_ + "/report.html");
   ASSERT_EQ(c.exitCode, 0) << c.err;
   const std::string html = readFile(dir_ + "/report.html");
