@@ -638,9 +638,18 @@ TEST_F(Cli, ReportIsOneValidHtmlFileThatChromiumShows) {
   const std::string extra =
       " --set 'outputs.renders=[{at: \"08:30\", camera: overview, size: 480x270}]'"
       " --set 'outputs.timeseries=[demo.time]'";
-  auto a = cli("run " + sc + " --quiet --out " + dir_ + "/a" + extra);
+  // The two runs render with llvmpipe and exit; LeakSanitizer's tracer then crashes now and
+  // again on Debian 12 ("Tracer caught signal 11", exit 1: the dynamic TLS of the dlopen'd Mesa
+  // driver, as in routing.hpp), which fresh-clone CI runs hit here. Leaks are checked by every
+  // other run; these two run without the check.
+  const std::string noLeakCheck = "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" ";
+  auto run = [&](const std::string& args) {
+    return runCommand(noLeakCheck + "CITYTWIN_PLUGIN_PATH='" + TWIN_TEST_MODELS_PLUGIN + "' '" +
+                      kCli + "' " + args);
+  };
+  auto a = run("run " + sc + " --quiet --out " + dir_ + "/a" + extra);
   ASSERT_EQ(a.exitCode, 0) << a.err;
-  auto b = cli("run " + sc + " --quiet --set models.demo.speed=8m/s --set name=faster --out " +
+  auto b = run("run " + sc + " --quiet --set models.demo.speed=8m/s --set name=faster --out " +
                dir_ + "/b" + extra);
   ASSERT_EQ(b.exitCode, 0) << b.err;
   auto c = cli("compare " + dir_ + "/a " + dir_ + "/b --report " + dir_ + "/report.html");
