@@ -8,6 +8,19 @@
 
 namespace twin::traffic {
 
+void Router::Scratch::begin(std::size_t n) {
+  if (g.size() != n) {
+    g.assign(n, 0);
+    prev.assign(n, kNone);
+    stamp.assign(n, 0);
+    query = 0;
+  }
+  if (++query == 0) {
+    std::fill(stamp.begin(), stamp.end(), 0);
+    query = 1;
+  }
+}
+
 Router::Router(const Network& net) : net_(net) {
   cost_.resize(net.edges.size());
   for (std::size_t e = 0; e < net.edges.size(); ++e) {
@@ -85,16 +98,7 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
   std::vector<std::uint32_t>& prev = scratch.prev;
   std::vector<std::uint32_t>& stamp = scratch.stamp;
   std::uint32_t& query = scratch.query;
-  if (g.size() != n) {
-    g.assign(n, 0);
-    prev.assign(n, kNone);
-    stamp.assign(n, 0);
-    query = 0;
-  }
-  if (++query == 0) {
-    std::fill(stamp.begin(), stamp.end(), 0);
-    query = 1;
-  }
+  scratch.begin(n);
   auto cost = [&](std::uint32_t e) {
     return stamp[e] == query ? g[e] : std::numeric_limits<double>::infinity();
   };
@@ -155,16 +159,7 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
   std::vector<std::uint32_t>& prev = scratch.prev;
   std::vector<std::uint32_t>& stamp = scratch.stamp;
   std::uint32_t& query = scratch.query;
-  if (g.size() != n) {
-    g.assign(n, 0);
-    prev.assign(n, kNone);
-    stamp.assign(n, 0);
-    query = 0;
-  }
-  if (++query == 0) {
-    std::fill(stamp.begin(), stamp.end(), 0);
-    query = 1;
-  }
+  scratch.begin(n);
   auto cost = [&](std::uint32_t e) { return stamp[e] == query ? g[e] : kInf; };
   using Item = std::pair<double, std::uint32_t>;
   // ties broken by edge index: the result does not depend on heap internals

@@ -24,6 +24,8 @@ class Router {
     std::vector<double> g;
     std::vector<std::uint32_t> prev, stamp;
     std::uint32_t query = 0;
+    // starts a search over n edges: sizes the vectors, and a new stamp marks every entry stale
+    void begin(std::size_t n);
   };
   // The fastest route from the start of `from` to the end of `to` (both included), with the
   // edge costs `cost(edge)` in seconds (default: free-flow time length / speed); empty when
