@@ -19,7 +19,26 @@ struct CityNetworkOptions {
   double reactionS = 1.0;
   double yellowDecel = 3.05;
   double junctionRadiusM = 5.0;  // assumed: half the size of a junction, for internal lanes
+  // junction joining (netconvert's --junctions.join, recommended there for OSM networks):
+  // junctions linked by a car link at most joinDistM long become one junction, as long as it
+  // stays within joinMaxExtentM; 0 turns joining off
+  double joinDistM = 15.0;
+  double joinMaxExtentM = 40.0;
+  // a junction whose approaches have traffic signals within this distance (on at least two
+  // of them) is signalised: netconvert's --tls.guess-signals.dist default
+  double signalGuessDistM = 25.0;
 };
+
+// Clusters of junctions to join. A junction is a node with at least three distinct car
+// neighbours; links of at most joinDist between two junctions join their clusters, shortest
+// link first, unless the cluster's nodes would then lie more than maxExtent apart (which
+// keeps a street of closely spaced side roads from becoming one junction).
+struct JunctionClusters {
+  std::vector<std::uint32_t> rep;                    // per node: its cluster's lowest node
+  std::vector<std::vector<std::uint32_t>> clusters;  // those of two or more nodes, sorted
+  std::size_t refused = 0;                           // joins refused for the extent
+};
+JunctionClusters joinJunctionClusters(const TwinCityInfo& city, double joinDist, double maxExtent);
 
 // Builds the network. Per junction:
 //  * turns: every incoming car link to every outgoing one, the U-turn back along the same road

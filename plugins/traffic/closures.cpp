@@ -42,11 +42,20 @@ Closure parseClosure(const Network& net, const std::string& entry) {
   std::stringstream ids(edges);
   for (std::string id; std::getline(ids, id, '+');) {
     const std::uint32_t e = net.findEdge(id);
+    if (e == kNone && net.absorbed.contains(id)) {
+      // a short link inside a joined junction: the closed roads into and out of it close it
+      cl.inside.push_back(id);
+      continue;
+    }
     if (e == kNone)
       throw std::runtime_error("closures: '" + entry + "': no edge '" + id +
                                "' in the network (a city network's edge of road link N is LN)");
     cl.edges.push_back(e);
   }
+  if (cl.edges.empty())
+    throw std::runtime_error(
+        "closures: '" + entry + "': " + cl.inside.front() + " lies inside the joined junction n" +
+        std::to_string(net.absorbed.at(cl.inside.front())) + "; close the roads into it instead");
   cl.from = parseSpan(from, entry);
   cl.to = parseSpan(to, entry);
   if (!(cl.to > cl.from))

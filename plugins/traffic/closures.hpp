@@ -21,7 +21,8 @@ namespace twin::traffic {
 
 struct Closure {
   std::vector<std::uint32_t> edges;
-  double from = 0, to = 0;  // s since the start: closed in [from, to)
+  std::vector<std::string> inside;  // named links inside joined junctions (no edges)
+  double from = 0, to = 0;          // s since the start: closed in [from, to)
 };
 
 // "EDGE[+EDGE...] FROM TO" with times such as 7h, 90min or 25200s since the start; throws

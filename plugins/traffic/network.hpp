@@ -85,6 +85,9 @@ struct Network {
   std::vector<Foe> foes;
   std::vector<SignalProgram> signals;
   std::unordered_map<std::string, std::uint32_t> edgeIndex;
+  // links of the city that lie inside a joined junction and are no edge: id -> that junction
+  std::unordered_map<std::string, std::uint32_t> absorbed;
+  std::size_t guessedSignals = 0;  // junctions signalised from signals on their approaches
   std::size_t normalLaneCount = 0;
 
   std::uint32_t findEdge(const std::string& id) const {

@@ -48,7 +48,12 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   if (!(teleport > 0))
     throw std::runtime_error("time_to_teleport must be positive");
 
-  net_ = std::make_unique<Network>(networkDir.empty() ? buildCityNetwork(*city)
+  CityNetworkOptions networkOptions;
+  networkOptions.joinDistM = c.number("network.junction_join");
+  if (!(networkOptions.joinDistM >= 0) || networkOptions.joinDistM > 100)
+    throw std::runtime_error("network.junction_join must be between 0 m and 100 m");
+  networkOptions.joinMaxExtentM = std::max(networkOptions.joinMaxExtentM, networkOptions.joinDistM);
+  net_ = std::make_unique<Network>(networkDir.empty() ? buildCityNetwork(*city, networkOptions)
                                                       : readBenchNetwork(networkDir));
   if (networkDir.empty())
     cityLinks_ = city->road_link_count;
@@ -201,8 +206,13 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   intervalSpeed_.assign(net_->edges.size(), std::nan(""));
   // road closures (closures.hpp)
   std::vector<Closure> closures;
-  for (const std::string& entry : c.list("closures"))
+  for (const std::string& entry : c.list("closures")) {
     closures.push_back(parseClosure(*net_, entry));
+    if (!closures.back().inside.empty())
+      sdk::log(host_, TWIN_LOG_INFO,
+               "closure '" + entry + "': " + std::to_string(closures.back().inside.size()) +
+                   " of its links lie inside joined junctions; closing the others closes them");
+  }
   closures_ = std::make_unique<RoadClosures>(*net_, std::move(closures));
   sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
   // each gridlock is named up to kTeleportWarnings times, then only counted (KPI teleports)
@@ -217,7 +227,9 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
            "network " + std::to_string(net_->edges.size()) + " edges, " +
                std::to_string(net_->normalLaneCount) + " lanes, " +
                std::to_string(net_->connections.size()) + " connections, " +
-               std::to_string(net_->signals.size()) + " signals; " +
+               std::to_string(net_->signals.size()) + " signals (" +
+               std::to_string(net_->guessedSignals) + " from lights on the approaches), " +
+               std::to_string(net_->absorbed.size()) + " links inside joined junctions; " +
                std::to_string(demand_->trips.size()) + " trips");
 }
 

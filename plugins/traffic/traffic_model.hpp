@@ -49,10 +49,13 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 19> kParams{{
+  static constexpr std::array<TwinParamDesc, 20> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
+      {"network.junction_join", TWIN_PARAM_NUMBER, "m", "15m", 0,
+       "city network: junctions linked by a road at most this long become one junction (as "
+       "netconvert's --junctions.join), within 40 m across; 0 m: no joining"},
       {"demand.bench", TWIN_PARAM_PATH, nullptr, "", 0,
        "trips of the neutral benchmark format (demand_<case>.csv.gz); with neither this nor "
        "random_trips, only the extra_trips of other models drive"},

@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <numbers>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -35,6 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 
 // the shipped benchmark case (assets/traffic/SOURCE.md)
 const std::string kAssets = std::string(TWIN_SOURCE_DIR) + "/assets/traffic";
@@ -1087,9 +1089,172 @@ TEST(CityNetwork, TurnsLanesAndRightOfWayAtAPriorityJunction) {
   ASSERT_NE(find(net, "L6", 0, "L8"), nullptr);
   EXPECT_EQ(find(net, "L6", 0, "L8")->state, 'M');
   EXPECT_LT(find(net, "L6", 0, "L8")->via, 1.0);
-  // dead ends turn back
+  // dead ends turn back; a plain bend does not (netconvert's --no-turnarounds.geometry)
   ASSERT_NE(find(net, "L8", 0, "L9"), nullptr);
   EXPECT_EQ(find(net, "L8", 0, "L9")->direction, 't');
+  EXPECT_EQ(find(net, "L6", 0, "L7"), nullptr);
+  EXPECT_EQ(find(net, "L9", 0, "L8"), nullptr);
+}
+
+// A city built road by road: one link per direction of each two-way road, one for a one-way.
+struct RoadCity : CrossCity {
+  explicit RoadCity(std::vector<TwinRoadNode> ns) {
+    nodes = std::move(ns);
+    xy.clear();
+    links.clear();
+  }
+  // returns the index of the a -> b link (its twin, if any, follows)
+  std::size_t road(std::uint32_t a, std::uint32_t b, int cls, int lanes, bool oneWay = false) {
+    const std::size_t first = links.size();
+    const double len = std::hypot(nodes[b].x - nodes[a].x, nodes[b].y - nodes[a].y);
+    const auto i = static_cast<std::int32_t>(first);
+    xy.push_back({nodes[a].x, nodes[a].y, nodes[b].x, nodes[b].y});
+    links.push_back({a, b, oneWay ? -1 : i + 1, cls, 1, lanes, 13.89, len, nullptr, 2});
+    if (!oneWay) {
+      xy.push_back({nodes[b].x, nodes[b].y, nodes[a].x, nodes[a].y});
+      links.push_back({b, a, i, cls, 1, lanes, 13.89, len, nullptr, 2});
+    }
+    return first;
+  }
+};
+
+// A primary road west-east crosses a secondary dual carriageway whose two one-way halves meet
+// it 12 m apart (nodes A and B), as OSM draws it: two junctions joined into one, the 12 m
+// between them inside it.
+TEST(CityNetwork, AJunctionSplitOverTwoNodesIsJoinedIntoOne) {
+  auto make = [] {
+    RoadCity c({{-6, 0, TWIN_JUNCTION_PRIORITY, 1},  // 0: A
+                {6, 0, TWIN_JUNCTION_PRIORITY, 1},   // 1: B
+                {-200, 0, 0, 1},                     // 2: W
+                {200, 0, 0, 1},                      // 3: E
+                {-6, 200, 0, 1},                     // 4: N1 (southbound carriageway)
+                {-6, -200, 0, 1},                    // 5: S1
+                {6, -200, 0, 1},                     // 6: S2 (northbound carriageway)
+                {6, 200, 0, 1}});                    // 7: N2
+    c.road(2, 0, 2, 1);                              // L0 W->A, L1 A->W
+    c.road(0, 1, 2, 1);                              // L2 A->B, L3 B->A (12 m)
+    c.road(1, 3, 2, 1);                              // L4 B->E, L5 E->B
+    c.road(4, 0, 3, 1, true);                        // L6 N1->A
+    c.road(0, 5, 3, 1, true);                        // L7 A->S1
+    c.road(6, 1, 3, 1, true);                        // L8 S2->B
+    c.road(1, 7, 3, 1, true);                        // L9 B->N2
+    return c;
+  };
+  RoadCity city = make();
+  city.finish();
+  const Network net = buildCityNetwork(city.info);
+  EXPECT_EQ(net.edges.size(), 8u);
+  ASSERT_EQ(net.absorbed.size(), 2u);
+  EXPECT_EQ(net.absorbed.at("L2"), 0u);
+  EXPECT_EQ(net.findEdge("L2"), kNone);
+  // one junction at the two nodes' middle; every approach ends there
+  EXPECT_DOUBLE_EQ(net.nodes[0].x, 0.0);
+  EXPECT_EQ(net.nodes[1].type, "joined");
+  for (const Edge& e : net.edges)
+    EXPECT_TRUE(e.from == 0 || e.to == 0) << e.id;
+  const double r = CityNetworkOptions{}.junctionRadiusM;
+  const double pi = std::numbers::pi;
+  // straight across, 12 m inside plus the junction's own 2 r; the primary road is major
+  const Connection* we = find(net, "L0", 0, "L4");
+  ASSERT_NE(we, nullptr);
+  EXPECT_EQ(we->direction, 's');
+  EXPECT_EQ(we->state, 'M');
+  EXPECT_DOUBLE_EQ(we->via, 12.0 + 2 * r);
+  // left from the west into the northbound carriageway: through B, and it yields
+  const Connection* wn = find(net, "L0", 0, "L9");
+  ASSERT_NE(wn, nullptr);
+  EXPECT_EQ(wn->direction, 'l');
+  EXPECT_EQ(wn->state, 'm');
+  EXPECT_DOUBLE_EQ(wn->via, 12.0 + pi * r);
+  // right from the west into the southbound carriageway: at A, nothing inside
+  const Connection* ws = find(net, "L0", 0, "L7");
+  ASSERT_NE(ws, nullptr);
+  EXPECT_EQ(ws->direction, 'r');
+  EXPECT_DOUBLE_EQ(ws->via, pi * r / 2);
+  // from one carriageway into the other: a turnaround across the median, which yields
+  for (const auto& [from, to] : {std::pair{"L6", "L9"}, std::pair{"L8", "L7"}}) {
+    const Connection* u = find(net, from, 0, to);
+    ASSERT_NE(u, nullptr) << from;
+    EXPECT_EQ(u->direction, 't');
+    EXPECT_EQ(u->state, 'm');
+    EXPECT_DOUBLE_EQ(u->via, 12.0 + pi * kLaneWidth);
+  }
+  // a minor approach yields to the major straight it crosses
+  const Connection* nsLeft = find(net, "L6", 0, "L4");
+  ASSERT_NE(nsLeft, nullptr);
+  EXPECT_EQ(nsLeft->direction, 'l');
+  bool yields = false;
+  for (std::uint32_t k = nsLeft->foeBegin; k < nsLeft->foeEnd; ++k) {
+    if (&net.connections[net.foes[k].connection] == we)
+      yields = net.foes[k].yieldStatic;
+  }
+  EXPECT_TRUE(yields);
+
+  // a turn ban between links inside holds: no left turn from A->B into B->N2
+  RoadCity banned = make();
+  banned.banned = {2, 9};
+  banned.finish();
+  const Network nb = buildCityNetwork(banned.info);
+  EXPECT_EQ(find(nb, "L0", 0, "L9"), nullptr);
+  EXPECT_NE(find(nb, "L0", 0, "L4"), nullptr);
+
+  // closures may name the links inside: the roads into the junction close it
+  const Closure cl = parseClosure(net, "L0+L2 7h 8h");
+  EXPECT_EQ(cl.edges.size(), 1u);
+  ASSERT_EQ(cl.inside.size(), 1u);
+  EXPECT_EQ(cl.inside[0], "L2");
+  EXPECT_THAT([&] { (void)parseClosure(net, "L3 7h 8h"); },
+              ThrowsMessage<std::runtime_error>(HasSubstr("inside the joined junction n0")));
+
+  // with joining off: two junctions, the 12 m link an edge of its own
+  CityNetworkOptions off;
+  off.joinDistM = 0;
+  const Network two = buildCityNetwork(city.info, off);
+  EXPECT_EQ(two.edges.size(), 10u);
+  EXPECT_TRUE(two.absorbed.empty());
+  EXPECT_NE(find(two, "L0", 0, "L2"), nullptr);
+  EXPECT_NE(find(two, "L2", 0, "L4"), nullptr);
+  // and with the junctions farther apart than the join distance too
+  CityNetworkOptions near;
+  near.joinDistM = 11.5;
+  EXPECT_TRUE(buildCityNetwork(city.info, near).absorbed.empty());
+}
+
+// OSM puts a junction's traffic lights on its approaches: lit approaches within 25 m on two
+// sides make the junction signalised; one lit approach (a pedestrian light) does not.
+TEST(CityNetwork, LightsOnTheApproachesSignaliseTheJunction) {
+  auto make = [](double westLight, bool southLit) {
+    RoadCity c({{0, 0, TWIN_JUNCTION_PRIORITY, 1},
+                {-200, 0, 0, 1},
+                {200, 0, 0, 1},
+                {0, -200, 0, 1},
+                {0, 200, 0, 1},
+                {-westLight, 0, TWIN_JUNCTION_SIGNALS, 1},
+                {0, -20, southLit ? TWIN_JUNCTION_SIGNALS : TWIN_JUNCTION_NONE, 1}});
+    c.road(1, 5, 3, 1);  // L0 W->light, L1
+    c.road(5, 0, 3, 1);  // L2 light->0, L3
+    c.road(0, 2, 3, 1);  // L4, L5
+    c.road(3, 6, 6, 1);  // L6 S->light, L7
+    c.road(6, 0, 6, 1);  // L8 light->0, L9
+    c.road(0, 4, 6, 1);  // L10, L11
+    c.finish();
+    return c;
+  };
+  {
+    const RoadCity city = make(20, true);
+    const Network net = buildCityNetwork(city.info);
+    ASSERT_EQ(net.signals.size(), 1u);
+    EXPECT_EQ(net.guessedSignals, 1u);
+    EXPECT_EQ(net.nodes[0].type, "traffic_light");
+    EXPECT_EQ(find(net, "L2", 0, "L4")->signal, 0);
+    // the light's own node stays a plain bend
+    EXPECT_EQ(find(net, "L0", 0, "L2")->signal, -1);
+  }
+  EXPECT_TRUE(buildCityNetwork(make(20, false).info).signals.empty());
+  EXPECT_TRUE(buildCityNetwork(make(30, true).info).signals.empty());
+  CityNetworkOptions off;
+  off.signalGuessDistM = 0;
+  EXPECT_TRUE(buildCityNetwork(make(20, true).info, off).signals.empty());
 }
 
 // A two-lane road that bends by 90 degrees at a node where no other road meets: a curve of one
