@@ -265,8 +265,10 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
     else
       threads_.parallelFor(n, fn);
   };
-  if (const auto extra = s.input(kExtraTrips); !extra.empty())
-    addExtraTrips(extra, s.timeS());
+  for (std::uint32_t in = kExtraTrips; in < kTripInputs; ++in) {
+    if (const auto extra = s.input(in); !extra.empty())
+      addExtraTrips(in, extra, s.timeS());
+  }
   if (!closures_->empty()) {
     for (const std::string& line : closures_->apply(s.timeS(), *demand_, *sim_, parallel))
       sdk::log(host_, TWIN_LOG_INFO, line);
@@ -458,14 +460,15 @@ std::uint32_t TrafficMicro::nearestCarEdge(double x, double y) const {
   return best;
 }
 
-void TrafficMicro::addExtraTrips(std::span<const double> records, double t) {
+void TrafficMicro::addExtraTrips(std::uint32_t input, std::span<const double> records, double t) {
+  const std::string port = kPorts[input].name;
   for (const sdk::TripRecord& r : sdk::readTrips(records)) {
-    if (!(r.id > lastExtraId_))
+    if (!(r.id > lastExtraId_[input]))
       continue;  // taken before (a hold adapter repeats the last value)
-    lastExtraId_ = r.id;
+    lastExtraId_[input] = r.id;
     if (!std::isfinite(r.departS) || !std::isfinite(r.fromX) || !std::isfinite(r.fromY) ||
         !std::isfinite(r.toX) || !std::isfinite(r.toY))
-      throw std::runtime_error("extra_trips: trip " + std::to_string(r.id) +
+      throw std::runtime_error(port + ": trip " + std::to_string(r.id) +
                                " has a coordinate or departure that is not a number");
     const std::uint32_t from = nearestCarEdge(r.fromX, r.fromY);
     const std::uint32_t to = nearestCarEdge(r.toX, r.toY);
@@ -475,13 +478,17 @@ void TrafficMicro::addExtraTrips(std::span<const double> records, double t) {
     if (path.empty()) {
       if (unroutable_++ == 0)
         sdk::log(host_, TWIN_LOG_WARNING,
-                 "extra trip " + std::to_string(static_cast<long long>(r.id)) +
+                 port + " trip " + std::to_string(static_cast<long long>(r.id)) +
                      " has no route between the roads nearest its origin and destination; left "
                      "out (KPI trips_unroutable)");
       continue;
     }
     Trip trip;
-    trip.id = "x" + std::to_string(static_cast<long long>(r.id));
+    // ids stay unique across the inputs: x17 (extra_trips), xt17, xc17
+    trip.id = std::string(input == kExtraTrips   ? "x"
+                          : input == kTruckTrips ? "xt"
+                                                 : "xc") +
+              std::to_string(static_cast<long long>(r.id));
     trip.depart = std::max(r.departS, t);
     trip.vtype = r.vehicleClass == sdk::kTripTruck ? truckType_ : carType_;
     trip.routeBegin = static_cast<std::uint32_t>(demand_->routeEdges.size());
@@ -515,9 +522,9 @@ std::vector<std::uint8_t> TrafficMicro::saveState() const {
   w.putVector(closures_->active());
   w.put(static_cast<std::uint64_t>(closures_->rerouted()))
       .put(static_cast<std::uint64_t>(closures_->unavoidable()));
-  w.put(lastExtraId_)
-      .put(static_cast<std::uint64_t>(extraRouted_))
-      .put(static_cast<std::uint64_t>(unroutable_));
+  for (double id : lastExtraId_)
+    w.put(id);
+  w.put(static_cast<std::uint64_t>(extraRouted_)).put(static_cast<std::uint64_t>(unroutable_));
   w.put(static_cast<std::uint64_t>(s.size()));
   std::vector<std::uint8_t> out = w.take();
   out.insert(out.end(), s.begin(), s.end());
@@ -566,7 +573,8 @@ void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
   const auto rerouted = static_cast<std::size_t>(r.get<std::uint64_t>());
   const auto unavoidable = static_cast<std::size_t>(r.get<std::uint64_t>());
   closures_->loadState(closureActive, rerouted, unavoidable);
-  lastExtraId_ = r.get<double>();
+  for (double& id : lastExtraId_)
+    id = r.get<double>();
   extraRouted_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   unroutable_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   const auto simSize = r.get<std::uint64_t>();

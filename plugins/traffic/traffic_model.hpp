@@ -30,12 +30,19 @@ class TrafficMicro {
       "Microscopic traffic: IDM car following, MOBIL lane changes, signals and right of way "
       "with gap acceptance, insertion backlog, gridlock teleports";
 
-  enum Input : std::uint32_t { kExtraTrips };
+  // three trip inputs, so that several models can feed trips at once (an input takes one
+  // connection): any trips, and by name a park's trucks and its shift workers
+  enum Input : std::uint32_t { kExtraTrips, kTruckTrips, kCommuterTrips, kTripInputs };
   enum Output : std::uint32_t { kRunning, kMeanSpeed, kBacklog, kArrived, kArrivals };
-  static constexpr std::array<TwinPortDesc, 6> kPorts{{
+  static constexpr std::array<TwinPortDesc, 8> kPorts{{
       {"extra_trips", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
        "trips from other models, 7 values each (sdk::TripRecord: id, departure, from x y, to x "
        "y, class 0 car / 1 truck); connect with {adapter: events}"},
+      {"truck_trips", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
+       "more trips as extra_trips, e.g. industry.park's trucks; connect with {adapter: events}"},
+      {"commuter_trips", TWIN_PORT_IN, TWIN_VALUE_F64, TWIN_SHAPE_ENTITY, 0, "1",
+       "more trips as extra_trips, e.g. industry.park's shift workers; connect with "
+       "{adapter: events}"},
       {"vehicles_running", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "1",
        "vehicles on the network now"},
       {"mean_speed", TWIN_PORT_OUT, TWIN_VALUE_F64, TWIN_SHAPE_SCALAR, 0, "m/s",
@@ -160,14 +167,14 @@ class TrafficMicro {
 
   // trips from other models (extra_trips): routed from the car edge nearest the origin to the
   // one nearest the destination and appended to the demand
-  void addExtraTrips(std::span<const double> records, double t);
+  void addExtraTrips(std::uint32_t input, std::span<const double> records, double t);
   std::uint32_t nearestCarEdge(double x, double y) const;
   std::unique_ptr<Router> router_;
   std::uint32_t carType_ = 0, truckType_ = 0;
   std::vector<std::uint8_t> vtypeIsTruck_;  // per vehicle type: trucks and buses
   std::size_t baseTrips_ = 0, baseRouteEdges_ = 0;
-  double lastExtraId_ = -1.0;    // state
-  std::size_t extraRouted_ = 0;  // state
+  std::array<double, kTripInputs> lastExtraId_{-1.0, -1.0, -1.0};  // state
+  std::size_t extraRouted_ = 0;                                    // state
 
   std::unique_ptr<RoadClosures> closures_;  // state: which are closed, vehicles rerouted
 

@@ -1715,7 +1715,7 @@ TEST_F(Cli, ParkElectrificationBuysMoreElectricityAndBurnsLessGas) {
                 "/park.yaml}\n"
                 "  traffic: {type: traffic.micro, period: 1s, end_when_done: false}\n"
                 "connect:\n"
-                "  - [park.truck_trips, traffic.extra_trips, {adapter: events}]\n");
+                "  - [park.truck_trips, traffic.truck_trips, {adapter: events}]\n");
   auto base = cli("run " + dir_ + "/p.yaml --quiet --out " + dir_ + "/b");
   auto half = cli("run " + dir_ +
                   "/p.yaml --quiet --set models.park.electrify_steam_share=0.5 "
