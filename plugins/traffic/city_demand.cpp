@@ -148,7 +148,7 @@ class RoadIndex {
       bool car = false;
       for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l)
         car = car || net.lanes[l].allowsCar;
-      if (!car || edge.shape.size() < 2)
+      if (!car || edge.shape.size() < 2 || !edge.mainComponent)
         continue;
       // no house is reached from a motorway or a trunk road
       if (edge.cityLink != kNone && edge.cityLink < city.road_link_count &&

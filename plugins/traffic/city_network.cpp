@@ -458,6 +458,7 @@ Network buildCityNetwork(const TwinCityInfo& city, const CityNetworkOptions& o) 
   for (const Edge& e : net.edges)
     allow.emplace_back(e.laneCount, true);
   finishNetwork(net, conns, allow, r);
+  markMainComponent(net);
   return net;
 }
 

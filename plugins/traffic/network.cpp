@@ -242,4 +242,73 @@ void finishNetwork(Network& net, const std::vector<ConnectionInput>& input,
   }
 }
 
+std::size_t markMainComponent(Network& net) {
+  const std::size_t n = net.edges.size();
+  std::vector<std::vector<std::uint32_t>> succ(n), pred(n);
+  for (const Connection& c : net.connections) {
+    succ[c.fromEdge].push_back(c.toEdge);
+    pred[c.toEdge].push_back(c.fromEdge);
+  }
+  // first pass: edges in order of finishing a depth-first search over the successors
+  std::vector<std::uint32_t> order;
+  order.reserve(n);
+  std::vector<std::uint8_t> seen(n, 0);
+  std::vector<std::pair<std::uint32_t, std::size_t>> stack;
+  for (std::uint32_t s = 0; s < n; ++s) {
+    if (seen[s] != 0)
+      continue;
+    seen[s] = 1;
+    stack.emplace_back(s, 0);
+    while (!stack.empty()) {
+      auto& [v, next] = stack.back();
+      if (next < succ[v].size()) {
+        const std::uint32_t w = succ[v][next++];
+        if (seen[w] == 0) {
+          seen[w] = 1;
+          stack.emplace_back(w, 0);
+        }
+      } else {
+        order.push_back(v);
+        stack.pop_back();
+      }
+    }
+  }
+  // second pass: components over the predecessors, in reverse finishing order
+  std::vector<std::uint32_t> comp(n, kNone);
+  std::vector<std::size_t> size;
+  std::vector<std::uint32_t> todo;
+  for (std::size_t k = n; k-- > 0;) {
+    const std::uint32_t s = order[k];
+    if (comp[s] != kNone)
+      continue;
+    const auto id = static_cast<std::uint32_t>(size.size());
+    size.push_back(0);
+    comp[s] = id;
+    todo.push_back(s);
+    while (!todo.empty()) {
+      const std::uint32_t v = todo.back();
+      todo.pop_back();
+      ++size[id];
+      for (std::uint32_t w : pred[v]) {
+        if (comp[w] == kNone) {
+          comp[w] = id;
+          todo.push_back(w);
+        }
+      }
+    }
+  }
+  // the largest; the lowest id wins a tie
+  std::uint32_t best = 0;
+  for (std::uint32_t i = 1; i < size.size(); ++i) {
+    if (size[i] > size[best])
+      best = i;
+  }
+  std::size_t left = 0;
+  for (std::uint32_t e = 0; e < n; ++e) {
+    net.edges[e].mainComponent = comp[e] == best;
+    left += net.edges[e].mainComponent ? 0 : 1;
+  }
+  return left;
+}
+
 }  // namespace twin::traffic

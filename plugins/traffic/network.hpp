@@ -33,6 +33,9 @@ struct Edge {
   std::uint32_t laneCount = 0;
   std::vector<std::array<double, 2>> shape;  // centre line, from -> to
   std::uint32_t cityLink = kNone;            // the city's road link it came from, if any
+  // in the largest strongly connected part of the edges as the connections link them: every
+  // such edge reaches every other; trips are drawn only between these (markMainComponent)
+  bool mainComponent = true;
 };
 
 struct Lane {
@@ -99,6 +102,12 @@ struct Network {
   // true when some lane of `edge` connects to `toEdge`
   bool edgeConnects(std::uint32_t edge, std::uint32_t toEdge) const;
 };
+
+// Marks the edges of the largest strongly connected part of the edge graph (edges linked by
+// their connections; Kosaraju's algorithm, iterative) and returns how many are left out. The
+// city's road graph is strongly connected when any turn is allowed; turn bans and the missing
+// turnarounds at plain bends leave some edges reachable only one way.
+std::size_t markMainComponent(Network& net);
 
 // What the builder receives per connection before the network is finished.
 struct ConnectionInput {

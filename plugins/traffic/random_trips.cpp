@@ -15,8 +15,9 @@ Demand randomDemand(const Network& net, std::size_t count, double period, double
                     std::uint64_t seed) {
   std::vector<double> cumulative;
   double total = 0;
+  // only edges every other edge can be reached from and reaches
   for (const Edge& e : net.edges) {
-    total += e.length;
+    total += e.mainComponent ? e.length : 0.0;
     cumulative.push_back(total);
   }
   if (net.edges.size() < 2 || !(total > 0))

@@ -229,7 +229,10 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
                std::to_string(net_->connections.size()) + " connections, " +
                std::to_string(net_->signals.size()) + " signals (" +
                std::to_string(net_->guessedSignals) + " from lights on the approaches), " +
-               std::to_string(net_->absorbed.size()) + " links inside joined junctions; " +
+               std::to_string(net_->absorbed.size()) + " links inside joined junctions, " +
+               std::to_string(std::count_if(net_->edges.begin(), net_->edges.end(),
+                                            [](const Edge& e) { return !e.mainComponent; })) +
+               " edges reached only one way (no trips start or end on them); " +
                std::to_string(demand_->trips.size()) + " trips");
 }
 
@@ -442,7 +445,7 @@ std::uint32_t TrafficMicro::nearestCarEdge(double x, double y) const {
     bool car = false;
     for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l)
       car = car || net_->lanes[l].allowsCar;
-    if (!car || edge.shape.size() < 2)
+    if (!car || edge.shape.size() < 2 || !edge.mainComponent)
       continue;
     for (std::size_t i = 1; i < edge.shape.size(); ++i) {
       const double ax = edge.shape[i - 1][0], ay = edge.shape[i - 1][1];

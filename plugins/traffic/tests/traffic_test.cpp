@@ -1394,6 +1394,31 @@ TEST(RandomTrips, LengthWeightedEdgesFarEnoughApartAndStablePerTrip) {
   EXPECT_LT(same, 40);
 }
 
+// Every turn into the south arm banned: its two edges are reached (or left) one way only. They
+// fall out of the main component, and random trips neither start nor end on them.
+TEST(CityNetwork, EdgesReachedOneWayOnlyAreLeftOutOfTheMainComponent) {
+  CrossCity whole;
+  Network all = buildCityNetwork(whole.info);
+  EXPECT_EQ(markMainComponent(all), 0u);
+  CrossCity city;
+  city.banned = {0, 5, 3, 5, 7, 5, 4, 5};
+  city.finish();
+  Network net = buildCityNetwork(city.info);
+  EXPECT_FALSE(net.edges[net.findEdge("L4")].mainComponent);
+  EXPECT_FALSE(net.edges[net.findEdge("L5")].mainComponent);
+  EXPECT_EQ(markMainComponent(net), 2u);
+  for (const char* id : {"L0", "L1", "L2", "L3", "L6", "L7", "L8", "L9"})
+    EXPECT_TRUE(net.edges[net.findEdge(id)].mainComponent) << id;
+  const Demand d = randomDemand(net, 300, 3600.0, 100.0, 5);
+  const Router router(net);
+  for (const Trip& t : d.trips) {
+    const auto r = d.route(t);
+    for (std::uint32_t e : r)
+      EXPECT_TRUE(net.edges[e].mainComponent) << net.edges[e].id;
+    EXPECT_FALSE(router.route(r.front(), r.back()).empty());
+  }
+}
+
 TEST(CityNetwork, VehiclesDriveAcrossIt) {
   CrossCity city;
   city.nodes[0].control = TWIN_JUNCTION_SIGNALS;
