@@ -92,7 +92,6 @@ JunctionClusters joinJunctionClusters(const TwinCityInfo& city, double joinDist,
                                              city.road_nodes[u].y - city.road_nodes[v].y));
     }
     if (extent > maxExtent) {
-      ++jc.refused;
       continue;
     }
     if (b < a)
@@ -348,40 +347,31 @@ Network buildCityNetwork(const TwinCityInfo& city, const CityNetworkOptions& o) 
         double inside;  // m driven along links inside a joined junction
       };
       std::vector<Turn> turns;
-      auto collect = [&](bool uTurns) {
-        for (std::uint32_t f : out[n]) {
-          const double way = cluster < 0 ? (isBanned(linkOf[e], linkOf[f]) ? -1.0 : 0.0)
-                                         : insideWay(linkOf[e], linkOf[f],
-                                                     inside[static_cast<std::size_t>(cluster)]);
-          if (way < 0)
-            continue;
-          const Vec hout = direction(city.road_links[linkOf[f]], false);
-          const double ang =
-              std::atan2(hin[0] * hout[1] - hin[1] * hout[0], hin[0] * hout[0] + hin[1] * hout[1]) *
-              180.0 / std::numbers::pi;
-          // back along the same road, or across a joined junction to the other carriageway
-          const bool uTurn = net.edges[f].to == ein.from || (way > 0 && std::abs(ang) > 150);
-          if (uTurn != uTurns)
-            continue;
-          // no turnarounds where a road just goes on, only at junctions and dead ends
-          // (netconvert's --no-turnarounds.geometry): a vehicle turning round mid-road
-          // yields to everyone and blocks its lane (allowing them where a road changes
-          // between one-way and two-way cost a day at half the demand 1,500 teleports)
-          if (uTurn && neighbours[n] == 2)
-            continue;
-          // a plain bend is a curve of one road, not a turn: every lane goes on, at the
-          // road's speed (the curve is in the links' lengths already)
-          const char dir = uTurn                             ? 't'
-                           : !junction || std::abs(ang) < 30 ? 's'
-                           : ang < 0                         ? 'r'
-                                                             : 'l';
-          turns.push_back({f, ang, dir, way});
-        }
-      };
-      // turnarounds too, as netconvert builds them by default (the router uses them where a
-      // detour round the block would take longer)
-      collect(false);
-      collect(true);
+      // every turn, turnarounds too as netconvert builds them by default (the router uses them
+      // where a detour round the block would take longer), in the order of their angle
+      for (std::uint32_t f : out[n]) {
+        const double way = cluster < 0 ? (isBanned(linkOf[e], linkOf[f]) ? -1.0 : 0.0)
+                                       : insideWay(linkOf[e], linkOf[f],
+                                                   inside[static_cast<std::size_t>(cluster)]);
+        if (way < 0)
+          continue;
+        const Vec hout = direction(city.road_links[linkOf[f]], false);
+        const double ang =
+            std::atan2(hin[0] * hout[1] - hin[1] * hout[0], hin[0] * hout[0] + hin[1] * hout[1]) *
+            180.0 / std::numbers::pi;
+        // back along the same road, or across a joined junction to the other carriageway
+        const bool uTurn = net.edges[f].to == ein.from || (way > 0 && std::abs(ang) > 150);
+        // no turnarounds where a road just goes on, only at junctions and dead ends
+        // (netconvert's --no-turnarounds.geometry): a vehicle turning round mid-road
+        // yields to everyone and blocks its lane (allowing them where a road changes
+        // between one-way and two-way cost a day at half the demand 1,500 teleports)
+        if (uTurn && neighbours[n] == 2)
+          continue;
+        // a plain bend is a curve of one road, not a turn: every lane goes on, at the
+        // road's speed (the curve is in the links' lengths already)
+        const char dir = uTurn ? 't' : !junction || std::abs(ang) < 30 ? 's' : ang < 0 ? 'r' : 'l';
+        turns.push_back({f, ang, dir, way});
+      }
       std::sort(turns.begin(), turns.end(), [](const Turn& a, const Turn& b) {
         return a.angle < b.angle || (a.angle == b.angle && a.to < b.to);
       });

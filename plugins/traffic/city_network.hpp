@@ -36,7 +36,6 @@ struct CityNetworkOptions {
 struct JunctionClusters {
   std::vector<std::uint32_t> rep;                    // per node: its cluster's lowest node
   std::vector<std::vector<std::uint32_t>> clusters;  // those of two or more nodes, sorted
-  std::size_t refused = 0;                           // joins refused for the extent
 };
 JunctionClusters joinJunctionClusters(const TwinCityInfo& city, double joinDist, double maxExtent);
 
