@@ -135,6 +135,8 @@ bool parseSize(const std::string& text, int& width, int& height) {
 
 struct OffscreenRenderer::Impl {
   std::unique_ptr<detail::EglContext> context;
+  osg::Vec3d eye, target;
+  double pixelsPerRadian = 0.0;
   detail::CityScene scene;
   std::unique_ptr<detail::DynamicLayers> layers;
   osg::ref_ptr<osgText::Text> caption;
@@ -181,8 +183,8 @@ core::Result<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::create(
   struct Counter : osg::NodeVisitor {
     Counter() : osg::NodeVisitor(TRAVERSE_ACTIVE_CHILDREN) {}
     void apply(osg::Drawable& d) override {
-      ++drawables;
       if (const auto* g = d.asGeometry(); g != nullptr) {
+        ++drawables;  // (the city image's two copy steps draw nothing)
         for (unsigned i = 0; i < g->getNumPrimitiveSets(); ++i) {
           const osg::PrimitiveSet* p = g->getPrimitiveSet(i);
           if (p->getMode() == GL_TRIANGLES)
@@ -217,8 +219,10 @@ core::Result<std::unique_ptr<OffscreenRenderer>> OffscreenRenderer::create(
       cam->fovYDeg, static_cast<double>(def.width) / def.height, 1.0, 100000.0);
   camera->setViewMatrixAsLookAt({cam->eye.x, cam->eye.y, cam->eye.z},
                                 {cam->target.x, cam->target.y, cam->target.z}, {0, 0, 1});
-  m.layers->setView({cam->eye.x, cam->eye.y, cam->eye.z},
-                    def.height / 2.0 / std::tan(cam->fovYDeg * std::numbers::pi / 360.0));
+  m.eye = {cam->eye.x, cam->eye.y, cam->eye.z};
+  m.target = {cam->target.x, cam->target.y, cam->target.z};
+  m.pixelsPerRadian = def.height / 2.0 / std::tan(cam->fovYDeg * std::numbers::pi / 360.0);
+  m.layers->setView(m.eye, m.pixelsPerRadian);
   m.viewer.realize();
   // one frame of the static scene first: screen-sized text (labels) needs the viewer's first
   // frame behind it to be placed
@@ -275,6 +279,28 @@ core::Status OffscreenRenderer::writePng(const core::Frame& frame, const std::st
   return {};
 }
 
+void OffscreenRenderer::orbit(double degrees) {
+  Impl& m = *impl_;
+  const double a = degrees * std::numbers::pi / 180.0;
+  const osg::Vec3d d = m.eye - m.target;
+  m.eye = m.target + osg::Vec3d(d.x() * std::cos(a) - d.y() * std::sin(a),
+                                d.x() * std::sin(a) + d.y() * std::cos(a), d.z());
+  m.viewer.getCamera()->setViewMatrixAsLookAt(m.eye, m.target, {0, 0, 1});
+  m.layers->setView(m.eye, m.pixelsPerRadian);
+}
+
+void OffscreenRenderer::setKeepCityImage(bool on) {
+  impl_->scene.cache->setEnabled(on);
+}
+
+std::size_t OffscreenRenderer::framesCityDrawn() const {
+  return impl_->scene.cache->drawnFrames();
+}
+
+std::size_t OffscreenRenderer::framesCityKept() const {
+  return impl_->scene.cache->restoredFrames();
+}
+
 int OffscreenRenderer::width() const {
   return impl_->def.width;
 }
@@ -290,7 +316,8 @@ std::size_t OffscreenRenderer::instanceTriangles() const {
 }
 
 core::Result<RenderStats> measureRender(const gis::CityModel& city, const RenderDef& def,
-                                        const std::vector<core::Frame>& frames, int count) {
+                                        const std::vector<core::Frame>& frames, int count,
+                                        double orbitDegrees) {
   using Clock = std::chrono::steady_clock;
   auto r = OffscreenRenderer::create(city, def);
   if (!r)
@@ -308,22 +335,27 @@ core::Result<RenderStats> measureRender(const gis::CityModel& city, const Render
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
   };
   detail::FacingElements::resetCounts();
+  const std::size_t drawn0 = (*r)->framesCityDrawn(), kept0 = (*r)->framesCityKept();
   const double cpu0 = cpuSeconds();
   const auto t2 = Clock::now();
   for (int i = 0; i < count; ++i) {
     const core::Frame& f =
         frames.empty() ? none : frames[static_cast<std::size_t>(i + 1) % frames.size()];
+    if (orbitDegrees != 0.0)
+      (*r)->orbit(orbitDegrees);
     (*r)->draw(f, def.caption);
     glFinish();  // the frame is done, not just queued
   }
   stats.frameS = count > 0 ? std::chrono::duration<double>(Clock::now() - t2).count() / count : 0.0;
   stats.frameCpuS = count > 0 ? (cpuSeconds() - cpu0) / count : 0.0;
+  stats.framesCityDrawn = (*r)->framesCityDrawn() - drawn0;
+  stats.framesCityKept = (*r)->framesCityKept() - kept0;
   stats.instances = (*r)->instancesShown();
   stats.instanceTriangles = (*r)->instanceTriangles();
-  if (count > 0) {
+  if (stats.framesCityDrawn > 0) {  // per frame that drew the city
     const auto counts = detail::FacingElements::counts();
-    stats.buildingTrianglesDrawn = counts.drawn / 3 / static_cast<std::size_t>(count);
-    stats.buildingTrianglesSkipped = counts.skipped / 3 / static_cast<std::size_t>(count);
+    stats.buildingTrianglesDrawn = counts.drawn / 3 / stats.framesCityDrawn;
+    stats.buildingTrianglesSkipped = counts.skipped / 3 / stats.framesCityDrawn;
   }
   return stats;
 }

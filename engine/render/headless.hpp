@@ -56,8 +56,11 @@ struct RenderStats {
   std::size_t triangles = 0;  // static triangles
   std::size_t instances = 0;  // moving instances in the last frame
   std::size_t instanceTriangles = 0;         // their triangles (faces turned away left out)
-  std::size_t buildingTrianglesDrawn = 0;    // per frame, of the building tiles' triangles, drawn
+  std::size_t buildingTrianglesDrawn = 0;    // per frame that drew the city, of the building
+                                             // tiles' triangles, drawn
   std::size_t buildingTrianglesSkipped = 0;  // and left out: walls turned away from the eye
+  std::size_t framesCityDrawn = 0;           // of the later frames: the city drawn in full
+  std::size_t framesCityKept = 0;            // and its image kept from the frame before
   std::string renderer;                      // GL_RENDERER
 };
 
@@ -81,6 +84,15 @@ class OffscreenRenderer {
   // Draws and writes a PNG atomically (temporary file, then rename).
   core::Status writePng(const core::Frame& frame, const std::string& caption,
                         const std::string& pngPath);
+  // Turns the camera about the vertical through its target by `degrees` (counter-clockwise
+  // seen from above): the view changes, so the next frame draws the whole city again.
+  void orbit(double degrees);
+  // Off: every frame draws the whole city instead of keeping its image while the view and its
+  // colours stay (tests compare the two).
+  void setKeepCityImage(bool on);
+  // frames since create() that drew the city in full, and that kept its image
+  std::size_t framesCityDrawn() const;
+  std::size_t framesCityKept() const;
   int width() const;
   int height() const;
   std::size_t instancesShown() const;
@@ -99,9 +111,11 @@ core::Status renderCityPng(const gis::CityModel& city, const RenderDef& def,
                            const core::Frame& frame, const std::string& pngPath);
 
 // Builds the scene and draws `count` frames cycling through `frames` (none: the static city),
-// no file written, timing each stage.
+// no file written, timing each stage. With `orbitDegrees` the camera turns that much before
+// each frame (an interactive view in motion: the city is drawn in full every frame).
 core::Result<RenderStats> measureRender(const gis::CityModel& city, const RenderDef& def,
-                                        const std::vector<core::Frame>& frames, int count);
+                                        const std::vector<core::Frame>& frames, int count,
+                                        double orbitDegrees = 0.0);
 
 // Parses "WxH" (e.g. 1920x1080); false when malformed or outside 16..8192.
 bool parseSize(const std::string& text, int& width, int& height);

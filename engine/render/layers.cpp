@@ -126,6 +126,17 @@ void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
   const auto& ranges = buildings ? scene_.buildingRanges : scene_.linkRanges;
   if (layer == nullptr && current.empty())
     return;
+  // the same values in the same colours as last frame: nothing to do (the city's image is kept
+  // between frames while its colours stay)
+  Shown& shown = buildings ? shownBuildings_ : shownLinks_;
+  if (layer != nullptr && layer->name == current && layer->scale == shown.scale &&
+      layer->valueMin == shown.valueMin && layer->valueMax == shown.valueMax &&
+      std::equal(layer->values.begin(), layer->values.end(), shown.values.begin(),
+                 shown.values.end(),
+                 [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); })) {
+    return;
+  }
+  scene_.cache->invalidate();
   // back to the colours as built, then the layer's values on top
   for (std::size_t g = 0; g < geoms.size(); ++g) {
     auto* c = static_cast<osg::Vec4Array*>(geoms[g]->getColorArray());
@@ -133,8 +144,11 @@ void DynamicLayers::recolour(const core::Layer* layer, bool buildings) {
     c->dirty();
   }
   current = layer != nullptr ? layer->name : "";
-  if (layer == nullptr)
+  if (layer == nullptr) {
+    shown = {};
     return;
+  }
+  shown = {layer->scale, layer->valueMin, layer->valueMax, layer->values};
   const std::size_t n = std::min(ranges.size(), layer->values.size());
   for (std::size_t i = 0; i < n; ++i) {
     const double v = layer->values[i];

@@ -1146,8 +1146,10 @@ CityScene buildCityScene(const gis::CityModel& city) {
   }
   std::map<TileKey, int> buildingIndex[2], roadIndex[2];
   osg::ref_ptr<osg::Group> root = new osg::Group;
-  root->addChild(groundGeode);
-  root->addChild(geodeOf(lines));
+  osg::ref_ptr<osg::Group> still = new osg::Group;  // all of the static city
+  root->addChild(still);
+  still->addChild(groundGeode);
+  still->addChild(geodeOf(lines));
   // per tile: full detail near the eye, the simplified version beyond kFarM from its centre
   for (int level = 0; level < 2; ++level) {
     recolourableGeometries(roads[level], scene.roadGeoms, roadIndex[level], scene.roadLight);
@@ -1173,7 +1175,7 @@ CityScene buildCityScene(const gis::CityModel& city) {
     }
   }
   for (auto& [tile, lod] : lods)
-    root->addChild(lod);
+    still->addChild(lod);
   auto resolve = [](const std::vector<std::array<PendingRange, 2>>& pending,
                     const std::map<TileKey, int>(&index)[2],
                     std::vector<std::array<VertexRange, 2>>& out) {
@@ -1200,6 +1202,8 @@ CityScene buildCityScene(const gis::CityModel& city) {
   // the sun's light is in the vertex colours: no per-vertex lighting in the renderer
   root->getOrCreateStateSet()->setMode(GL_LIGHTING, osg::StateAttribute::OFF);
   root->getOrCreateStateSet()->setMode(GL_CULL_FACE, osg::StateAttribute::ON);
+  scene.cache = std::make_shared<StaticCache>();
+  scene.cache->attach(*root, *still);
   scene.root = root;
   scene.city = &city;
   return scene;

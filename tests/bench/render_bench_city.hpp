@@ -80,11 +80,11 @@ inline void report(const char* name, std::size_t buildings, const render::Render
       "%-30s %7zu buildings  %5zu moving  build %6.3f s  first frame %6.3f s  frame %7.1f ms "
       "(%6.1f fps, CPU %7.1f ms)  draw calls %4zu  triangles %9zu\n"
       "%-30s building triangles per frame: %zu drawn, %zu walls turned away left out; "
-      "instance triangles %zu\n",
+      "instance triangles %zu; frames that drew the city %zu, that kept its image %zu\n",
       name, buildings, s.instances, s.sceneBuildS, s.firstFrameS, s.frameS * 1000.0,
       s.frameS > 0 ? 1.0 / s.frameS : 0.0, s.frameCpuS * 1000.0,
       s.drawables + (s.instances > 0 ? 1 : 0), s.triangles, "", s.buildingTrianglesDrawn,
-      s.buildingTrianglesSkipped, s.instanceTriangles);
+      s.buildingTrianglesSkipped, s.instanceTriangles, s.framesCityDrawn, s.framesCityKept);
 }
 
 }  // namespace twin::bench

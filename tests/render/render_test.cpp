@@ -408,8 +408,9 @@ TEST(TerrainScene, GroundAndBuildingsFollowTheDem) {
   }
   EXPECT_NEAR(lo, 5.5f, 1e-3f) << "the house stands on the ground";
   EXPECT_NEAR(hi, 11.5f, 1e-3f);
-  // the ground's first child geometry follows the slope
-  const auto* ground = scene.root->getChild(0)->asGeode()->getDrawable(0)->asGeometry();
+  // the ground (the static city's first child) follows the slope
+  const auto* ground =
+      scene.root->getChild(0)->asGroup()->getChild(0)->asGeode()->getDrawable(0)->asGeometry();
   const auto* gv = static_cast<const osg::Vec3Array*>(ground->getVertexArray());
   ASSERT_GT(gv->size(), 4u);
   for (const osg::Vec3& q : *gv) {
@@ -444,6 +445,7 @@ TEST_F(Render, LeavingOutWallsTurnedAwayChangesNoPixel) {
     d.camera = camera;
     auto r = OffscreenRenderer::create(*city_, d);
     ASSERT_TRUE(r) << r.error().message;
+    (*r)->setKeepCityImage(false);  // every frame draws the city
     detail::FacingElements::setEnabled(false);
     detail::FacingElements::resetCounts();
     auto all = (*r)->renderRgb(core::Frame{}, "walls");
@@ -457,6 +459,84 @@ TEST_F(Render, LeavingOutWallsTurnedAwayChangesNoPixel) {
     // a good part of the walls faces away from an eye outside the town; from above its centre
     // fewer tiles lie wholly to one side
     EXPECT_GT(counts.skipped, std::string(camera) == "overview" ? counts.drawn / 10 : 0u) << camera;
+  }
+}
+
+// The city's image kept between frames gives the image drawn in full, frame by frame: with
+// moving boxes, a value layer coming and going, and the camera turning; with and without
+// multisampling. Frames at rest keep it, a new view or new colours draw the city again.
+TEST_F(Render, KeptCityImageIsTheImageDrawnInFull) {
+  const gis::Box& e = city_->extent;
+  const double cx = (e.minX + e.maxX) / 2, cy = (e.minY + e.maxY) / 2;
+  // a box no higher than the houses: dynamic layers that reach beyond the city move the near
+  // and far planes (a new projection: the city is drawn again)
+  auto lowBox = [](double x, double y, std::uint32_t rgba) {
+    core::Frame f = boxFrame(x, y, rgba);
+    f.layers[0].instances[0].height = 4.f;
+    return f;
+  };
+  core::Frame heat;
+  core::Layer& l = heat.layers.emplace_back();
+  l.name = "test.heat";
+  l.kind = core::LayerKind::BuildingValues;
+  l.valueMin = 0.0;
+  l.valueMax = 100.0;
+  for (std::size_t i = 0; i < city_->buildings.size(); ++i)
+    l.values.push_back(static_cast<double>(i % 101));
+  core::Frame boxAndHeat = lowBox(cx + 120, cy, 0xe01010ffu);
+  boxAndHeat.layers.push_back(heat.layers[0]);
+  struct Step {
+    core::Frame frame;
+    double orbit;
+    bool cityDrawn;  // with the image kept
+  };
+  const std::vector<Step> steps = {
+      {lowBox(cx - 300, cy, 0xe01010ffu), 0.0, true},  // at rest since create(): kept
+      {lowBox(cx - 200, cy, 0xe01010ffu), 0.0, false},
+      {lowBox(cx - 100, cy, 0xe01010ffu), 0.0, false},
+      {boxAndHeat, 0.0, true},                          // new colours
+      {boxAndHeat, 0.0, true},                          // at rest again: kept
+      {boxAndHeat, 0.0, false},                         // the same values: the image stays
+      {lowBox(cx, cy, 0xe01010ffu), 0.0, true},         // the layer gone: colours as built
+      {lowBox(cx + 100, cy, 0xe01010ffu), 20.0, true},  // the camera turned
+      {lowBox(cx + 200, cy, 0xe01010ffu), 0.0, true},
+      {lowBox(cx + 300, cy, 0xe01010ffu), 0.0, false}};
+  for (int samples : {0, 4}) {
+    RenderDef d = smallDef();
+    d.samples = samples;
+    // one renderer after the other (each makes its own context current)
+    std::vector<std::vector<std::uint8_t>> images[2];
+    for (bool keep : {true, false}) {
+      auto r = OffscreenRenderer::create(*city_, d);
+      ASSERT_TRUE(r) << r.error().message;
+      (*r)->setKeepCityImage(keep);
+      for (std::size_t i = 0; i < steps.size(); ++i) {
+        SCOPED_TRACE("samples " + std::to_string(samples) + ", frame " + std::to_string(i));
+        if (steps[i].orbit != 0.0)
+          (*r)->orbit(steps[i].orbit);
+        const std::size_t drawn = (*r)->framesCityDrawn(), kept = (*r)->framesCityKept();
+        auto a = (*r)->renderRgb(steps[i].frame, "kept");
+        ASSERT_TRUE(a);
+        images[keep ? 0 : 1].push_back(std::move(*a));
+        if (keep) {
+          EXPECT_EQ((*r)->framesCityDrawn() - drawn, steps[i].cityDrawn ? 1u : 0u);
+          EXPECT_EQ((*r)->framesCityKept() - kept, steps[i].cityDrawn ? 0u : 1u);
+        }
+      }
+      if (!keep) {
+        EXPECT_EQ((*r)->framesCityKept(), 0u);
+      }
+    }
+    int redSeen = 0;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      EXPECT_TRUE(images[0][i] == images[1][i])
+          << "samples " << samples << ", frame " << i
+          << ": the kept image differs from the city drawn in full";
+      redSeen += countWhere(images[0][i], 480, isRed).first > 20 ? 1 : 0;
+    }
+    EXPECT_GE(redSeen, 8) << "the moving box is drawn over the kept city";
+    // the turned camera sees another picture
+    EXPECT_FALSE(images[0][7] == images[0][6]);
   }
 }
 

@@ -7,12 +7,14 @@
 #include <osg/Geode>
 #include <osg/Geometry>
 #include <osg/Group>
+#include <osg/Matrixd>
 #include <osg/PrimitiveSet>
 #include <osg/ref_ptr>
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -60,10 +62,53 @@ class FacingElements : public osg::DrawElementsUInt {
   static void resetCounts();
 };
 
+// The static city's image kept between frames (static_cache.cpp): a frame that draws the city
+// at rest (the same view as the frame before) copies its colour and depth buffers into a
+// framebuffer object right after it; later frames
+// with the same view matrix, projection, viewport and city colours copy them back instead of
+// drawing the city, and the dynamic layers are drawn over them as before. The image is the same
+// either way. Any change of view redraws; so does invalidate() (value layers recolouring the
+// city). Where the copy is refused (formats, no framebuffer objects), every frame draws the city.
+class StaticCache {
+ public:
+  StaticCache();
+  ~StaticCache();
+  StaticCache(const StaticCache&) = delete;
+  StaticCache& operator=(const StaticCache&) = delete;
+  // `city` (a child of `root`) is drawn in a render bin before all others, its drawables skipped
+  // on frames that copy it back; two steps are added to `root` around it
+  void attach(osg::Group& root, osg::Group& city);
+  void invalidate() { ++version_; }
+  void setEnabled(bool on) { enabled_ = on; }
+  bool restoring() const { return restoring_; }
+  // frames that drew the city and saved it, and frames that copied it back
+  std::uint64_t drawnFrames() const { return drawn_; }
+  std::uint64_t restoredFrames() const { return restored_; }
+  bool broken() const { return broken_; }
+
+  void beforeCity(osg::RenderInfo& ri);  // called by the steps
+  void afterCity(osg::RenderInfo& ri);
+
+ private:
+  struct Key {
+    osg::Matrixd view, projection;
+    std::array<int, 4> viewport{};
+    std::uint64_t version = 0;
+    bool same(const Key& o) const;
+  };
+  struct Gl;
+  bool blit(osg::RenderInfo& ri, bool save);
+  std::unique_ptr<Gl> gl_;
+  Key pending_, saved_, previous_;
+  std::uint64_t version_ = 0, drawn_ = 0, restored_ = 0;
+  bool enabled_ = true, broken_ = false, valid_ = false, restoring_ = false;
+};
+
 // The static city: land use, roads (each direction on its own side), rail, water, the park
 // outline and buildings merged per tile, with material and sun light.
 struct CityScene {
-  osg::ref_ptr<osg::Group> root;  // lit; dynamic layers go below it
+  osg::ref_ptr<osg::Group> root;       // lit; dynamic layers go below it
+  std::shared_ptr<StaticCache> cache;  // the static part of root, kept between frames
   std::vector<osg::ref_ptr<osg::Geometry>> buildingGeoms, roadGeoms;
   // per building / road edge (city order): its vertices in the near and the far version of its
   // tile (osg::LOD per tile: full detail near the eye, simplified far away)
@@ -133,6 +178,11 @@ class DynamicLayers {
   osg::ref_ptr<osg::Camera> legendHud_;
   std::string legendKey_;
   std::string buildingLayer_, linkLayer_;  // the value layer shown on each, "" for none
+  struct Shown {                           // what the value layer shown on each was coloured from
+    core::ColourScale scale = core::ColourScale::Viridis;
+    double valueMin = 0.0, valueMax = 0.0;
+    std::vector<double> values;
+  } shownBuildings_, shownLinks_;
   std::size_t instancesShown_ = 0;
   bool viewKnown_ = false;
   osg::Vec3d eye_;
