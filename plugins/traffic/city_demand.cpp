@@ -251,11 +251,68 @@ struct Planned {
   double time;    // arrival (arriveBy) or departure
   bool arriveBy;  // the trip out of a tour and business trips: time is the arrival
   std::uint8_t purpose;
-  std::uint32_t building, tour;
-  char leg;  // 'o' out, 'b' back, 't' business trip
+  std::uint32_t building, tour;  // commuters coming in: the gate's node for the building
+  // 'o' out, 'b' back, 't' business trip; work beyond the network: 'a' away, 'h' home;
+  // commuters coming in: 'i' in, 'x' out again
+  char leg;
 };
 
+// an index drawn from a running weight (the last one is the total)
+std::size_t drawCumulative(const std::vector<double>& cumulative, double u) {
+  const double total = cumulative.back();
+  return std::min<std::size_t>(
+      static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u * total) -
+                               cumulative.begin()),
+      cumulative.size() - 1);
+}
+
 }  // namespace
+
+std::vector<Gate> fringeGates(const Network& net, double fringeM) {
+  const std::size_t nn = net.nodes.size();
+  if (nn == 0)
+    return {};
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  for (const Node& n : net.nodes) {
+    x0 = std::min(x0, n.x);
+    y0 = std::min(y0, n.y);
+    x1 = std::max(x1, n.x);
+    y1 = std::max(y1, n.y);
+  }
+  // per node: its one neighbour (kNone: none yet, kNone - 1: more than one), edges in and out
+  std::vector<std::uint32_t> neighbour(nn, kNone), in(nn, kNone), out(nn, kNone);
+  auto carEdge = [&](const Edge& e) {
+    return e.laneCount > 0 && e.from != e.to && net.lanes[e.firstLane].allowsCar;
+  };
+  for (std::uint32_t k = 0; k < net.edges.size(); ++k) {
+    const Edge& e = net.edges[k];
+    if (!carEdge(e))
+      continue;
+    for (const auto& [self, other] : {std::pair{e.from, e.to}, std::pair{e.to, e.from}}) {
+      if (neighbour[self] == kNone)
+        neighbour[self] = other;
+      else if (neighbour[self] != other)
+        neighbour[self] = kNone - 1;
+    }
+    out[e.from] = k;
+    in[e.to] = k;
+  }
+  std::vector<Gate> gates;
+  for (std::uint32_t n = 0; n < nn; ++n) {
+    const Node& node = net.nodes[n];
+    if (neighbour[n] >= kNone - 1 || in[n] == kNone || out[n] == kNone)
+      continue;  // not a dead end, or one way only
+    const double toEdge = std::min({node.x - x0, x1 - node.x, node.y - y0, y1 - node.y});
+    const Edge& enter = net.edges[out[n]];  // leaves the dead end: into the network
+    const Edge& leave = net.edges[in[n]];
+    // road classes 0 (motorway) to 4 (tertiary): priority is minus the class
+    if (toEdge > fringeM || enter.priority < -4 || leave.priority < -4 || !enter.mainComponent ||
+        !leave.mainComponent)
+      continue;
+    gates.push_back({n, out[n], in[n], static_cast<double>(enter.laneCount)});
+  }
+  return gates;
+}
 
 Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& router,
                   const TimeOfDay& timeOfDay, const CityDemandOptions& options, std::uint64_t seed,
@@ -400,12 +457,21 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
     }
   }
 
+  // commuting across the fringe: its gates by their lanes
+  const std::vector<Gate> gates = options.outCommuterShare > 0 || options.inPerOutCommuter > 0
+                                      ? fringeGates(net)
+                                      : std::vector<Gate>{};
+  stats.gates = gates.size();
+  std::vector<double> gateCumulative;
+  for (const Gate& g : gates)
+    gateCumulative.push_back((gateCumulative.empty() ? 0.0 : gateCumulative.back()) + g.weight);
+
   // 3. tours and trips per building, each tour from its own random stream
   double tripsAll = 0;
   for (const PurposeFigures& f : kMid2017)
     tripsAll += f.tripsPerDayM;
   std::vector<std::vector<Planned>> perBuilding(nb);
-  std::vector<std::size_t> sameRoad(nb, 0);
+  std::vector<std::size_t> sameRoad(nb, 0), away(nb, 0);
   parallel(nb, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       const TwinBuilding& b = city.buildings[i];
@@ -438,6 +504,26 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
                                          jobsCumulative.begin()),
                 nb - 1);
           }
+          const auto pu = static_cast<std::uint8_t>(p);
+          if (static_cast<Purpose>(p) == Purpose::Work && !gates.empty()) {
+            // work beyond the network: out and home again through a gate (the arrival drawn is
+            // the one at the gate), from a stream of its own
+            sdk::EntityRandom awayRng(seed, "traffic.demand.away",
+                                      (static_cast<std::uint64_t>(i) << 32) | k);
+            if (awayRng.uniform() < options.outCommuterShare) {
+              const Gate& g = gates[drawCumulative(gateCumulative, awayRng.uniform())];
+              const double arrival =
+                  timeOfDay.sample(f.arrival, awayRng.uniform(), awayRng.uniform());
+              const double stay =
+                  timeOfDay.sample(f.duration, awayRng.uniform(), awayRng.uniform());
+              out.push_back(
+                  {access[i], g.out, arrival, true, pu, static_cast<std::uint32_t>(i), k, 'a'});
+              out.push_back({g.in, access[i], arrival + stay, false, pu,
+                             static_cast<std::uint32_t>(i), k, 'h'});
+              ++away[i];
+              continue;
+            }
+          }
           std::uint32_t dest = kNone;
           for (int attempt = 0; attempt < 8; ++attempt) {
             dest = drawDestination(zoneOfBuilding[origin], p, rng);
@@ -449,7 +535,6 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
             continue;
           }
           const double arrival = timeOfDay.sample(f.arrival, rng.uniform(), rng.uniform());
-          const auto pu = static_cast<std::uint8_t>(p);
           if (!f.tour) {
             out.push_back({access[origin], access[dest], arrival, true, pu,
                            static_cast<std::uint32_t>(i), k, 't'});
@@ -468,6 +553,34 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
   for (std::size_t i = 0; i < nb; ++i) {
     planned.insert(planned.end(), perBuilding[i].begin(), perBuilding[i].end());
     stats.sameRoad += sameRoad[i];
+    stats.outCommuteTours += away[i];
+  }
+  // commuters coming in to work: per resident's tour away, inPerOutCommuter of them, each from
+  // a gate by its lanes to a workplace by its jobs, arriving and staying as residents' work tours
+  if (!gates.empty() && options.inPerOutCommuter > 0 && !jobsCumulative.empty() &&
+      jobsCumulative.back() > 0) {
+    const double expected = static_cast<double>(stats.outCommuteTours) * options.inPerOutCommuter;
+    sdk::EntityRandom countRng(seed, "traffic.demand.commute.count", 0);
+    const double whole = std::floor(expected);
+    const auto n =
+        static_cast<std::size_t>(whole) + (countRng.uniform() < expected - whole ? 1u : 0u);
+    const auto work = static_cast<std::uint8_t>(Purpose::Work);
+    const PurposeFigures& f = kMid2017[static_cast<std::size_t>(Purpose::Work)];
+    for (std::size_t k = 0; k < n; ++k) {
+      sdk::EntityRandom rng(seed, "traffic.demand.commute", k);
+      const Gate& g = gates[drawCumulative(gateCumulative, rng.uniform())];
+      const std::size_t b = drawCumulative(jobsCumulative, rng.uniform());
+      const double arrival = timeOfDay.sample(f.arrival, rng.uniform(), rng.uniform());
+      const double stay = timeOfDay.sample(f.duration, rng.uniform(), rng.uniform());
+      if (access[b] == kNone || access[b] == g.in) {
+        ++stats.sameRoad;
+        continue;
+      }
+      const auto tour = static_cast<std::uint32_t>(k);
+      planned.push_back({g.in, access[b], arrival, true, work, g.node, tour, 'i'});
+      planned.push_back({access[b], g.out, arrival + stay, false, work, g.node, tour, 'x'});
+      ++stats.inCommuteTours;
+    }
   }
   perBuilding.clear();
   perBuilding.shrink_to_fit();
@@ -547,11 +660,17 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
   for (const Made& m : made) {
     const Planned& pl = planned[m.planned];
     Trip t;
-    t.id = std::string(kMid2017[pl.purpose].name) + "-" + std::to_string(pl.building) + "-" +
-           std::to_string(pl.tour) +
-           (pl.leg == 'o'   ? "-out"
-            : pl.leg == 'b' ? "-back"
-                            : "-trip");
+    const bool in = pl.leg == 'i' || pl.leg == 'x';
+    const char* leg = pl.leg == 'o'   ? "-out"
+                      : pl.leg == 'b' ? "-back"
+                      : pl.leg == 'a' ? "-away"
+                      : pl.leg == 'h' ? "-home"
+                      : pl.leg == 'i' ? "-in"
+                      : pl.leg == 'x' ? "-out"
+                                      : "-trip";
+    t.id = std::string(in ? "commute" : kMid2017[pl.purpose].name) + "-" +
+           (in ? net.nodes[pl.building].id : std::to_string(pl.building)) + "-" +
+           std::to_string(pl.tour) + leg;
     t.depart = m.depart;
     t.vtype = 0;
     t.routeBegin = static_cast<std::uint32_t>(d.routeEdges.size());

@@ -96,10 +96,31 @@ inline constexpr double kMidTripsPerPersonDay = 3.1;
 // MiD 2017: the share of trips made as a car's driver, all purposes
 inline constexpr double kMidCarDriverShare = 0.43;
 
+// IT.NRW's commuter count (Pendlerrechnung) for the city of Aachen, 2019, as the Aachener
+// Zeitung reported it (October 2020): 90,178 people commuted into the city to work, 36,576 out
+// of it, and 28.8 % of the employed residents worked outside the city.
+inline constexpr double kAachenOutCommuterShare = 0.288;
+inline constexpr double kAachenInPerOutCommuter = 90178.0 / 36576.0;
+
+// Where the network meets the world beyond it: a dead end of a road at least of tertiary class
+// within `fringeM` of the edge of the network's extent (a road the extract cut off), with an edge
+// in and an edge out, both on the main component. Weighted by the lanes of the edge in.
+struct Gate {
+  std::uint32_t node = kNone;
+  std::uint32_t in = kNone, out = kNone;  // the edge into the network and the one out of it
+  double weight = 0;
+};
+std::vector<Gate> fringeGates(const Network& net, double fringeM = 250.0);
+
 struct CityDemandOptions {
   double scale = 1.0;                          // share of the trips that are simulated
   double carDriverShare = kMidCarDriverShare;  // of all trips
-  double dayS = 86400.0;                       // trips that would start later are left out
+  // commuting across the network's fringe (through its gates): the share of the residents' work
+  // tours to workplaces beyond the network, and the tours of people who live beyond it and work
+  // inside, per such tour out (0 and 0: every work tour stays inside)
+  double outCommuterShare = 0.0;
+  double inPerOutCommuter = 0.0;
+  double dayS = 86400.0;  // trips that would start later are left out
   // local time of day at the scenario's start (s after midnight): trips that depart earlier are
   // left out (the run starts with empty roads), the others depart that much sooner
   double startS = 0.0;
@@ -114,11 +135,16 @@ struct CityDemandStats {
   std::size_t beforeStart = 0;                 // left out: it departs before the scenario starts
   std::size_t unroutable = 0;            // left out: no route (cannot happen on one connected part)
   std::size_t buildingsWithoutRoad = 0;  // buildings with people or jobs and no road near
+  std::size_t gates = 0;                 // fringe gates of the network
+  std::size_t outCommuteTours = 0;       // residents' work tours beyond the network
+  std::size_t inCommuteTours = 0;        // work tours from beyond the network into it
 };
 
 // The city's daily car trips, routed, sorted by departure (s since the scenario's start; vtype
 // 0 for all). Trip ids:
-// "<purpose>-<building>-<tour>-out|back" (business: "-trip").
+// "<purpose>-<building>-<tour>-out|back" (business: "-trip"; work tours beyond the network:
+// "work-<building>-<tour>-away|home"), "commute-<gate node>-<tour>-in|out" for the tours of
+// people who come in to work.
 Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& router,
                   const TimeOfDay& timeOfDay, const CityDemandOptions& options, std::uint64_t seed,
                   const ParallelFor& parallel, CityDemandStats* stats);

@@ -92,6 +92,12 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
       throw std::runtime_error("demand.scale must be above 0 and at most 10");
     if (!(options.carDriverShare >= 0 && options.carDriverShare <= 1))
       throw std::runtime_error("demand.car_driver_share must be between 0 and 1");
+    options.outCommuterShare = c.number("demand.out_commuters");
+    options.inPerOutCommuter = c.number("demand.in_commuters_per_out");
+    if (!(options.outCommuterShare >= 0 && options.outCommuterShare <= 1))
+      throw std::runtime_error("demand.out_commuters must be between 0 and 1");
+    if (!(options.inPerOutCommuter >= 0 && options.inPerOutCommuter <= 100))
+      throw std::runtime_error("demand.in_commuters_per_out must be between 0 and 100");
     // the day's times are local: a scenario that starts at 08:00 sees the trips from 08:00 on
     const std::int64_t local = c.startUnixS() + c.utcOffsetS();
     options.startS = static_cast<double>(((local % 86400) + 86400) % 86400);
@@ -108,14 +114,16 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
     for (std::size_t p = 0; p < kPurposes; ++p)
       byPurpose +=
           std::string(p == 0 ? "" : ", ") + kMid2017[p].name + " " + std::to_string(st.trips[p]);
-    sdk::log(host_, TWIN_LOG_INFO,
-             "daily demand: " + std::to_string(demand_->trips.size()) + " car trips of " +
-                 std::to_string(static_cast<long long>(std::lround(st.residents))) +
-                 " residents (" + byPurpose + "); left out: " + std::to_string(st.sameRoad) +
-                 " within one road, " + std::to_string(st.afterDay) + " returning after the day, " +
-                 std::to_string(st.beforeStart) + " departing before the scenario starts, " +
-                 std::to_string(st.buildingsWithoutRoad) +
-                 " buildings more than 300 m from a road");
+    sdk::log(
+        host_, TWIN_LOG_INFO,
+        "daily demand: " + std::to_string(demand_->trips.size()) + " car trips of " +
+            std::to_string(static_cast<long long>(std::lround(st.residents))) + " residents (" +
+            byPurpose + "; work beyond the network through " + std::to_string(st.gates) +
+            " fringe roads: " + std::to_string(st.outCommuteTours) + " tours out, " +
+            std::to_string(st.inCommuteTours) + " in); left out: " + std::to_string(st.sameRoad) +
+            " within one road, " + std::to_string(st.afterDay) + " returning after the day, " +
+            std::to_string(st.beforeStart) + " departing before the scenario starts, " +
+            std::to_string(st.buildingsWithoutRoad) + " buildings more than 300 m from a road");
     unroutable_ = st.unroutable;
   } else if (!demandFile.empty()) {
     demand_ =

@@ -56,7 +56,7 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 20> kParams{{
+  static constexpr std::array<TwinParamDesc, 22> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
@@ -75,6 +75,13 @@ class TrafficMicro {
        "look; each tour is kept or not by its own draw"},
       {"demand.car_driver_share", TWIN_PARAM_NUMBER, nullptr, "0.43", 0,
        "share of all trips made as a car's driver (MiD 2017, Germany: 43 %)"},
+      {"demand.out_commuters", TWIN_PARAM_NUMBER, nullptr, "0.288", 0,
+       "share of the residents' work tours to workplaces beyond the network, driven out and home "
+       "again through its fringe roads (IT.NRW 2019, city of Aachen: 28.8 % of its employed "
+       "residents work outside it); 0: all work inside"},
+      {"demand.in_commuters_per_out", TWIN_PARAM_NUMBER, nullptr, "2.4655", 0,
+       "work tours of people from beyond the network, coming in through its fringe roads, per "
+       "resident's tour out (IT.NRW 2019, city of Aachen: 90,178 in, 36,576 out)"},
       {"demand.time_of_day", TWIN_PARAM_PATH, nullptr, "asset:traffic/time_of_day_mid.csv", 0,
        "arrival times and activity durations per purpose, shares per time bin"},
       {"demand.routes", TWIN_PARAM_STRING, nullptr, "given", 0,

@@ -120,13 +120,13 @@ struct SynthCity {
   std::vector<TwinRoadLink> links;
   std::vector<TwinBuilding> buildings;
   TwinCityInfo info{};
-  void road(std::uint32_t a, std::uint32_t b) {
+  void road(std::uint32_t a, std::uint32_t b, int cls = 6, int lanes = 1) {
     for (auto [f, t] : {std::pair{a, b}, std::pair{b, a}})
       xy.push_back({nodes[f].x, nodes[f].y, nodes[t].x, nodes[t].y});
     const auto i = static_cast<std::int32_t>(links.size());
     const double len = std::hypot(nodes[b].x - nodes[a].x, nodes[b].y - nodes[a].y);
-    links.push_back({a, b, i + 1, 6, 1, 1, 13.89, len, nullptr, 2});
-    links.push_back({b, a, i, 6, 1, 1, 13.89, len, nullptr, 2});
+    links.push_back({a, b, i + 1, cls, 1, lanes, 13.89, len, nullptr, 2});
+    links.push_back({b, a, i, cls, 1, lanes, 13.89, len, nullptr, 2});
   }
   void building(double x, double y, double residents, double jobs, int use) {
     TwinBuilding b{};
@@ -191,16 +191,34 @@ SynthCity gridCity() {
   return c;
 }
 
+// the grid city with roads out of it: a secondary road of 2 lanes east from its eastern edge
+// to the end of the extract (x = 1500), a residential road west to x = -300, and a secondary
+// road into a block that ends there, far from the extract's edge
+SynthCity gridCityWithRoadsOut() {
+  SynthCity c = gridCity();
+  c.nodes.push_back({1500, 600, TWIN_JUNCTION_PRIORITY, 1});  // 49: the end of the road east
+  c.nodes.push_back({-300, 0, TWIN_JUNCTION_PRIORITY, 1});    // 50: residential, west
+  c.nodes.push_back({700, 700, TWIN_JUNCTION_PRIORITY, 1});   // 51: inside a block
+  c.road(3 * 7 + 6, 49, 3, 2);
+  c.road(0, 50);
+  c.road(3 * 7 + 3, 51, 3, 2);
+  c.finish(-300, 0, 1500, 1200);
+  return c;
+}
+
 struct Made {
   Demand demand;
   CityDemandStats stats;
 };
 
 Made make(const SynthCity& c, const Network& net, const Router& router, double scale,
-          std::uint64_t seed, const ParallelFor& pf = kSerial) {
+          std::uint64_t seed, const ParallelFor& pf = kSerial, double outShare = 0.0,
+          double inPerOut = 0.0) {
   static const TimeOfDay tod = readTimeOfDay(kTimeOfDay);
   CityDemandOptions o;
   o.scale = scale;
+  o.outCommuterShare = outShare;
+  o.inPerOutCommuter = inPerOut;
   Made m;
   m.demand = cityDemand(c.info, net, router, tod, o, seed, pf, &m.stats);
   return m;
@@ -303,6 +321,78 @@ TEST(CityDemand, TripsAtMidRatesToolsAndSchoolsAndHomeAfterTheActivity) {
     ++hour[static_cast<std::size_t>(t.depart / 3600.0)];
   EXPECT_GT(hour[7], 10 * hour[3]);
   EXPECT_GT(hour[16], 10 * hour[3]);
+}
+
+// Only the secondary road cut off at the extract's edge is a way out: not the residential
+// road, nor the secondary road that ends inside the town.
+TEST(CityDemand, TheFringeGateIsTheMainRoadCutOffAtTheExtractsEdge) {
+  const SynthCity c = gridCityWithRoadsOut();
+  const Network net = buildCityNetwork(c.info);
+  const std::vector<Gate> gates = fringeGates(net);
+  ASSERT_EQ(gates.size(), 1u);
+  const Gate& g = gates[0];
+  EXPECT_DOUBLE_EQ(net.nodes[g.node].x, 1500.0);
+  EXPECT_DOUBLE_EQ(net.nodes[g.node].y, 600.0);
+  EXPECT_EQ(net.edges[g.in].from, g.node);  // into the network from the gate
+  EXPECT_EQ(net.edges[g.out].to, g.node);   // out of it to the gate
+  EXPECT_DOUBLE_EQ(g.weight, 2.0);          // its lanes
+  // it lies on the extract's edge itself: a gate even with no fringe around the edge
+  EXPECT_EQ(fringeGates(net, 0.0).size(), 1u);
+  EXPECT_TRUE(fringeGates(buildCityNetwork(gridCity().info)).empty());
+}
+
+// Commuting across the fringe: a share of the residents' work tours go out through the gate
+// and come home through it, and people from beyond come in to the workplaces, the given number
+// per tour out, arriving for work in the morning and leaving through the gate again.
+TEST(CityDemand, WorkBeyondTheNetworkGoesThroughItsFringeGates) {
+  const SynthCity c = gridCityWithRoadsOut();
+  const Network net = buildCityNetwork(c.info);
+  const Router router(net);
+  const Gate g = fringeGates(net).at(0);
+  const Made none = make(c, net, router, 1.0, 42);
+  EXPECT_EQ(none.stats.outCommuteTours + none.stats.inCommuteTours, 0u);
+  const Made m = make(c, net, router, 1.0, 42, kSerial, 0.5, 2.0);
+  EXPECT_EQ(m.stats.gates, 1u);
+  EXPECT_EQ(m.stats.unroutable, 0u);
+  // 9,000 residents x 3.1 trips x 43/260 for work x 43 % by car, in tours of two: 992 tours,
+  // half of them beyond the network (3 standard deviations: 47)
+  EXPECT_NEAR(static_cast<double>(m.stats.outCommuteTours), 496.0, 47.0);
+  EXPECT_NEAR(static_cast<double>(m.stats.inCommuteTours),
+              2.0 * static_cast<double>(m.stats.outCommuteTours), 1.0);
+  std::size_t away = 0, home = 0, in = 0, inMorning = 0, outAgain = 0;
+  for (const Trip& t : m.demand.trips) {
+    const auto r = m.demand.route(t);
+    ASSERT_FALSE(r.empty());
+    if (t.id.ends_with("-away")) {
+      ++away;
+      EXPECT_EQ(r.back(), g.out) << t.id;
+      EXPECT_TRUE(t.id.starts_with("work-")) << t.id;
+    } else if (t.id.ends_with("-home")) {
+      ++home;
+      EXPECT_EQ(r.front(), g.in) << t.id;
+    } else if (t.id.starts_with("commute-") && t.id.ends_with("-in")) {
+      ++in;
+      EXPECT_EQ(r.front(), g.in) << t.id;
+      // to a workplace: the offices, school and shops lie east of x = 600
+      EXPECT_GE(net.edges[r.back()].shape.back()[0], 600.0 - 1e-9) << t.id;
+      inMorning += t.depart >= 5 * 3600.0 && t.depart < 10 * 3600.0 ? 1 : 0;
+    } else if (t.id.starts_with("commute-")) {
+      ++outAgain;
+      EXPECT_TRUE(t.id.ends_with("-out")) << t.id;
+      EXPECT_EQ(r.back(), g.out) << t.id;
+    }
+  }
+  EXPECT_EQ(away, m.stats.outCommuteTours);
+  EXPECT_GT(home, away * 9 / 10);  // a few come home after midnight
+  EXPECT_EQ(in, m.stats.inCommuteTours);
+  EXPECT_GT(outAgain, in * 9 / 10);
+  // MiD's work arrivals: most between 5 and 10 (the trips depart before)
+  EXPECT_GT(static_cast<double>(inMorning), 0.6 * static_cast<double>(in));
+  // a resident's work tour goes beyond or stays inside: the work trips grow by the tours in
+  // (less the trips home after midnight, left out)
+  const double expected = static_cast<double>(none.stats.trips[0] + 2 * m.stats.inCommuteTours);
+  EXPECT_LE(static_cast<double>(m.stats.trips[0]), expected + 10.0);
+  EXPECT_GE(static_cast<double>(m.stats.trips[0]), 0.95 * expected);
 }
 
 TEST(CityDemand, SameForAnyThreadSplitAndScaledBySharingTours) {
