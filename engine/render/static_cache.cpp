@@ -111,9 +111,11 @@ void StaticCache::beforeCity(osg::RenderInfo& ri) {
 }
 
 void StaticCache::afterCity(osg::RenderInfo& ri) {
-  if (restoring_ || !enabled_ || broken_)
+  if (restoring_)
     return;
   ++drawn_;
+  if (!enabled_ || broken_)
+    return;
   // kept once the view has come to rest (the same as the frame before): a camera in motion
   // would save an image every frame that no frame uses
   const bool resting = pending_.same(previous_);

@@ -497,12 +497,7 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
             const double total = jobsCumulative.empty() ? 0.0 : jobsCumulative.back();
             if (!(total > 0))
               break;
-            origin = std::min<std::size_t>(
-                static_cast<std::size_t>(std::upper_bound(jobsCumulative.begin(),
-                                                          jobsCumulative.end(),
-                                                          rng.uniform() * total) -
-                                         jobsCumulative.begin()),
-                nb - 1);
+            origin = drawCumulative(jobsCumulative, rng.uniform());
           }
           const auto pu = static_cast<std::uint8_t>(p);
           if (static_cast<Purpose>(p) == Purpose::Work && !gates.empty()) {
