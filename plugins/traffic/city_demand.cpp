@@ -253,8 +253,9 @@ struct Planned {
   std::uint8_t purpose;
   std::uint32_t building, tour;  // commuters coming in: the gate's node for the building
   // 'o' out, 'b' back, 't' business trip; work beyond the network: 'a' away, 'h' home;
-  // commuters coming in: 'i' in, 'x' out again
+  // commuters coming in: 'i' in, 'x' out again; through traffic: 'p' (pass)
   char leg;
+  std::uint32_t toGate = kNone;  // through traffic: the gate's node it leaves by
 };
 
 // an index drawn from a running weight (the last one is the total)
@@ -577,11 +578,45 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
       ++stats.inCommuteTours;
     }
   }
+  // through traffic: per trip across the fringe, throughPerCrossing trips from a gate to
+  // another, both by their lanes. Each takes the time of a trip of the city's own demand drawn
+  // at random (its arrival or departure, as that trip is timed), so through traffic follows the
+  // day's profile of the city's traffic, both peaks.
+  if (gates.size() >= 2 && options.throughPerCrossing > 0 && !planned.empty()) {
+    const std::size_t own = planned.size();
+    const double crossing = 2.0 * static_cast<double>(stats.outCommuteTours + stats.inCommuteTours);
+    const double expected = crossing * options.throughPerCrossing;
+    sdk::EntityRandom countRng(seed, "traffic.demand.through.count", 0);
+    const double whole = std::floor(expected);
+    const auto n =
+        static_cast<std::size_t>(whole) + (countRng.uniform() < expected - whole ? 1u : 0u);
+    for (std::size_t k = 0; k < n; ++k) {
+      sdk::EntityRandom rng(seed, "traffic.demand.through", k);
+      const std::size_t a = drawCumulative(gateCumulative, rng.uniform());
+      std::size_t b = a;
+      for (int tries = 0; tries < 64 && gates[b].node == gates[a].node; ++tries)
+        b = drawCumulative(gateCumulative, rng.uniform());
+      if (gates[b].node == gates[a].node)
+        continue;
+      const auto j =
+          std::min(own - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(own)));
+      Planned pl{gates[a].in,
+                 gates[b].out,
+                 planned[j].time,
+                 planned[j].arriveBy,
+                 planned[j].purpose,
+                 gates[a].node,
+                 static_cast<std::uint32_t>(k),
+                 'p'};
+      pl.toGate = gates[b].node;
+      planned.push_back(pl);
+    }
+  }
   perBuilding.clear();
   perBuilding.shrink_to_fit();
 
   // 4. routes: one tree per origin road (A* per trip where only a few start there)
-  constexpr std::size_t kAStarTargets = 3;
+  constexpr std::size_t kAStarTargets = 12;
   std::vector<std::uint32_t> order(planned.size());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -655,7 +690,7 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
   for (const Made& m : made) {
     const Planned& pl = planned[m.planned];
     Trip t;
-    const bool in = pl.leg == 'i' || pl.leg == 'x';
+    const bool in = pl.leg == 'i' || pl.leg == 'x' || pl.leg == 'p';
     const char* leg = pl.leg == 'o'   ? "-out"
                       : pl.leg == 'b' ? "-back"
                       : pl.leg == 'a' ? "-away"
@@ -663,16 +698,22 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
                       : pl.leg == 'i' ? "-in"
                       : pl.leg == 'x' ? "-out"
                                       : "-trip";
-    t.id = std::string(in ? "commute" : kMid2017[pl.purpose].name) + "-" +
-           (in ? net.nodes[pl.building].id : std::to_string(pl.building)) + "-" +
-           std::to_string(pl.tour) + leg;
+    t.id = std::string(pl.leg == 'p' ? "through"
+                       : in          ? "commute"
+                                     : kMid2017[pl.purpose].name) +
+           "-" + (in ? net.nodes[pl.building].id : std::to_string(pl.building)) + "-" +
+           std::to_string(pl.tour) +
+           (pl.leg == 'p' ? "-to-" + net.nodes[pl.toGate].id : std::string(leg));
     t.depart = m.depart;
     t.vtype = 0;
     t.routeBegin = static_cast<std::uint32_t>(d.routeEdges.size());
     d.routeEdges.insert(d.routeEdges.end(), paths[m.planned].begin(), paths[m.planned].end());
     t.routeEnd = static_cast<std::uint32_t>(d.routeEdges.size());
     d.trips.push_back(std::move(t));
-    ++stats.trips[pl.purpose];
+    if (pl.leg == 'p')
+      ++stats.throughTrips;  // not a trip of the residents' purposes
+    else
+      ++stats.trips[pl.purpose];
   }
   if (statsOut != nullptr)
     *statsOut = stats;

@@ -102,6 +102,11 @@ inline constexpr double kMidCarDriverShare = 0.43;
 inline constexpr double kAachenOutCommuterShare = 0.288;
 inline constexpr double kAachenInPerOutCommuter = 90178.0 / 36576.0;
 
+// Through traffic: Stadt Trier, Mobilitätskonzept Trier 2025, Textband, table 9 (analysis year
+// 2010; a city of 110,000 at a border, as Aachen): a weekday's 37,000 car trips through the
+// city against 140,000 that start or end in it (and 147,000 within it).
+inline constexpr double kTrierThroughPerCrossing = 37000.0 / 140000.0;
+
 // Where the network meets the world beyond it: a dead end of a road at least of tertiary class
 // within `fringeM` of the edge of the network's extent (a road the extract cut off), with an edge
 // in and an edge out, both on the main component. Weighted by the lanes of the edge in.
@@ -120,6 +125,9 @@ struct CityDemandOptions {
   // inside, per such tour out (0 and 0: every work tour stays inside)
   double outCommuterShare = 0.0;
   double inPerOutCommuter = 0.0;
+  // through traffic: trips from one gate to another per trip that crosses the fringe once (the
+  // commuters' trips away, home, in and out again); 0: none
+  double throughPerCrossing = 0.0;
   double dayS = 86400.0;  // trips that would start later are left out
   // local time of day at the scenario's start (s after midnight): trips that depart earlier are
   // left out (the run starts with empty roads), the others depart that much sooner
@@ -138,13 +146,14 @@ struct CityDemandStats {
   std::size_t gates = 0;                 // fringe gates of the network
   std::size_t outCommuteTours = 0;       // residents' work tours beyond the network
   std::size_t inCommuteTours = 0;        // work tours from beyond the network into it
+  std::size_t throughTrips = 0;          // trips from a gate through the network to another
 };
 
 // The city's daily car trips, routed, sorted by departure (s since the scenario's start; vtype
 // 0 for all). Trip ids:
 // "<purpose>-<building>-<tour>-out|back" (business: "-trip"; work tours beyond the network:
 // "work-<building>-<tour>-away|home"), "commute-<gate node>-<tour>-in|out" for the tours of
-// people who come in to work.
+// people who come in to work, "through-<gate node>-<trip>-to-<gate node>" for through traffic.
 Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& router,
                   const TimeOfDay& timeOfDay, const CityDemandOptions& options, std::uint64_t seed,
                   const ParallelFor& parallel, CityDemandStats* stats);

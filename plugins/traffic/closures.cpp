@@ -70,14 +70,18 @@ RoadClosures::RoadClosures(const Network& net, std::vector<Closure> closures)
       freeFlow_(net),
       router_(net) {}
 
-void RoadClosures::updateCosts() {
-  std::vector<double> cost = freeFlow_.costs();
+void RoadClosures::bar(std::vector<double>& edgeCost) const {
   for (std::size_t i = 0; i < closures_.size(); ++i) {
     if (active_[i] != 0) {
       for (std::uint32_t e : closures_[i].edges)
-        cost[e] = kClosedCost;
+        edgeCost[e] = kClosedCost;
     }
   }
+}
+
+void RoadClosures::updateCosts() {
+  std::vector<double> cost = freeFlow_.costs();
+  bar(cost);
   router_.setCosts(std::move(cost));
 }
 

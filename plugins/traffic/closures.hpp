@@ -37,7 +37,13 @@ class RoadClosures {
   // detours are searched with `parallel`, applied in vehicle order. Returns log lines.
   std::vector<std::string> apply(double t, Demand& demand, Simulation& sim,
                                  const ParallelFor& parallel);
+  void setLandmarks(const std::shared_ptr<const Landmarks>& lm) {
+    freeFlow_.setLandmarks(lm);
+    router_.setLandmarks(lm);
+  }
   std::size_t rerouted() const { return rerouted_; }
+  // sets the cost of every edge closed now so high that routes avoid it where they can
+  void bar(std::vector<double>& edgeCost) const;
   std::size_t unavoidable() const { return unavoidable_; }
 
   void loadState(const std::vector<std::uint8_t>& active, std::size_t rerouted,

@@ -3,10 +3,16 @@
 // times, the edge's own time plus the junction crossing into the next edge, with the straight-
 // line distance at the network's highest speed as the admissible heuristic. Turns are allowed
 // only where a lane-to-lane connection exists, so turn restrictions hold.
+//
+// With landmarks, the heuristic is ALT's (A*, landmarks and the triangle inequality: Goldberg &
+// Harrelson 2005): the free-flow times from and to a few landmark edges, chosen farthest apart,
+// bound the time left to the target from below. Costs may only rise above free flow (queues,
+// closures), so the bounds stay admissible under any costs a router is given.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -14,14 +20,31 @@
 
 namespace twin::traffic {
 
+// Free-flow times from each landmark to every edge and from every edge to each landmark (s;
+// kUnreached where there is no way), per edge the landmarks' values side by side. With the
+// finite kUnreached the bounds stay valid: where t cannot be reached from L but e can, e cannot
+// reach t either, and a huge bound only keeps A* away from an edge that leads nowhere.
+inline constexpr double kUnreached = 1e30;
+struct Landmarks {
+  std::size_t count = 0;
+  std::vector<std::uint32_t> edges;  // the landmark edges
+  std::vector<double> from, to;      // from[e * count + i]: landmark i to e; to[...]: e to i
+};
+
 class Router {
  public:
   explicit Router(const Network& net);
+  // Chooses `count` landmarks by the farthest rule (each the edge farthest from those before,
+  // the first the main component's edge farthest from the network's centre) and computes their
+  // tables: 2 x count Dijkstra searches.
+  static std::shared_ptr<const Landmarks> landmarks(const Router& freeFlow, std::size_t count);
+  void setLandmarks(std::shared_ptr<const Landmarks> lm) { lm_ = std::move(lm); }
+  const std::shared_ptr<const Landmarks>& landmarkTable() const { return lm_; }
   // What one search needs, reused across searches (reset lazily by a query stamp, not cleared):
   // one per thread. (Not thread_local: LeakSanitizer's tracer crashes on the dynamic TLS of a
   // dlopen'd plugin on Debian 12.)
   struct Scratch {
-    std::vector<double> g;
+    std::vector<double> g, h;
     std::vector<std::uint32_t> prev, stamp;
     std::uint32_t query = 0;
     // starts a search over n edges: sizes the vectors, and a new stamp marks every entry stale
@@ -40,7 +63,9 @@ class Router {
   // targets[i]; an empty path and +inf where a target cannot be reached.
   void routesFrom(std::uint32_t from, std::span<const std::uint32_t> targets, Scratch& scratch,
                   std::vector<std::vector<std::uint32_t>>& paths, std::vector<double>& costs) const;
-  void setCosts(std::vector<double> edgeCost) { cost_ = std::move(edgeCost); }
+  // new edge costs (s), none below the free-flow cost (landmark bounds stay admissible);
+  // throws std::invalid_argument otherwise
+  void setCosts(std::vector<double> edgeCost);
   const std::vector<double>& costs() const { return cost_; }
   // the cost of a route under the current costs (s): edges plus junction crossings
   double routeCost(const std::vector<std::uint32_t>& route) const;
@@ -49,7 +74,8 @@ class Router {
 
  private:
   const Network& net_;
-  std::vector<double> cost_;
+  std::vector<double> cost_, freeFlow_;
+  std::shared_ptr<const Landmarks> lm_;
   // per edge: the edges it connects to, with the shortest crossing time
   std::vector<std::uint32_t> succBegin_;
   std::vector<std::uint32_t> succEdge_;

@@ -1242,6 +1242,25 @@ double Simulation::meanSpeed() const {
   return n > 0 ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
 }
 
+void Simulation::runningVehicles(std::vector<Running>& out) const {
+  out.clear();
+  for (std::uint32_t i : active_) {
+    const LaneState& L = lanes_[i];
+    const Lane& lane = net_.lanes[i];
+    for (std::size_t k = 0; k < L.veh.size(); ++k) {
+      const std::uint32_t v = L.veh[k];
+      double stuck = -1;
+      if (k == 0 && lane.edge != kNone) {
+        const auto route = routeOf(v);
+        const std::uint32_t rp = veh_[v].routePos;
+        if (rp + 1 < route.size() && net_.connectionTo(i, route[rp + 1]) == kNone)
+          stuck = veh_[v].waiting;
+      }
+      out.push_back({v, i, lane.length - L.pos[k], stuck});
+    }
+  }
+}
+
 std::vector<Simulation::VehicleView> Simulation::vehicles() const {
   std::vector<VehicleView> out;
   for (std::uint32_t i = 0; i < lanes_.size(); ++i) {

@@ -114,6 +114,15 @@ class Simulation {
   // index `pos` (the same edge as before; between steps only).
   void reroute(std::uint32_t v, std::uint32_t begin, std::uint32_t length, std::uint32_t pos);
 
+  // Running vehicles for rerouting (rerouting.hpp), in lane order, each with its lane, the
+  // distance from its front to the lane's end, and for the front vehicle of a normal lane that
+  // cannot go on along its route from that lane, how long it has been standing (else -1).
+  struct Running {
+    std::uint32_t v, lane;
+    double toEnd, stuckFor;
+  };
+  void runningVehicles(std::vector<Running>& out) const;
+
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
   std::size_t backlog() const { return backlog_.size(); }

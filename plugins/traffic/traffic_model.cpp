@@ -57,6 +57,8 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
                                                       : readBenchNetwork(networkDir));
   if (networkDir.empty())
     cityLinks_ = city->road_link_count;
+  // ALT's landmarks for every router of the run (routing.hpp), once
+  landmarks_ = Router::landmarks(Router(*net_), kLandmarks);
   // vehicle types: the file's, or SUMO's passenger car defaults with the IDM (idm.hpp)
   std::vector<VehicleType> vtypes;
   if (vtypesFile.empty()) {
@@ -94,6 +96,9 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
       throw std::runtime_error("demand.car_driver_share must be between 0 and 1");
     options.outCommuterShare = c.number("demand.out_commuters");
     options.inPerOutCommuter = c.number("demand.in_commuters_per_out");
+    options.throughPerCrossing = c.number("demand.through_per_crossing");
+    if (!(options.throughPerCrossing >= 0 && options.throughPerCrossing <= 100))
+      throw std::runtime_error("demand.through_per_crossing must be between 0 and 100");
     if (!(options.outCommuterShare >= 0 && options.outCommuterShare <= 1))
       throw std::runtime_error("demand.out_commuters must be between 0 and 1");
     if (!(options.inPerOutCommuter >= 0 && options.inPerOutCommuter <= 100))
@@ -102,7 +107,8 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
     const std::int64_t local = c.startUnixS() + c.utcOffsetS();
     options.startS = static_cast<double>(((local % 86400) + 86400) % 86400);
     const TimeOfDay timeOfDay = readTimeOfDay(c.text("demand.time_of_day"));
-    const Router router(*net_);
+    Router router(*net_);
+    router.setLandmarks(landmarks_);
     const ParallelFor parallel = [this](std::size_t n,
                                         const std::function<void(std::size_t, std::size_t)>& fn) {
       threads_.parallelFor(n, fn);
@@ -120,8 +126,9 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
             std::to_string(static_cast<long long>(std::lround(st.residents))) + " residents (" +
             byPurpose + "; work beyond the network through " + std::to_string(st.gates) +
             " fringe roads: " + std::to_string(st.outCommuteTours) + " tours out, " +
-            std::to_string(st.inCommuteTours) + " in); left out: " + std::to_string(st.sameRoad) +
-            " within one road, " + std::to_string(st.afterDay) + " returning after the day, " +
+            std::to_string(st.inCommuteTours) + " in; " + std::to_string(st.throughTrips) +
+            " through trips); left out: " + std::to_string(st.sameRoad) + " within one road, " +
+            std::to_string(st.afterDay) + " returning after the day, " +
             std::to_string(st.beforeStart) + " departing before the scenario starts, " +
             std::to_string(st.buildingsWithoutRoad) + " buildings more than 300 m from a road");
     unroutable_ = st.unroutable;
@@ -146,6 +153,7 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   if (routes == "route") {
     // fastest paths on the empty network; trips carry (from, to) until here
     Router router(*net_);
+    router.setLandmarks(landmarks_);
     // every trip's route on the scenario's threads (independent queries; results by trip)
     std::vector<std::vector<std::uint32_t>> paths(demand_->trips.size());
     threads_.parallelFor(paths.size(), [&](std::size_t b, std::size_t e) {
@@ -192,6 +200,7 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   }
   SimParams p;
   p.dt = static_cast<double>(c.periodTicks() * c.tickNs()) * 1e-9;
+  dt_ = p.dt;
   p.substeps = static_cast<int>(substeps);
   p.timeToTeleport = teleport;
   for (std::uint32_t i = 0; i < vtypes.size(); ++i) {
@@ -203,6 +212,7 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
   baseTrips_ = demand_->trips.size();
   baseRouteEdges_ = demand_->routeEdges.size();
   router_ = std::make_unique<Router>(*net_);
+  router_->setLandmarks(landmarks_);
   linkInterval_ = c.number("link_interval");
   if (!(linkInterval_ > 0))
     throw std::runtime_error("link_interval must be positive");
@@ -222,6 +232,18 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
                    " of its links lie inside joined junctions; closing the others closes them");
   }
   closures_ = std::make_unique<RoadClosures>(*net_, std::move(closures));
+  closures_->setLandmarks(landmarks_);
+  ReroutingParams rp;
+  rp.probability = c.number("rerouting.probability");
+  rp.period = c.number("rerouting.period");
+  rp.adaptationInterval = c.number("rerouting.adaptation_interval");
+  const std::int64_t adaptationSteps = c.integer("rerouting.adaptation_steps");
+  if (adaptationSteps < 1 || adaptationSteps > 10000)
+    throw std::runtime_error("rerouting.adaptation_steps must be between 1 and 10,000");
+  rp.adaptationSteps = static_cast<std::uint32_t>(adaptationSteps);
+  rp.stuckAfter = c.number("rerouting.stuck_after");
+  rp.seed = c.seed();
+  rerouter_ = std::make_unique<Rerouter>(*net_, rp, landmarks_);
   sim_ = std::make_unique<Simulation>(*net_, std::move(vtypes), *demand_, p, c.seed());
   // each gridlock is named up to kTeleportWarnings times, then only counted (KPI teleports)
   sim_->onWarning([this](const std::string& m) {
@@ -284,6 +306,7 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
     for (const std::string& line : closures_->apply(s.timeS(), *demand_, *sim_, parallel))
       sdk::log(host_, TWIN_LOG_INFO, line);
   }
+  rerouter_->apply(s.timeS(), dt_, baseTrips_, *demand_, *sim_, *closures_, parallel);
   sim_->step(s.timeS(), parallel);
   if (s.timeS() >= nextBoundary_ - 1e-9) {
     closeInterval();
@@ -536,6 +559,7 @@ std::vector<std::uint8_t> TrafficMicro::saveState() const {
   for (double id : lastExtraId_)
     w.put(id);
   w.put(static_cast<std::uint64_t>(extraRouted_)).put(static_cast<std::uint64_t>(unroutable_));
+  rerouter_->save(w);
   w.put(static_cast<std::uint64_t>(s.size()));
   std::vector<std::uint8_t> out = w.take();
   out.insert(out.end(), s.begin(), s.end());
@@ -588,6 +612,7 @@ void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
     id = r.get<double>();
   extraRouted_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   unroutable_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  rerouter_->load(r);
   const auto simSize = r.get<std::uint64_t>();
   const std::size_t head = s.size() - 1 - simSize;
   if (simSize > s.size() - 1)
@@ -620,7 +645,10 @@ std::vector<double> TrafficMicro::kpis() const {
           static_cast<double>(closures_->rerouted()),
           static_cast<double>(closures_->unavoidable()),
           st.evEnergyJ / 3.6e6,
-          st.evMeters > 0 ? st.evEnergyJ / 3.6e6 / (st.evMeters / 1e5) : nan};
+          st.evMeters > 0 ? st.evEnergyJ / 3.6e6 / (st.evMeters / 1e5) : nan,
+          static_cast<double>(rerouter_->atDeparture()),
+          static_cast<double>(rerouter_->enRoute()),
+          static_cast<double>(rerouter_->unstuck())};
 }
 
 }  // namespace twin::traffic

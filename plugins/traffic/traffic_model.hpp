@@ -16,6 +16,7 @@
 #include "closures.hpp"
 #include "demand.hpp"
 #include "network.hpp"
+#include "rerouting.hpp"
 #include "routing.hpp"
 #include "sim.hpp"
 #include "twin/plugin.hpp"
@@ -56,7 +57,7 @@ class TrafficMicro {
        "destination x y, distance driven, class, electric, vehicle), e.g. for EV charging; "
        "connect with {adapter: events}"},
   }};
-  static constexpr std::array<TwinParamDesc, 22> kParams{{
+  static constexpr std::array<TwinParamDesc, 28> kParams{{
       {"network.bench", TWIN_PARAM_FOLDER, nullptr, "", 0,
        "a network folder of the neutral benchmark format (edges, nodes, connections, tls); "
        "empty: the network is built from the scenario city's road graph"},
@@ -82,6 +83,10 @@ class TrafficMicro {
       {"demand.in_commuters_per_out", TWIN_PARAM_NUMBER, nullptr, "2.4655", 0,
        "work tours of people from beyond the network, coming in through its fringe roads, per "
        "resident's tour out (IT.NRW 2019, city of Aachen: 90,178 in, 36,576 out)"},
+      {"demand.through_per_crossing", TWIN_PARAM_NUMBER, nullptr, "0.2643", 0,
+       "through traffic: trips from one fringe road through the network to another, per trip "
+       "that crosses the fringe once (Mobilitätskonzept Trier 2025: 37,000 car trips through "
+       "the city a weekday against 140,000 into or out of it); 0: none"},
       {"demand.time_of_day", TWIN_PARAM_PATH, nullptr, "asset:traffic/time_of_day_mid.csv", 0,
        "arrival times and activity durations per purpose, shares per time bin"},
       {"demand.routes", TWIN_PARAM_STRING, nullptr, "given", 0,
@@ -119,8 +124,21 @@ class TrafficMicro {
       {"signals.timing", TWIN_PARAM_STRING, nullptr, "webster", 0,
        "signals of a city network: webster (cycle and greens from the demand's peak-hour "
        "flows, Webster 1958) or fixed (31 s green per phase, netconvert's default)"},
+      {"rerouting.probability", TWIN_PARAM_NUMBER, nullptr, "0", 0,
+       "share of vehicles with a routing device (0..1, drawn per trip from the seed): they take "
+       "the fastest route under the travel times measured now, at departure and every "
+       "rerouting.period en route (SUMO's device.rerouting)"},
+      {"rerouting.period", TWIN_PARAM_NUMBER, "s", "300s", 0,
+       "time between a routing device's reroutes en route; 0: at departure only"},
+      {"rerouting.adaptation_interval", TWIN_PARAM_NUMBER, "s", "10s", 0,
+       "time between samples of the edges' mean speeds (the travel times the devices route by)"},
+      {"rerouting.adaptation_steps", TWIN_PARAM_INTEGER, nullptr, "18", 0,
+       "samples in the moving average of an edge's speed (18 x 10 s: SUMO's 3 min window)"},
+      {"rerouting.stuck_after", TWIN_PARAM_NUMBER, "s", "0s", 0,
+       "a vehicle that stood this long at a lane's end from which its route cannot go on takes "
+       "the fastest route from the lane it is in (any vehicle, device or not); 0: off"},
   }};
-  static constexpr std::array<TwinKpiDesc, 21> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 24> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -148,6 +166,13 @@ class TrafficMicro {
        "battery energy of the electric cars while driving, net of recuperation (Kurczveil et al. "
        "2014; SUMO's default electric car, a Kia Soul EV)"},
       {"ev_kwh_per_100km", "kWh/100km", "the same per 100 km the electric cars drove"},
+      {"routes_changed_at_departure", "1",
+       "trips given a faster route at departure by their routing device (under the travel "
+       "times measured then)"},
+      {"routes_changed_en_route", "1", "route changes of routing devices en route"},
+      {"routes_from_stuck_lane", "1",
+       "vehicles stuck on a lane that does not go their way, given a route from it "
+       "(rerouting.stuck_after)"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);
@@ -177,6 +202,8 @@ class TrafficMicro {
   void addExtraTrips(std::uint32_t input, std::span<const double> records, double t);
   std::uint32_t nearestCarEdge(double x, double y) const;
   std::unique_ptr<Router> router_;
+  static constexpr std::size_t kLandmarks = 32;
+  std::shared_ptr<const Landmarks> landmarks_;
   std::uint32_t carType_ = 0, truckType_ = 0;
   std::vector<std::uint8_t> vtypeIsTruck_;  // per vehicle type: trucks and buses
   std::size_t baseTrips_ = 0, baseRouteEdges_ = 0;
@@ -184,6 +211,8 @@ class TrafficMicro {
   std::size_t extraRouted_ = 0;                                    // state
 
   std::unique_ptr<RoadClosures> closures_;  // state: which are closed, vehicles rerouted
+  std::unique_ptr<Rerouter> rerouter_;      // state: measured travel times, counts
+  double dt_ = 1;                           // s, the step
 
   // per-link values of the last complete link_interval (layers interval_flow, interval_speed)
   double linkInterval_ = 900;

@@ -206,6 +206,17 @@ SynthCity gridCityWithRoadsOut() {
   return c;
 }
 
+// ... and a second secondary road out, south from (600, 0) to the extract's edge at y = -300
+SynthCity gridCityWithTwoGates() {
+  SynthCity c = gridCity();
+  c.nodes.push_back({1500, 600, TWIN_JUNCTION_PRIORITY, 1});  // 49: east
+  c.nodes.push_back({600, -300, TWIN_JUNCTION_PRIORITY, 1});  // 50: south
+  c.road(3 * 7 + 6, 49, 3, 2);
+  c.road(3, 50, 3, 2);
+  c.finish(0, -300, 1500, 1200);
+  return c;
+}
+
 struct Made {
   Demand demand;
   CityDemandStats stats;
@@ -213,12 +224,13 @@ struct Made {
 
 Made make(const SynthCity& c, const Network& net, const Router& router, double scale,
           std::uint64_t seed, const ParallelFor& pf = kSerial, double outShare = 0.0,
-          double inPerOut = 0.0) {
+          double inPerOut = 0.0, double through = 0.0) {
   static const TimeOfDay tod = readTimeOfDay(kTimeOfDay);
   CityDemandOptions o;
   o.scale = scale;
   o.outCommuterShare = outShare;
   o.inPerOutCommuter = inPerOut;
+  o.throughPerCrossing = through;
   Made m;
   m.demand = cityDemand(c.info, net, router, tod, o, seed, pf, &m.stats);
   return m;
@@ -393,6 +405,64 @@ TEST(CityDemand, WorkBeyondTheNetworkGoesThroughItsFringeGates) {
   const double expected = static_cast<double>(none.stats.trips[0] + 2 * m.stats.inCommuteTours);
   EXPECT_LE(static_cast<double>(m.stats.trips[0]), expected + 10.0);
   EXPECT_GE(static_cast<double>(m.stats.trips[0]), 0.95 * expected);
+}
+
+// Through traffic: trips from one gate to the other, as many per trip across the fringe as
+// asked, at the times of the city's own trips (both peaks), on the fastest path between them.
+TEST(CityDemand, ThroughTrafficGoesFromOneFringeGateToAnother) {
+  const SynthCity c = gridCityWithTwoGates();
+  const Network net = buildCityNetwork(c.info);
+  const Router router(net);
+  const std::vector<Gate> gates = fringeGates(net);
+  ASSERT_EQ(gates.size(), 2u);
+  const Made without = make(c, net, router, 1.0, 42, kSerial, 0.5, 2.0, 0.0);
+  const Made m = make(c, net, router, 1.0, 42, kSerial, 0.5, 2.0, 0.5);
+  EXPECT_EQ(without.stats.throughTrips, 0u);
+  // the rest of the demand does not change
+  EXPECT_EQ(m.stats.trips, without.stats.trips);
+  EXPECT_EQ(m.stats.inCommuteTours, without.stats.inCommuteTours);
+  const double crossing =
+      2.0 * static_cast<double>(m.stats.outCommuteTours + m.stats.inCommuteTours);
+  // half a trip through per crossing, less the few drawn after midnight
+  EXPECT_LE(static_cast<double>(m.stats.throughTrips), 0.5 * crossing + 1.0);
+  EXPECT_GE(static_cast<double>(m.stats.throughTrips), 0.97 * 0.5 * crossing);
+  std::size_t through = 0, morning = 0, evening = 0, eastToSouth = 0;
+  std::size_t own = 0, ownMorning = 0, ownEvening = 0;
+  auto isMorning = [](const Trip& t) { return t.depart >= 6 * 3600.0 && t.depart < 9 * 3600.0; };
+  auto isEvening = [](const Trip& t) { return t.depart >= 15 * 3600.0 && t.depart < 19 * 3600.0; };
+  for (const Trip& t : m.demand.trips) {
+    if (!t.id.starts_with("through-")) {
+      ++own;
+      ownMorning += isMorning(t) ? 1 : 0;
+      ownEvening += isEvening(t) ? 1 : 0;
+      continue;
+    }
+    ++through;
+    const auto r = m.demand.route(t);
+    ASSERT_GE(r.size(), 2u);
+    EXPECT_TRUE(r.front() == gates[0].in || r.front() == gates[1].in) << t.id;  // in by a gate
+    const Gate& a = r.front() == gates[0].in ? gates[0] : gates[1];
+    const Gate& b = &a == &gates[0] ? gates[1] : gates[0];
+    EXPECT_EQ(r.back(), b.out) << t.id;  // out by the other gate
+    EXPECT_TRUE(t.id.ends_with("-to-" + net.nodes[b.node].id)) << t.id;
+    EXPECT_EQ(router.routeCost({r.begin(), r.end()}),
+              router.routeCost(router.route(a.in, b.out)));  // the fastest way through
+    eastToSouth += net.nodes[a.node].x > 1400 ? 1 : 0;
+    morning += isMorning(t) ? 1 : 0;
+    evening += isEvening(t) ? 1 : 0;
+  }
+  EXPECT_EQ(through, m.stats.throughTrips);
+  // both gates have 2 lanes: half each way (3 standard deviations)
+  const double n = static_cast<double>(through);
+  EXPECT_NEAR(static_cast<double>(eastToSouth), n / 2, 3 * std::sqrt(n / 4));
+  // the city's own profile: the shares of the morning (6-9) and afternoon (15-19) peaks as
+  // in the city's trips (3 standard deviations), both well above an even spread over the day
+  for (const auto& [part, ownPart] :
+       {std::pair{morning, ownMorning}, std::pair{evening, ownEvening}}) {
+    const double share = static_cast<double>(ownPart) / static_cast<double>(own);
+    EXPECT_GT(share, 0.15);
+    EXPECT_NEAR(static_cast<double>(part), share * n, 3 * std::sqrt(share * (1 - share) * n));
+  }
 }
 
 TEST(CityDemand, SameForAnyThreadSplitAndScaledBySharingTours) {

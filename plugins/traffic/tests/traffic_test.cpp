@@ -17,6 +17,7 @@
 #include <memory>
 #include <numbers>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -27,6 +28,7 @@
 #include "ev_energy.hpp"
 #include "idm.hpp"
 #include "random_trips.hpp"
+#include "rerouting.hpp"
 #include "routing.hpp"
 #include "sim.hpp"
 #include "support/twin_test.hpp"
@@ -734,6 +736,222 @@ TEST(Grid10, MeanTravelTimeWithinTenPercentOfSumoIdm) {
   EXPECT_NEAR(s.vehicleMeters / 1000.0, 1726.0, 0.02 * 1726.0);
 }
 
+// ---- route choice while running (rerouting.hpp) ---------------------------------------------
+
+// 600 trips, one a second, across grid10 from its south-west corner to its north-east one: more
+// than one route carries. Routed on the empty network they all take the same one of the many
+// equally short routes.
+Demand cornerToCorner(const Network& net) {
+  const std::uint32_t from = net.findEdge("A0A1"), to = net.findEdge("J8J9");
+  EXPECT_NE(from, kNone);
+  EXPECT_NE(to, kNone);
+  const std::vector<std::uint32_t> path = Router(net).route(from, to);
+  Demand d;
+  d.routeEdges = path;
+  for (int i = 0; i < 600; ++i) {
+    Trip t;
+    t.id = "c" + std::to_string(i);
+    t.depart = i;
+    t.routeEnd = static_cast<std::uint32_t>(path.size());
+    d.trips.push_back(t);
+  }
+  return d;
+}
+
+struct RerouteRun {
+  SimStats stats;
+  std::size_t routes = 0;  // distinct routes driven
+  std::size_t atDeparture = 0, enRoute = 0;
+  std::vector<std::uint8_t> state;
+  std::vector<std::uint32_t> routeEdges;
+};
+
+RerouteRun runCorner(const Grid10& g, double probability, const ParallelFor& pf) {
+  Demand d = cornerToCorner(g.net);
+  ReroutingParams rp;
+  rp.probability = probability;
+  rp.period = 60;
+  rp.adaptationInterval = 10;
+  rp.adaptationSteps = 6;
+  rp.seed = 42;
+  Rerouter rerouter(g.net, rp);
+  RoadClosures none(g.net, {});
+  Simulation sim(g.net, g.vtypes, d, SimParams{}, 42);
+  for (int t = 0; t < 7200 && !sim.finished(); ++t) {
+    rerouter.apply(t, 1.0, 600, d, sim, none, pf);
+    sim.step(t, pf);
+  }
+  RerouteRun r;
+  r.stats = sim.stats();
+  std::set<std::vector<std::uint32_t>> routes;
+  for (std::uint32_t v = 0; v < d.trips.size(); ++v) {
+    const auto route = sim.route(v);
+    routes.emplace(route.begin(), route.end());
+  }
+  r.routes = routes.size();
+  r.atDeparture = rerouter.atDeparture();
+  r.enRoute = rerouter.enRoute();
+  r.state = sim.saveState();
+  r.routeEdges = d.routeEdges;
+  return r;
+}
+
+TEST(Rerouting, ADemandOneRouteCannotCarrySpreadsOverParallelRoutes) {
+  Grid10 g;
+  const RerouteRun fixed = runCorner(g, 0.0, kSerial);
+  const RerouteRun spread = runCorner(g, 1.0, kSerial);
+  ASSERT_EQ(fixed.stats.arrived, 600u);
+  ASSERT_EQ(spread.stats.arrived, 600u);
+  EXPECT_EQ(fixed.routes, 1u);
+  EXPECT_EQ(fixed.atDeparture + fixed.enRoute, 0u);
+  // with routing devices the queue on the first route sends later trips other ways, at
+  // departure and en route
+  EXPECT_GE(spread.routes, 5u);
+  EXPECT_GT(spread.atDeparture, 50u);
+  EXPECT_GT(spread.enRoute, 10u);
+  const double fixedMean = fixed.stats.travelTimeSum / 600.0;
+  const double spreadMean = spread.stats.travelTimeSum / 600.0;
+  EXPECT_LT(spreadMean, 0.8 * fixedMean) << fixedMean << " s with the routes of the empty network";
+  // other routes of (nearly) the same length, no long detours: within 5 % of the shortest
+  EXPECT_LT(spread.stats.vehicleMeters, 1.05 * fixed.stats.vehicleMeters);
+}
+
+TEST(Rerouting, BitIdenticalForAnyThreadCount) {
+  Grid10 g;
+  const RerouteRun serial = runCorner(g, 0.5, kSerial);
+  const RerouteRun two = runCorner(g, 0.5, kTwoThreads);
+  const RerouteRun reverse = runCorner(g, 0.5, kReverse);
+  EXPECT_GT(serial.atDeparture + serial.enRoute, 0u);
+  EXPECT_EQ(two.state, serial.state);
+  EXPECT_EQ(two.routeEdges, serial.routeEdges);
+  EXPECT_EQ(reverse.state, serial.state);
+  EXPECT_EQ(reverse.routeEdges, serial.routeEdges);
+}
+
+TEST(Rerouting, AnEdgesTravelTimeIsItsLengthOverTheMeanSpeedOfItsVehicles) {
+  Grid10 g;
+  Demand d = cornerToCorner(g.net);
+  ReroutingParams rp;
+  rp.probability = 1;
+  rp.adaptationInterval = 10;
+  rp.adaptationSteps = 2;
+  Rerouter rerouter(g.net, rp);
+  RoadClosures none(g.net, {});
+  Simulation sim(g.net, g.vtypes, d, SimParams{}, 42);
+  const std::uint32_t e = g.net.findEdge("A0A1");
+  const Edge& edge = g.net.edges[e];
+  auto sums = [&] {
+    double sum = 0;
+    std::uint64_t n = 0;
+    for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
+      sum += sim.laneSpeedSum()[l];
+      n += sim.laneVehicleSteps()[l];
+    }
+    return std::pair{sum, n};
+  };
+  // before any sample: the speed limit
+  EXPECT_DOUBLE_EQ(rerouter.edgeTime(e), edge.length / edge.speed);
+  // the sums at 0, 10 and 20 s (the state after the step to 10 s is what the apply before the
+  // step to 11 s sees)
+  std::vector<std::pair<double, std::uint64_t>> at{{0.0, 0}};
+  for (int t = 0; t <= 21; ++t) {
+    if (t % 10 == 1 && t > 1)
+      at.push_back(sums());
+    rerouter.apply(t, 1.0, 600, d, sim, none, kSerial);
+    sim.step(t, kSerial);
+  }
+  // samples at 10 s and 20 s: the mean speeds of (0, 10] and (10, 20], averaged
+  const double v1 = (at[1].first - at[0].first) / static_cast<double>(at[1].second - at[0].second);
+  const double v2 = (at[2].first - at[1].first) / static_cast<double>(at[2].second - at[1].second);
+  ASSERT_GT(v1, 0.5);
+  ASSERT_LT(v2, edge.speed);
+  EXPECT_DOUBLE_EQ(rerouter.edgeTime(e), edge.length / (0.5 * (v1 + v2)));
+  // an edge nobody drove on keeps its speed limit
+  const std::uint32_t far = g.net.findEdge("J9J8");
+  ASSERT_NE(far, kNone);
+  EXPECT_DOUBLE_EQ(rerouter.edgeTime(far), g.net.edges[far].length / g.net.edges[far].speed);
+}
+
+TEST(Rerouting, AVehicleStuckOnALaneThatDoesNotGoItsWayTakesARouteFromThatLane) {
+  // B4B5's lane 0 goes straight or right at B5; only lane 1 turns left into B5A5. Vehicle 0
+  // stands at the end of lane 0 wanting to turn left, five vehicles stand beside and behind it
+  // on lane 1 at a red light: no gap.
+  Grid10 g;
+  const std::uint32_t in = g.net.findEdge("B4B5"), left = g.net.findEdge("B5A5");
+  const std::uint32_t straight = g.net.findEdge("B5B6"), right = g.net.findEdge("B5C5");
+  ASSERT_NE(in, kNone);
+  ASSERT_NE(left, kNone);
+  const Edge& edge = g.net.edges[in];
+  ASSERT_EQ(g.net.connectionTo(edge.firstLane, left), kNone);
+  ASSERT_NE(g.net.connectionTo(edge.firstLane + 1, left), kNone);
+  const Connection& goStraight =
+      g.net.connections[g.net.connectionTo(edge.firstLane + 1, straight)];
+  const SignalProgram& sp = g.net.signals[static_cast<std::size_t>(goStraight.signal)];
+  auto red = [&](double t) {
+    return sp.states[sp.phaseAt(t)][static_cast<std::size_t>(goStraight.linkIndex)] == 'r';
+  };
+  // a start with 15 s of red ahead for lane 1
+  int t0 = 0;
+  while (t0 < 1000) {
+    bool all = true;
+    for (int u = 0; u <= 15 && all; ++u)
+      all = red(t0 + u);
+    if (all)
+      break;
+    ++t0;
+  }
+  ASSERT_LT(t0, 1000);
+  Demand d;
+  auto addTrip = [&](std::vector<std::uint32_t> route) {
+    Trip t;
+    t.id = "s" + std::to_string(d.trips.size());
+    t.depart = t0;
+    t.routeBegin = static_cast<std::uint32_t>(d.routeEdges.size());
+    d.routeEdges.insert(d.routeEdges.end(), route.begin(), route.end());
+    t.routeEnd = static_cast<std::uint32_t>(d.routeEdges.size());
+    d.trips.push_back(t);
+  };
+  addTrip({in, left});
+  for (int k = 0; k < 5; ++k)
+    addTrip({in, straight});
+  auto run = [&](double stuckAfter, SimStats& stats) {
+    Demand copy = d;
+    ReroutingParams rp;
+    rp.stuckAfter = stuckAfter;
+    Rerouter rerouter(g.net, rp);
+    RoadClosures none(g.net, {});
+    SimParams params;
+    params.timeToTeleport = 60;
+    Simulation sim(g.net, g.vtypes, copy, params, 42);
+    sim.place(0, 0, edge.length - 1.0, 0.0, t0);
+    for (std::uint32_t k = 0; k < 5; ++k)
+      sim.place(k + 1, 1, edge.length - 1.0 - 7.5 * k, 0.0, t0);
+    std::vector<std::uint32_t> route;
+    for (int t = t0 + 1; t < t0 + 600 && !sim.finished(); ++t) {
+      rerouter.apply(t, 1.0, copy.trips.size(), copy, sim, none, kSerial);
+      if (route.empty() && rerouter.unstuck() > 0) {
+        const auto r = sim.route(0);
+        route.assign(r.begin(), r.end());
+        EXPECT_LE(t - t0, 7) << "stood " << stuckAfter << " s, then rerouted";
+      }
+      sim.step(t, kSerial);
+    }
+    EXPECT_TRUE(sim.finished());
+    stats = sim.stats();
+    return route;
+  };
+  SimStats withRoute, without;
+  const auto route = run(5.0, withRoute);
+  ASSERT_GE(route.size(), 3u);
+  EXPECT_EQ(route[0], in);
+  EXPECT_TRUE(route[1] == straight || route[1] == right) << g.net.edges[route[1]].id;
+  EXPECT_EQ(route.back(), left);  // the same destination, reached another way
+  EXPECT_EQ(withRoute.teleports, 0u);
+  EXPECT_EQ(withRoute.arrived, 6u);
+  // off (stuck_after 0), its route stays
+  EXPECT_TRUE(run(0.0, without).empty());
+}
+
 // ---- routing -------------------------------------------------------------------------------
 
 TEST(Routing, AStarFindsTheOptimumOfBruteForce) {
@@ -808,6 +1026,84 @@ TEST(Routing, AStarFindsTheOptimumOfBruteForce) {
       EXPECT_NEAR(router.routeCost(r), best, 1e-9) << "trial " << trial << " query " << q;
     }
   }
+}
+
+// ALT's bounds from free-flow landmark tables stay admissible when queues and closures raise the
+// costs: A* with them finds the optimum of a plain Dijkstra search (routesFrom) on 6 x 6 grids.
+TEST(Routing, LandmarkBoundsFindDijkstrasOptimumUnderRaisedCosts) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  int compared = 0, unreachable = 0;
+  for (int trial = 0; trial < 8; ++trial) {
+    Builder b;
+    constexpr int kSide = 6;
+    std::vector<std::uint32_t> nodes;
+    for (int y = 0; y < kSide; ++y)
+      for (int x = 0; x < kSide; ++x)
+        nodes.push_back(b.node(std::to_string(x) + "_" + std::to_string(y), x * 100.0, y * 100.0));
+    auto at = [&](int x, int y) { return nodes[static_cast<std::size_t>(y * kSide + x)]; };
+    for (int y = 0; y < kSide; ++y) {
+      for (int x = 0; x < kSide; ++x) {
+        for (auto [dx, dy] :
+             {std::pair{1, 0}, std::pair{0, 1}, std::pair{-1, 0}, std::pair{0, -1}}) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= kSide || ny >= kSide || u(rng) < 0.15)
+            continue;
+          b.edge(std::to_string(x) + "_" + std::to_string(y) + ">" + std::to_string(nx) + "_" +
+                     std::to_string(ny),
+                 at(x, y), at(nx, ny), 1, 8.0 + 20.0 * u(rng), 100.0 * (1.0 + u(rng)));
+        }
+      }
+    }
+    const std::size_t ne = b.net.edges.size();
+    for (std::uint32_t e = 0; e < ne; ++e) {
+      for (std::uint32_t f = 0; f < ne; ++f) {
+        if (b.net.edges[e].to == b.net.edges[f].from && b.net.edges[f].to != b.net.edges[e].from)
+          b.connect(e, 0, f, 0, 's', 'M', -1, -1, 5.0 + 10.0 * u(rng));
+      }
+    }
+    const Network net = b.finish();
+    Router router(net);
+    const auto lm = Router::landmarks(router, 8);
+    ASSERT_EQ(lm->count, 8u);
+    ASSERT_EQ(lm->edges.size(), 8u);
+    EXPECT_EQ(std::set<std::uint32_t>(lm->edges.begin(), lm->edges.end()).size(), 8u);
+    router.setLandmarks(lm);
+    // queues: every edge up to 5 times its free-flow time, a few closed
+    std::vector<double> cost = router.costs();
+    for (double& c : cost)
+      c *= u(rng) < 0.05 ? 1e9 : 1.0 + 4.0 * u(rng);
+    router.setCosts(cost);
+    Router::Scratch scratch;
+    for (int q = 0; q < 40; ++q) {
+      const auto from = static_cast<std::uint32_t>(u(rng) * static_cast<double>(ne));
+      const auto to = static_cast<std::uint32_t>(u(rng) * static_cast<double>(ne));
+      std::vector<std::vector<std::uint32_t>> paths;
+      std::vector<double> costs;
+      const std::uint32_t targets[] = {to};
+      router.routesFrom(from, targets, scratch, paths, costs);
+      const std::vector<std::uint32_t> r = router.route(from, to, scratch);
+      if (!std::isfinite(costs[0])) {
+        EXPECT_TRUE(r.empty());
+        ++unreachable;
+        continue;
+      }
+      ASSERT_FALSE(r.empty());
+      EXPECT_EQ(r.front(), from);
+      EXPECT_EQ(r.back(), to);
+      EXPECT_NEAR(router.routeCost(r), costs[0], 1e-9 * costs[0]) << "trial " << trial;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 250);
+  // costs below free flow would break the bounds: refused
+  Builder b;
+  const std::uint32_t a = b.node("a", 0, 0), c = b.node("c", 100, 0);
+  b.edge("ac", a, c, 1, 10.0, 100.0);
+  const Network net = b.finish();
+  Router router(net);
+  EXPECT_THROW(router.setCosts({5.0}), std::invalid_argument);
+  EXPECT_NO_THROW(router.setCosts({10.0}));
 }
 
 // ---- the benchmark format ------------------------------------------------------------------

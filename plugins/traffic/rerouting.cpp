@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rerouting.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace twin::traffic {
+
+namespace {
+
+// the lowest speed an edge's travel time is computed with (m/s): a queue that stood still for
+// the whole window costs length / 0.1 m/s, as the router's free-flow cost of a 0 speed limit
+constexpr double kMinSpeed = 0.1;
+
+}  // namespace
+
+Rerouter::Rerouter(const Network& net, ReroutingParams p,
+                   std::shared_ptr<const Landmarks> landmarks)
+    : net_(net), p_(p), router_(net) {
+  router_.setLandmarks(std::move(landmarks));
+  if (!(p_.probability >= 0 && p_.probability <= 1))
+    throw std::runtime_error("rerouting.probability must be between 0 and 1");
+  if (!(p_.period >= 0))
+    throw std::runtime_error("rerouting.period must be 0 (at departure only) or positive");
+  if (!(p_.adaptationInterval > 0))
+    throw std::runtime_error("rerouting.adaptation_interval must be positive");
+  if (p_.adaptationSteps < 1 || p_.adaptationSteps > 10000)
+    throw std::runtime_error("rerouting.adaptation_steps must be between 1 and 10,000");
+  if (!(p_.stuckAfter >= 0))
+    throw std::runtime_error("rerouting.stuck_after must be 0 (off) or positive");
+  snapSpeedSum_.assign(net.normalLaneCount, 0.0);
+  snapSteps_.assign(net.normalLaneCount, 0);
+  ring_.resize(net.edges.size() * p_.adaptationSteps);
+  for (std::size_t e = 0; e < net.edges.size(); ++e)
+    std::fill_n(ring_.begin() + static_cast<std::ptrdiff_t>(e * p_.adaptationSteps),
+                p_.adaptationSteps, net.edges[e].speed);
+  nextSample_ = p_.adaptationInterval;
+}
+
+bool Rerouter::equipped(std::uint32_t v) const {
+  if (p_.probability <= 0)
+    return false;
+  if (p_.probability >= 1)
+    return true;
+  sdk::EntityRandom rng(p_.seed, "traffic.rerouting", v);
+  return rng.uniform() < p_.probability;
+}
+
+void Rerouter::sample(const Simulation& sim, const RoadClosures& closures) {
+  const auto& speedSum = sim.laneSpeedSum();
+  const auto& steps = sim.laneVehicleSteps();
+  const std::size_t n = p_.adaptationSteps;
+  for (std::uint32_t e = 0; e < net_.edges.size(); ++e) {
+    const Edge& edge = net_.edges[e];
+    double sum = 0;
+    std::uint64_t k = 0;
+    for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
+      sum += speedSum[l] - snapSpeedSum_[l];
+      k += steps[l] - snapSteps_[l];
+      snapSpeedSum_[l] = speedSum[l];
+      snapSteps_[l] = steps[l];
+    }
+    // the interval's mean speed of the edge's vehicles; its speed limit when none drove on it
+    const double limit = std::max(kMinSpeed, edge.speed);
+    ring_[std::size_t{e} * n + ringPos_] =
+        k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
+  }
+  ringPos_ = static_cast<std::uint32_t>((ringPos_ + 1) % n);
+  updateCosts(closures);
+}
+
+void Rerouter::updateCosts(const RoadClosures& closures) {
+  const std::size_t n = p_.adaptationSteps;
+  std::vector<double> cost(net_.edges.size());
+  for (std::uint32_t e = 0; e < net_.edges.size(); ++e) {
+    const double* ring = ring_.data() + std::size_t{e} * n;
+    double avg = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      avg += ring[i];
+    avg /= static_cast<double>(n);
+    // never below the free-flow time (the mean of equal speeds can round above the limit)
+    const Edge& edge = net_.edges[e];
+    cost[e] =
+        std::max(edge.length / std::max(0.1, edge.speed), edge.length / std::max(kMinSpeed, avg));
+  }
+  closures.bar(cost);
+  router_.setCosts(std::move(cost));
+  closedAt_ = closures.active();
+  fresh_ = true;
+}
+
+void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand, Simulation& sim,
+                     const RoadClosures& closures, const ParallelFor& parallel) {
+  if (!enabled())
+    return;
+  // the samples due up to the start of this step (t - dt): what the vehicles know now
+  while (nextSample_ <= t - dt + 1e-9) {
+    sample(sim, closures);
+    nextSample_ += p_.adaptationInterval;
+  }
+  // a road closed or reopened since: the same travel times, with its edges barred or not
+  if (!fresh_ || closures.active() != closedAt_)
+    updateCosts(closures);
+  // what to search: a vehicle, the index of the route edge it is committed to, and for a
+  // stuck vehicle its lane (the route must go on from it), else kNone
+  struct Job {
+    std::uint32_t v, keep, lane;
+    std::uint8_t kind;  // 0 at departure, 1 en route, 2 stuck
+  };
+  std::vector<Job> jobs;
+  if (p_.probability > 0) {
+    // trips due in (t - dt, t], the first step taking everything due by t
+    const double lo = t - dt <= 1e-9 ? -std::numeric_limits<double>::infinity() : t - dt;
+    const auto first = std::upper_bound(
+        demand.trips.begin(), demand.trips.begin() + static_cast<std::ptrdiff_t>(baseTrips), lo,
+        [](double x, const Trip& trip) { return x < trip.depart; });
+    for (auto it = first;
+         it != demand.trips.begin() + static_cast<std::ptrdiff_t>(baseTrips) && it->depart <= t;
+         ++it) {
+      const auto v = static_cast<std::uint32_t>(it - demand.trips.begin());
+      if (sim.status(v) == 0 && equipped(v))
+        jobs.push_back({v, 0, kNone, 0});
+    }
+  }
+  const bool enRoute = p_.probability > 0 && p_.period > 0;
+  if (enRoute || p_.stuckAfter > 0) {
+    const auto periodSteps = std::max<long long>(1, std::llround(p_.period / dt));
+    sim.runningVehicles(running_);
+    for (const Simulation::Running& r : running_) {
+      const Lane& lane = net_.lanes[r.lane];
+      if (p_.stuckAfter > 0 && r.stuckFor >= p_.stuckAfter) {
+        jobs.push_back({r.v, sim.routePos(r.v), r.lane, 2});
+        continue;
+      }
+      if (!enRoute)
+        continue;
+      // due every `period` of its trip, counted in steps from its insertion
+      const long long k = std::llround((t - dt - sim.insertedAt(r.v)) / dt);
+      if (k <= 0 || k % periodSteps != 0 || !equipped(r.v))
+        continue;
+      // committed: the edge it is on, the next one too when it is crossing the junction to it
+      // or close to its lane's end (its lane is chosen for it)
+      std::uint32_t keep = sim.routePos(r.v);
+      if (lane.edge == kNone || r.toEnd < p_.commitDistance)
+        ++keep;
+      if (keep + 1 < sim.route(r.v).size())
+        jobs.push_back({r.v, keep, kNone, 1});
+    }
+  }
+  if (jobs.empty())
+    return;
+  std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.v < b.v; });
+  std::vector<std::vector<std::uint32_t>> paths(jobs.size());
+  std::vector<std::uint8_t> better(jobs.size(), 0);
+  parallel(jobs.size(), [&](std::size_t b, std::size_t e) {
+    Router::Scratch scratch;
+    std::vector<std::uint32_t> tail;
+    for (std::size_t i = b; i < e; ++i) {
+      const Job& j = jobs[i];
+      const auto route = sim.route(j.v);
+      if (j.kind == 2) {
+        // stuck: the fastest way on from the lane it is in, over each edge that lane reaches
+        const Lane& lane = net_.lanes[j.lane];
+        double best = std::numeric_limits<double>::infinity();
+        std::uint32_t tried = kNone;
+        for (std::uint32_t c = lane.connBegin; c < lane.connEnd; ++c) {
+          const std::uint32_t to = net_.connections[c].toEdge;
+          if (to == tried || !net_.edges[to].mainComponent)
+            continue;
+          tried = to;
+          std::vector<std::uint32_t> p = router_.route(to, route.back(), scratch);
+          if (p.empty())
+            continue;
+          const double total = router_.crossingTime(route[j.keep], to) + router_.routeCost(p);
+          if (total < best) {
+            best = total;
+            p.insert(p.begin(), route[j.keep]);
+            paths[i] = std::move(p);
+          }
+        }
+        better[i] = paths[i].empty() ? 0 : 1;
+        continue;
+      }
+      paths[i] = router_.route(route[j.keep], route.back(), scratch);
+      if (paths[i].empty())
+        continue;
+      tail.assign(route.begin() + j.keep, route.end());
+      if (paths[i] == tail)
+        continue;
+      // only a faster route replaces the one it has (ties keep it: no flipping between equals)
+      const double now = router_.routeCost(tail);
+      better[i] = router_.routeCost(paths[i]) < now * (1 - 1e-9) ? 1 : 0;
+    }
+  });
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (better[i] == 0)
+      continue;
+    const Job& j = jobs[i];
+    const auto old = sim.route(j.v);
+    const auto begin = static_cast<std::uint32_t>(demand.routeEdges.size());
+    demand.routeEdges.insert(demand.routeEdges.end(), old.begin(), old.begin() + j.keep);
+    demand.routeEdges.insert(demand.routeEdges.end(), paths[i].begin(), paths[i].end());
+    const auto length = static_cast<std::uint32_t>(demand.routeEdges.size() - begin);
+    sim.reroute(j.v, begin, length, sim.status(j.v) == 0 ? 0 : sim.routePos(j.v));
+    (j.kind == 0 ? atDeparture_ : j.kind == 1 ? enRoute_ : unstuck_)++;
+  }
+}
+
+void Rerouter::save(sdk::StateWriter& w) const {
+  w.putVector(snapSpeedSum_);
+  w.putVector(snapSteps_);
+  w.putVector(ring_);
+  w.put(ringPos_).put(nextSample_);
+  w.put(static_cast<std::uint64_t>(atDeparture_))
+      .put(static_cast<std::uint64_t>(enRoute_))
+      .put(static_cast<std::uint64_t>(unstuck_));
+}
+
+void Rerouter::load(sdk::StateReader& r) {
+  r.getVector(snapSpeedSum_);
+  r.getVector(snapSteps_);
+  r.getVector(ring_);
+  ringPos_ = r.get<std::uint32_t>();
+  nextSample_ = r.get<double>();
+  atDeparture_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  enRoute_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  unstuck_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+  fresh_ = false;  // the travel times follow from the ring at the next apply
+  if (snapSpeedSum_.size() != net_.normalLaneCount || snapSteps_.size() != net_.normalLaneCount ||
+      ring_.size() != net_.edges.size() * p_.adaptationSteps || ringPos_ >= p_.adaptationSteps)
+    throw std::runtime_error("traffic state: the rerouting's travel times do not match");
+}
+
+}  // namespace twin::traffic

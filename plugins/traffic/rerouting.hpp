@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// Route choice while running: vehicles with a routing device take the fastest route under the
+// travel times measured on the network now, at departure and every `period` en route, as
+// Eclipse SUMO's rerouting device does (device.rerouting; SUMO documentation, "Demand/Automatic
+// Routing": SUMO's route choice without iterating to a user equilibrium, here with the same
+// meaning of probability, period and adaptation). An edge's travel time is its length over the
+// moving average of the
+// mean speed its vehicles drove in the last `adaptation_steps` intervals of
+// `adaptation_interval` (SUMO: 180 samples of 1 s); an interval without vehicles counts at
+// the speed limit. This spreads a day's demand over the network as queues grow, where routes
+// fixed on the empty network send everyone down the same roads.
+//
+// Independently, a vehicle that has stood `stuck_after` seconds at the end of a lane from which
+// its route cannot go on (it found no gap into the lane it needs) takes the fastest route that
+// goes on from the lane it is in, as a driver who misses a turn does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "closures.hpp"
+#include "demand.hpp"
+#include "network.hpp"
+#include "routing.hpp"
+#include "sim.hpp"
+#include "twin/plugin.hpp"
+
+namespace twin::traffic {
+
+struct ReroutingParams {
+  double probability = 0;          // share of vehicles with a routing device
+  double period = 300;             // s between reroutes en route; 0: at departure only
+  double adaptationInterval = 10;  // s between samples of the edges' speeds
+  std::uint32_t adaptationSteps = 18;
+  double stuckAfter = 0;  // s; 0: a vehicle stuck off its route waits (and teleports)
+  // a vehicle this close to its lane's end (m) keeps the next edge of its route: it has
+  // chosen its lane for it
+  double commitDistance = 50;
+  std::uint64_t seed = 0;
+};
+
+class Rerouter {
+ public:
+  Rerouter(const Network& net, ReroutingParams p,
+           std::shared_ptr<const Landmarks> landmarks = nullptr);
+  bool enabled() const { return p_.probability > 0 || p_.stuckAfter > 0; }
+  // whether vehicle v has a routing device (drawn from the seed, the same in every run)
+  bool equipped(std::uint32_t v) const;
+
+  // Between steps, before the simulation advances to t (step dt): samples the edges' speeds
+  // when an adaptation interval has ended, then reroutes the equipped trips departing in
+  // (t - dt, t] (demand.trips[0, baseTrips) are sorted by departure), the equipped running
+  // vehicles due en route, and the vehicles stuck off their route. New routes are appended to
+  // demand.routeEdges; searches run with `parallel`, results apply in vehicle order.
+  void apply(double t, double dt, std::size_t baseTrips, Demand& demand, Simulation& sim,
+             const RoadClosures& closures, const ParallelFor& parallel);
+
+  std::size_t atDeparture() const { return atDeparture_; }  // route changes at departure
+  std::size_t enRoute() const { return enRoute_; }          // route changes en route
+  std::size_t unstuck() const { return unstuck_; }          // stuck vehicles given a route on
+  // the current travel time estimate of an edge (s)
+  double edgeTime(std::uint32_t e) const { return router_.costs()[e]; }
+
+  void save(sdk::StateWriter& w) const;
+  void load(sdk::StateReader& r);
+
+ private:
+  void sample(const Simulation& sim, const RoadClosures& closures);
+  void updateCosts(const RoadClosures& closures);  // from the ring, closed edges barred
+  const Network& net_;
+  ReroutingParams p_;
+  Router router_;
+  // state: per normal lane the simulation's running sums at the last sample; per edge the
+  // last adaptationSteps mean speeds (m/s), a ring at ringPos_; when the next sample is due
+  std::vector<double> snapSpeedSum_;
+  std::vector<std::uint64_t> snapSteps_;
+  std::vector<double> ring_;
+  std::uint32_t ringPos_ = 0;
+  double nextSample_ = 0;
+  std::size_t atDeparture_ = 0, enRoute_ = 0, unstuck_ = 0;
+  std::vector<Simulation::Running> running_;  // scratch
+  std::vector<std::uint8_t> closedAt_;        // the closures the costs were made with
+  bool fresh_ = false;                        // the costs follow the ring (not after a load)
+};
+
+}  // namespace twin::traffic
