@@ -107,7 +107,7 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
   // stuck vehicle its lane (the route must go on from it), else kNone
   struct Job {
     std::uint32_t v, keep, lane;
-    std::uint8_t kind;  // 0 at departure, 1 en route, 2 stuck
+    std::uint8_t kind;  // 0 at departure, 1 en route, 2 stuck off its route, 3 waiting in vain
   };
   std::vector<Job> jobs;
   if (p_.probability > 0) {
@@ -130,8 +130,14 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
     sim.runningVehicles(running_);
     for (const Simulation::Running& r : running_) {
       const Lane& lane = net_.lanes[r.lane];
-      if (p_.stuckAfter > 0 && r.stuckFor >= p_.stuckAfter) {
-        jobs.push_back({r.v, sim.routePos(r.v), r.lane, 2});
+      // standing at the lane's end: once every stuck_after (not every step, where no other
+      // way exists)
+      if (p_.stuckAfter > 0 && r.frontWait >= p_.stuckAfter && (r.offRoute || !r.red) &&
+          sim.routePos(r.v) + 1 < sim.route(r.v).size() &&
+          std::floor(r.frontWait / p_.stuckAfter) >
+              std::floor((r.frontWait - dt) / p_.stuckAfter)) {
+        jobs.push_back(
+            {r.v, sim.routePos(r.v), r.lane, static_cast<std::uint8_t>(r.offRoute ? 2 : 3)});
         continue;
       }
       if (!enRoute)
@@ -160,14 +166,16 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
     for (std::size_t i = b; i < e; ++i) {
       const Job& j = jobs[i];
       const auto route = sim.route(j.v);
-      if (j.kind == 2) {
+      if (j.kind >= 2) {
         // stuck: the fastest way on from the lane it is in, over each edge that lane reaches
+        // (kind 3: other than the one its route takes, which it has waited for in vain)
         const Lane& lane = net_.lanes[j.lane];
+        const std::uint32_t planned = j.keep + 1 < route.size() ? route[j.keep + 1] : kNone;
         double best = std::numeric_limits<double>::infinity();
         std::uint32_t tried = kNone;
         for (std::uint32_t c = lane.connBegin; c < lane.connEnd; ++c) {
           const std::uint32_t to = net_.connections[c].toEdge;
-          if (to == tried || !net_.edges[to].mainComponent)
+          if (to == tried || !net_.edges[to].mainComponent || (j.kind == 3 && to == planned))
             continue;
           tried = to;
           std::vector<std::uint32_t> p = router_.route(to, route.back(), scratch);

@@ -10,9 +10,11 @@
 // the speed limit. This spreads a day's demand over the network as queues grow, where routes
 // fixed on the empty network send everyone down the same roads.
 //
-// Independently, a vehicle that has stood `stuck_after` seconds at the end of a lane from which
-// its route cannot go on (it found no gap into the lane it needs) takes the fastest route that
-// goes on from the lane it is in, as a driver who misses a turn does.
+// Independently, a vehicle that has stood `stuck_after` seconds at the end of its lane takes the
+// fastest route that goes on from the lane it is in: when its route cannot go on from that lane
+// (it found no gap into the lane it needs), as a driver who misses a turn does, and when it has
+// waited in vain for room or a gap ahead (not at a red light), by another way than the one it
+// waited for. It tries again after each further `stuck_after`.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +35,7 @@ struct ReroutingParams {
   double period = 300;             // s between reroutes en route; 0: at departure only
   double adaptationInterval = 10;  // s between samples of the edges' speeds
   std::uint32_t adaptationSteps = 18;
-  double stuckAfter = 0;  // s; 0: a vehicle stuck off its route waits (and teleports)
+  double stuckAfter = 0;  // s; 0: a stuck vehicle waits (and teleports)
   // a vehicle this close to its lane's end (m) keeps the next edge of its route: it has
   // chosen its lane for it
   double commitDistance = 50;

@@ -1249,14 +1249,21 @@ void Simulation::runningVehicles(std::vector<Running>& out) const {
     const Lane& lane = net_.lanes[i];
     for (std::size_t k = 0; k < L.veh.size(); ++k) {
       const std::uint32_t v = L.veh[k];
-      double stuck = -1;
+      double wait = -1;
+      bool off = false, red = false;
       if (k == 0 && lane.edge != kNone) {
         const auto route = routeOf(v);
         const std::uint32_t rp = veh_[v].routePos;
-        if (rp + 1 < route.size() && net_.connectionTo(i, route[rp + 1]) == kNone)
-          stuck = veh_[v].waiting;
+        wait = veh_[v].waiting;
+        off = rp + 1 < route.size() && net_.connectionTo(i, route[rp + 1]) == kNone;
+        const std::uint32_t c = off ? kNone : plannedConnection(v, i);
+        if (c != kNone && net_.connections[c].signal >= 0 &&
+            signalState_[static_cast<std::size_t>(net_.connections[c].signal)] != nullptr) {
+          const char ch = signalChar(net_.connections[c]);
+          red = ch == 'r' || ch == 'y' || ch == 'u';
+        }
       }
-      out.push_back({v, i, lane.length - L.pos[k], stuck});
+      out.push_back({v, i, lane.length - L.pos[k], wait, off, red});
     }
   }
 }

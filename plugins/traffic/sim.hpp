@@ -115,11 +115,13 @@ class Simulation {
   void reroute(std::uint32_t v, std::uint32_t begin, std::uint32_t length, std::uint32_t pos);
 
   // Running vehicles for rerouting (rerouting.hpp), in lane order, each with its lane, the
-  // distance from its front to the lane's end, and for the front vehicle of a normal lane that
-  // cannot go on along its route from that lane, how long it has been standing (else -1).
+  // distance from its front to the lane's end, for the front vehicle of a normal lane how long
+  // it has been standing (else -1), whether its route cannot go on from that lane, and whether
+  // the signal of the way it takes shows red or amber.
   struct Running {
     std::uint32_t v, lane;
-    double toEnd, stuckFor;
+    double toEnd, frontWait;
+    bool offRoute, red;
   };
   void runningVehicles(std::vector<Running>& out) const;
 

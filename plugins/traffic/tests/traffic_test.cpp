@@ -952,6 +952,71 @@ TEST(Rerouting, AVehicleStuckOnALaneThatDoesNotGoItsWayTakesARouteFromThatLane) 
   EXPECT_TRUE(run(0.0, without).empty());
 }
 
+TEST(Rerouting, AVehicleThatWaitsInVainForRoomAheadTakesAnotherWay) {
+  // M ends at j, from where A goes on to a light that stays red, and R goes round to the same
+  // destination D. A is full of cars standing at the light: vehicle 0 at the end of M, bound
+  // for A, waits for room behind the junction that never comes.
+  Builder b;
+  const auto s0 = b.node("s", 0, 0), j = b.node("j", 100, 0), e1 = b.node("e1", 150, 0);
+  const auto x = b.node("x", 300, 0), k = b.node("k", 100, -100), y = b.node("y", 400, 0);
+  const auto m = b.edge("M", s0, j, 1, 13.89), a = b.edge("A", j, e1, 1, 13.89);
+  const auto a2 = b.edge("A2", e1, x, 1, 13.89), r = b.edge("R", j, k, 1, 13.89);
+  const auto kx = b.edge("K", k, x, 1, 13.89), d = b.edge("D", x, y, 1, 13.89);
+  SignalProgram red;
+  red.id = "red";
+  red.durations = {1000};
+  red.states = {"r"};
+  red.cycle = 1000;
+  b.net.signals.push_back(red);
+  b.connect(m, 0, a, 0, 's', 'M', -1, -1, 10.0);
+  b.connect(m, 0, r, 0, 'r', 'M', -1, -1, 10.0);
+  b.connect(a, 0, a2, 0, 's', 'O', 0, 0, 10.0);
+  b.connect(r, 0, kx, 0, 'l', 'M', -1, -1, 10.0);
+  b.connect(a2, 0, d, 0, 's', 'M', -1, -1, 10.0);
+  b.connect(kx, 0, d, 0, 'r', 'm', -1, -1, 10.0);
+  const Network net = b.finish();
+  Demand demand;
+  addTrip(demand, "v0", 0, {m, a, a2, d});
+  for (int i = 0; i < 6; ++i)
+    addTrip(demand, "block" + std::to_string(i), 0, {a, a2, d});
+  auto run = [&](double stuckAfter, std::vector<std::uint32_t>& route, double& arrived) {
+    Demand copy = demand;
+    ReroutingParams rp;
+    rp.stuckAfter = stuckAfter;
+    Rerouter rerouter(net, rp);
+    RoadClosures none(net, {});
+    SimParams params;
+    params.timeToTeleport = 1000;
+    Simulation sim(net, {exactCar()}, copy, params, 1);
+    sim.place(0, 0, net.edges[m].length - 1.0, 0.0, 0);
+    for (std::uint32_t i = 0; i < 6; ++i)
+      sim.place(i + 1, 0, net.edges[a].length - 0.5 - 7.5 * i, 0.0, 0);
+    arrived = -1;
+    for (int t = 1; t < 300 && arrived < 0; ++t) {
+      rerouter.apply(t, 1.0, copy.trips.size(), copy, sim, none, kSerial);
+      sim.step(t, kSerial);
+      for (const auto& arr : sim.arrivals())
+        if (arr.vehicle == 0)
+          arrived = arr.t;
+    }
+    const auto rt = sim.route(0);
+    route.assign(rt.begin(), rt.end());
+    EXPECT_EQ(sim.stats().teleports, 0u);
+    return rerouter.unstuck();
+  };
+  std::vector<std::uint32_t> route;
+  double arrived = 0;
+  // off: it still waits at the end of M after 300 s
+  EXPECT_EQ(run(0.0, route, arrived), 0u);
+  EXPECT_LT(arrived, 0.0);
+  EXPECT_EQ(route, (std::vector<std::uint32_t>{m, a, a2, d}));
+  // after 30 s of waiting in vain it goes round by R and K and arrives
+  EXPECT_EQ(run(30.0, route, arrived), 1u);
+  EXPECT_EQ(route, (std::vector<std::uint32_t>{m, r, kx, d}));
+  EXPECT_GT(arrived, 30.0);
+  EXPECT_LT(arrived, 100.0);
+}
+
 // ---- routing -------------------------------------------------------------------------------
 
 TEST(Routing, AStarFindsTheOptimumOfBruteForce) {
