@@ -306,7 +306,15 @@ TwinStatus TrafficMicro::step(sdk::Step& s) {
     for (const std::string& line : closures_->apply(s.timeS(), *demand_, *sim_, parallel))
       sdk::log(host_, TWIN_LOG_INFO, line);
   }
-  rerouter_->apply(s.timeS(), dt_, baseTrips_, *demand_, *sim_, *closures_, parallel);
+  // route searches take a tenth of a millisecond each: a few are worth the other threads
+  const ParallelFor searches = [this](std::size_t n,
+                                      const std::function<void(std::size_t, std::size_t)>& fn) {
+    if (n < 2)
+      fn(0, n);
+    else
+      threads_.parallelFor(n, fn);
+  };
+  rerouter_->apply(s.timeS(), dt_, baseTrips_, *demand_, *sim_, *closures_, searches);
   sim_->step(s.timeS(), parallel);
   if (s.timeS() >= nextBoundary_ - 1e-9) {
     closeInterval();
