@@ -258,6 +258,15 @@ struct Planned {
   std::uint32_t toGate = kNone;  // through traffic: the gate's node it leaves by
 };
 
+// a whole count whose mean is `expected`: its integer part, plus one with the probability of
+// its fraction, drawn from the stream (seed, stream, entity)
+std::size_t roundedCount(double expected, std::uint64_t seed, std::string_view stream,
+                         std::uint64_t entity) {
+  sdk::EntityRandom rng(seed, stream, entity);
+  const double whole = std::floor(expected);
+  return static_cast<std::size_t>(whole) + (rng.uniform() < expected - whole ? 1u : 0u);
+}
+
 // an index drawn from a running weight (the last one is the total)
 std::size_t drawCumulative(const std::vector<double>& cumulative, double u) {
   const double total = cumulative.back();
@@ -485,11 +494,8 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
         const double trips = b.residents * kMidTripsPerPersonDay * f.tripsPerDayM / tripsAll *
                              options.carDriverShare * options.scale;
         const double expected = f.tour ? trips / 2.0 : trips;
-        sdk::EntityRandom countRng(seed, "traffic.demand.count",
-                                   static_cast<std::uint64_t>(i) * kPurposes + p);
-        const double whole = std::floor(expected);
-        const auto n =
-            static_cast<std::uint32_t>(whole) + (countRng.uniform() < expected - whole ? 1u : 0u);
+        const auto n = static_cast<std::uint32_t>(roundedCount(
+            expected, seed, "traffic.demand.count", static_cast<std::uint64_t>(i) * kPurposes + p));
         const std::string stream = std::string("traffic.demand.") + f.name;
         for (std::uint32_t k = 0; k < n; ++k) {
           sdk::EntityRandom rng(seed, stream, (static_cast<std::uint64_t>(i) << 32) | k);
@@ -556,10 +562,7 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
   if (!gates.empty() && options.inPerOutCommuter > 0 && !jobsCumulative.empty() &&
       jobsCumulative.back() > 0) {
     const double expected = static_cast<double>(stats.outCommuteTours) * options.inPerOutCommuter;
-    sdk::EntityRandom countRng(seed, "traffic.demand.commute.count", 0);
-    const double whole = std::floor(expected);
-    const auto n =
-        static_cast<std::size_t>(whole) + (countRng.uniform() < expected - whole ? 1u : 0u);
+    const std::size_t n = roundedCount(expected, seed, "traffic.demand.commute.count", 0);
     const auto work = static_cast<std::uint8_t>(Purpose::Work);
     const PurposeFigures& f = kMid2017[static_cast<std::size_t>(Purpose::Work)];
     for (std::size_t k = 0; k < n; ++k) {
@@ -586,10 +589,7 @@ Demand cityDemand(const TwinCityInfo& city, const Network& net, const Router& ro
     const std::size_t own = planned.size();
     const double crossing = 2.0 * static_cast<double>(stats.outCommuteTours + stats.inCommuteTours);
     const double expected = crossing * options.throughPerCrossing;
-    sdk::EntityRandom countRng(seed, "traffic.demand.through.count", 0);
-    const double whole = std::floor(expected);
-    const auto n =
-        static_cast<std::size_t>(whole) + (countRng.uniform() < expected - whole ? 1u : 0u);
+    const std::size_t n = roundedCount(expected, seed, "traffic.demand.through.count", 0);
     for (std::size_t k = 0; k < n; ++k) {
       sdk::EntityRandom rng(seed, "traffic.demand.through", k);
       const std::size_t a = drawCumulative(gateCumulative, rng.uniform());

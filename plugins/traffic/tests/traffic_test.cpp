@@ -1019,39 +1019,47 @@ TEST(Rerouting, AVehicleThatWaitsInVainForRoomAheadTakesAnotherWay) {
 
 // ---- routing -------------------------------------------------------------------------------
 
+// A side x side grid of junctions 100 m apart, roads both ways, each missing with the given
+// share; random speeds and lengths (>= the straight line), every turn but the U-turn allowed
+// with a random crossing length.
+Network randomGrid(int side, double missing, std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  Builder b;
+  std::vector<std::uint32_t> nodes;
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x)
+      nodes.push_back(b.node(std::to_string(x) + "_" + std::to_string(y), x * 100.0, y * 100.0));
+  auto at = [&](int x, int y) { return nodes[static_cast<std::size_t>(y * side + x)]; };
+  for (int y = 0; y < side; ++y) {
+    for (int x = 0; x < side; ++x) {
+      for (auto [dx, dy] : {std::pair{1, 0}, std::pair{0, 1}, std::pair{-1, 0}, std::pair{0, -1}}) {
+        const int nx = x + dx, ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= side || ny >= side || u(rng) < missing)
+          continue;
+        b.edge(std::to_string(x) + "_" + std::to_string(y) + ">" + std::to_string(nx) + "_" +
+                   std::to_string(ny),
+               at(x, y), at(nx, ny), 1, 8.0 + 20.0 * u(rng), 100.0 * (1.0 + u(rng)));
+      }
+    }
+  }
+  const std::size_t ne = b.net.edges.size();
+  for (std::uint32_t e = 0; e < ne; ++e) {
+    for (std::uint32_t f = 0; f < ne; ++f) {
+      if (b.net.edges[e].to == b.net.edges[f].from && b.net.edges[f].to != b.net.edges[e].from)
+        b.connect(e, 0, f, 0, 's', 'M', -1, -1, 5.0 + 10.0 * u(rng));
+    }
+  }
+  return b.finish();
+}
+
 TEST(Routing, AStarFindsTheOptimumOfBruteForce) {
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> u(0, 1);
   for (int trial = 0; trial < 20; ++trial) {
     // a 3 x 3 grid, both directions, random lengths (>= the straight line) and speeds,
     // every turn but the U-turn allowed, some edges missing
-    Builder b;
-    std::vector<std::uint32_t> nodes;
-    for (int y = 0; y < 3; ++y)
-      for (int x = 0; x < 3; ++x)
-        nodes.push_back(b.node(std::to_string(x) + "_" + std::to_string(y), x * 100.0, y * 100.0));
-    auto at = [&](int x, int y) { return nodes[static_cast<std::size_t>(y * 3 + x)]; };
-    for (int y = 0; y < 3; ++y) {
-      for (int x = 0; x < 3; ++x) {
-        for (auto [dx, dy] :
-             {std::pair{1, 0}, std::pair{0, 1}, std::pair{-1, 0}, std::pair{0, -1}}) {
-          const int nx = x + dx, ny = y + dy;
-          if (nx < 0 || ny < 0 || nx > 2 || ny > 2 || u(rng) < 0.1)
-            continue;
-          b.edge(
-              std::to_string(x) + std::to_string(y) + ">" + std::to_string(nx) + std::to_string(ny),
-              at(x, y), at(nx, ny), 1, 8.0 + 20.0 * u(rng), 100.0 * (1.0 + u(rng)));
-        }
-      }
-    }
-    const std::size_t ne = b.net.edges.size();
-    for (std::uint32_t e = 0; e < ne; ++e) {
-      for (std::uint32_t f = 0; f < ne; ++f) {
-        if (b.net.edges[e].to == b.net.edges[f].from && b.net.edges[f].to != b.net.edges[e].from)
-          b.connect(e, 0, f, 0, 's', 'M', -1, -1, 5.0 + 10.0 * u(rng));
-      }
-    }
-    const Network net = b.finish();
+    const Network net = randomGrid(3, 0.1, rng);
+    const std::size_t ne = net.edges.size();
     Router router(net);
     std::vector<std::vector<std::uint32_t>> next(ne);
     for (const Connection& c : net.connections)
@@ -1100,34 +1108,8 @@ TEST(Routing, LandmarkBoundsFindDijkstrasOptimumUnderRaisedCosts) {
   std::uniform_real_distribution<double> u(0, 1);
   int compared = 0, unreachable = 0;
   for (int trial = 0; trial < 8; ++trial) {
-    Builder b;
-    constexpr int kSide = 6;
-    std::vector<std::uint32_t> nodes;
-    for (int y = 0; y < kSide; ++y)
-      for (int x = 0; x < kSide; ++x)
-        nodes.push_back(b.node(std::to_string(x) + "_" + std::to_string(y), x * 100.0, y * 100.0));
-    auto at = [&](int x, int y) { return nodes[static_cast<std::size_t>(y * kSide + x)]; };
-    for (int y = 0; y < kSide; ++y) {
-      for (int x = 0; x < kSide; ++x) {
-        for (auto [dx, dy] :
-             {std::pair{1, 0}, std::pair{0, 1}, std::pair{-1, 0}, std::pair{0, -1}}) {
-          const int nx = x + dx, ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= kSide || ny >= kSide || u(rng) < 0.15)
-            continue;
-          b.edge(std::to_string(x) + "_" + std::to_string(y) + ">" + std::to_string(nx) + "_" +
-                     std::to_string(ny),
-                 at(x, y), at(nx, ny), 1, 8.0 + 20.0 * u(rng), 100.0 * (1.0 + u(rng)));
-        }
-      }
-    }
-    const std::size_t ne = b.net.edges.size();
-    for (std::uint32_t e = 0; e < ne; ++e) {
-      for (std::uint32_t f = 0; f < ne; ++f) {
-        if (b.net.edges[e].to == b.net.edges[f].from && b.net.edges[f].to != b.net.edges[e].from)
-          b.connect(e, 0, f, 0, 's', 'M', -1, -1, 5.0 + 10.0 * u(rng));
-      }
-    }
-    const Network net = b.finish();
+    const Network net = randomGrid(6, 0.15, rng);
+    const std::size_t ne = net.edges.size();
     Router router(net);
     const auto lm = Router::landmarks(router, 8);
     ASSERT_EQ(lm->count, 8u);
