@@ -127,24 +127,29 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
   const bool enRoute = p_.probability > 0 && p_.period > 0;
   if (enRoute || p_.stuckAfter > 0) {
     const auto periodSteps = std::max<long long>(1, std::llround(p_.period / dt));
-    sim.runningVehicles(running_);
+    // standing at the lane's end for another stuck_after (not every step, where no other way
+    // exists)
+    auto stuckNow = [&](double frontWait) {
+      return p_.stuckAfter > 0 && frontWait >= p_.stuckAfter &&
+             std::floor(frontWait / p_.stuckAfter) > std::floor((frontWait - dt) / p_.stuckAfter);
+    };
+    // due every `period` of its trip, counted in steps from its insertion
+    auto dueEnRoute = [&](std::uint32_t v) {
+      const long long k = std::llround((t - dt - sim.insertedAt(v)) / dt);
+      return enRoute && k > 0 && k % periodSteps == 0 && equipped(v);
+    };
+    sim.runningVehicles(running_, [&](std::uint32_t v, double frontWait) {
+      return stuckNow(frontWait) || dueEnRoute(v);
+    });
     for (const Simulation::Running& r : running_) {
       const Lane& lane = net_.lanes[r.lane];
-      // standing at the lane's end: once every stuck_after (not every step, where no other
-      // way exists)
-      if (p_.stuckAfter > 0 && r.frontWait >= p_.stuckAfter && (r.offRoute || !r.red) &&
-          sim.routePos(r.v) + 1 < sim.route(r.v).size() &&
-          std::floor(r.frontWait / p_.stuckAfter) >
-              std::floor((r.frontWait - dt) / p_.stuckAfter)) {
+      if (stuckNow(r.frontWait) && (r.offRoute || !r.red) &&
+          sim.routePos(r.v) + 1 < sim.route(r.v).size()) {
         jobs.push_back(
             {r.v, sim.routePos(r.v), r.lane, static_cast<std::uint8_t>(r.offRoute ? 2 : 3)});
         continue;
       }
-      if (!enRoute)
-        continue;
-      // due every `period` of its trip, counted in steps from its insertion
-      const long long k = std::llround((t - dt - sim.insertedAt(r.v)) / dt);
-      if (k <= 0 || k % periodSteps != 0 || !equipped(r.v))
+      if (!dueEnRoute(r.v))
         continue;
       // committed: the edge it is on, the next one too when it is crossing the junction to it
       // or close to its lane's end (its lane is chosen for it)
@@ -161,7 +166,17 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
   std::vector<std::vector<std::uint32_t>> paths(jobs.size());
   std::vector<std::uint8_t> better(jobs.size(), 0);
   parallel(jobs.size(), [&](std::size_t b, std::size_t e) {
-    Router::Scratch scratch;
+    std::unique_ptr<Router::Scratch> own;
+    {
+      const std::lock_guard<std::mutex> lock(scratchMutex_);
+      if (scratchPool_.empty()) {
+        own = std::make_unique<Router::Scratch>();
+      } else {
+        own = std::move(scratchPool_.back());
+        scratchPool_.pop_back();
+      }
+    }
+    Router::Scratch& scratch = *own;
     std::vector<std::uint32_t> tail;
     for (std::size_t i = b; i < e; ++i) {
       const Job& j = jobs[i];
@@ -201,6 +216,8 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
       const double now = router_.routeCost(tail);
       better[i] = router_.routeCost(paths[i]) < now * (1 - 1e-9) ? 1 : 0;
     }
+    const std::lock_guard<std::mutex> lock(scratchMutex_);
+    scratchPool_.push_back(std::move(own));
   });
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (better[i] == 0)

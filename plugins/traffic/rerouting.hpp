@@ -18,6 +18,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -82,8 +84,12 @@ class Rerouter {
   double nextSample_ = 0;
   std::size_t atDeparture_ = 0, enRoute_ = 0, unstuck_ = 0;
   std::vector<Simulation::Running> running_;  // scratch
-  std::vector<std::uint8_t> closedAt_;        // the closures the costs were made with
-  bool fresh_ = false;                        // the costs follow the ring (not after a load)
+  // the searches' scratch, one per block running at once, kept between steps (sizing one is
+  // a pass over every edge)
+  std::vector<std::unique_ptr<Router::Scratch>> scratchPool_;
+  std::mutex scratchMutex_;
+  std::vector<std::uint8_t> closedAt_;  // the closures the costs were made with
+  bool fresh_ = false;                  // the costs follow the ring (not after a load)
 };
 
 }  // namespace twin::traffic

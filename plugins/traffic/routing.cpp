@@ -8,28 +8,33 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace twin::traffic {
 
 void Router::Scratch::begin(std::size_t n) {
-  if (g.size() != n) {
-    g.assign(n, 0);
-    h.assign(n, 0);
-    prev.assign(n, kNone);
-    stamp.assign(n, 0);
+  if (node.size() != n) {
+    node.assign(n, Node{});
     query = 0;
   }
   if (++query == 0) {
-    std::fill(stamp.begin(), stamp.end(), 0);
+    for (Node& x : node)
+      x.stamp = 0;
     query = 1;
   }
 }
 
 Router::Router(const Network& net) : net_(net) {
   cost_.resize(net.edges.size());
+  end_.resize(net.edges.size());
   for (std::size_t e = 0; e < net.edges.size(); ++e) {
     const Edge& edge = net.edges[e];
     cost_[e] = edge.length / std::max(0.1, edge.speed);
     maxSpeed_ = std::max(maxSpeed_, edge.speed);
+    if (!edge.shape.empty())
+      end_[e] = {edge.shape.back()[0], edge.shape.back()[1], true};
   }
   succBegin_.assign(net.edges.size() + 1, 0);
   std::vector<std::vector<std::pair<std::uint32_t, double>>> succ(net.edges.size());
@@ -52,6 +57,15 @@ Router::Router(const Network& net) : net_(net) {
   }
   succBegin_[succ.size()] = static_cast<std::uint32_t>(succEdge_.size());
   freeFlow_ = cost_;
+  // chains: an edge whose only way on is an edge with no other way in
+  std::vector<std::uint32_t> predCount(net.edges.size(), 0);
+  for (std::uint32_t nx : succEdge_)
+    ++predCount[nx];
+  chainNext_.assign(net.edges.size(), kNone);
+  for (std::size_t e = 0; e < net.edges.size(); ++e) {
+    if (succBegin_[e + 1] - succBegin_[e] == 1 && predCount[succEdge_[succBegin_[e]]] == 1)
+      chainNext_[e] = succEdge_[succBegin_[e]];
+  }
 }
 
 void Router::setCosts(std::vector<double> edgeCost) {
@@ -177,14 +191,23 @@ std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t
   lm->count = count;
   lm->from.assign(n * count, kUnreached);
   lm->to.assign(n * count, kUnreached);
+  double largest = 0;
   for (std::size_t i = 0; i < count; ++i) {
     for (std::size_t e = 0; e < n; ++e) {
-      if (std::isfinite(fromL[i][e]))
-        lm->from[e * count + i] = fromL[i][e];
-      if (std::isfinite(toL[i][e]))
-        lm->to[e * count + i] = toL[i][e];
+      if (std::isfinite(fromL[i][e])) {
+        lm->from[e * count + i] = static_cast<float>(fromL[i][e]);
+        largest = std::max(largest, fromL[i][e]);
+      }
+      if (std::isfinite(toL[i][e])) {
+        lm->to[e * count + i] = static_cast<float>(toL[i][e]);
+        largest = std::max(largest, toL[i][e]);
+      }
     }
   }
+  // an entry is off by at most 2^-24 of the largest, so a bound (two entries, their difference
+  // and the slack taken off, each rounded in single precision) by at most 2^-22 of it: 2^-20
+  // covers that four times over
+  lm->slack = largest * std::ldexp(1.0, -20);
   return lm;
 }
 
@@ -218,76 +241,120 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
   if (from >= n || to >= n)
     return {};
   // the heuristic: straight line from an edge's end to the target's end at the top speed
-  const auto& target = net_.edges[to].shape;
-  const double tx = target.empty() ? 0 : target.back()[0];
-  const double ty = target.empty() ? 0 : target.back()[1];
+  const EndPoint target = end_[to];
   // a margin of 1.5 on the speed keeps it admissible where a file's lengths are a little
   // shorter than the drawn geometry
   const double inv = 1.0 / (1.5 * maxSpeed_);
   // ALT: d(e, t) >= d(L, t) - d(L, e) and d(e, t) >= d(e, L) - d(t, L) for every landmark L
   const std::size_t nl = lm_ ? lm_->count : 0;
-  const double* fromT = nl > 0 ? lm_->from.data() + std::size_t{to} * nl : nullptr;
-  const double* toT = nl > 0 ? lm_->to.data() + std::size_t{to} * nl : nullptr;
+  const float* fromT = nl > 0 ? lm_->from.data() + std::size_t{to} * nl : nullptr;
+  const float* toT = nl > 0 ? lm_->to.data() + std::size_t{to} * nl : nullptr;
+  const float slack = nl > 0 ? static_cast<float>(lm_->slack) : 0.0f;
   auto h = [&](std::uint32_t e) {
-    const auto& s = net_.edges[e].shape;
+    const EndPoint& p = end_[e];
     double best = 0;
-    if (!s.empty()) {
-      const double dx = s.back()[0] - tx, dy = s.back()[1] - ty;
+    if (p.hasEnd && target.hasEnd) {
+      const double dx = p.x - target.x, dy = p.y - target.y;
       best = std::sqrt(dx * dx + dy * dy) * inv;
     }
     if (nl > 0) {
-      const double* fE = lm_->from.data() + std::size_t{e} * nl;
-      const double* tE = lm_->to.data() + std::size_t{e} * nl;
-      for (std::size_t i = 0; i < nl; ++i)
-        best = std::max(best, std::max(fromT[i] - fE[i], tE[i] - toT[i]));
+      const float* fE = lm_->from.data() + std::size_t{e} * nl;
+      const float* tE = lm_->to.data() + std::size_t{e} * nl;
+      float lmBest = 0;
+      std::size_t i = 0;
+#if defined(__SSE2__)
+      // four landmarks at a time (the same differences, and max is exact: the same bound)
+      __m128 acc = _mm_setzero_ps();
+      for (; i + 4 <= nl; i += 4) {
+        const __m128 a = _mm_sub_ps(_mm_loadu_ps(fromT + i), _mm_loadu_ps(fE + i));
+        const __m128 b = _mm_sub_ps(_mm_loadu_ps(tE + i), _mm_loadu_ps(toT + i));
+        acc = _mm_max_ps(acc, _mm_max_ps(a, b));
+      }
+      alignas(16) float lanes[4];
+      _mm_store_ps(lanes, acc);
+      lmBest = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+#endif
+      for (; i < nl; ++i)
+        lmBest = std::max(lmBest, std::max(fromT[i] - fE[i], tE[i] - toT[i]));
+      best = std::max(best, static_cast<double>(lmBest - slack));
     }
     return best;
   };
   // the caller's scratch, reset lazily by a query stamp (no O(n) clearing per query); an edge
   // is stamped when first reached, with its heuristic computed once
-  std::vector<double>& g = scratch.g;
-  std::vector<double>& hv = scratch.h;
-  std::vector<std::uint32_t>& prev = scratch.prev;
-  std::vector<std::uint32_t>& stamp = scratch.stamp;
-  std::uint32_t& query = scratch.query;
+  std::vector<Scratch::Node>& node = scratch.node;
   scratch.begin(n);
+  const std::uint32_t query = scratch.query;
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  auto reach = [&](std::uint32_t e) {
-    if (stamp[e] != query) {
-      stamp[e] = query;
-      g[e] = kInf;
-      hv[e] = h(e);
+  auto reach = [&](std::uint32_t e) -> Scratch::Node& {
+    Scratch::Node& x = node[e];
+    if (x.stamp != query) {
+      x.stamp = query;
+      x.g = kInf;
+      x.h = h(e);
     }
+    return x;
   };
   using Item = std::pair<double, std::uint32_t>;
   // ties broken by edge index: the result does not depend on heap internals
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
-  reach(from);
-  g[from] = cost_[from];
-  prev[from] = kNone;
-  open.emplace(g[from] + hv[from], from);
+  {
+    Scratch::Node& s = reach(from);
+    s.g = cost_[from];
+    s.prev = kNone;
+    open.emplace(s.g + s.h, from);
+  }
   while (!open.empty()) {
     const auto [f, e] = open.top();
     open.pop();
-    if (f > g[e] + hv[e] + 1e-9)
+    const Scratch::Node& x = node[e];
+    if (f > x.g + x.h + 1e-9)
       continue;  // stale
     if (e == to)
       break;
-    for (std::uint32_t k = succBegin_[e]; k < succBegin_[e + 1]; ++k) {
+    // along a chain without the heap: an edge with one way in is final with its predecessor
+    // (its heuristic is not needed: the target's is 0)
+    std::uint32_t cur = e;
+    double ge = x.g;
+    while (chainNext_[cur] != kNone && cur != to) {
+      const std::uint32_t nx = chainNext_[cur];
+      const double cand = ge + succCross_[succBegin_[cur]] + cost_[nx];
+      Scratch::Node& y = node[nx];
+      if (y.stamp != query) {
+        y.stamp = query;
+        y.g = kInf;
+        y.h = 0;
+      }
+      if (!(cand < y.g - 1e-12)) {
+        cur = kNone;
+        break;
+      }
+      y.g = cand;
+      y.prev = cur;
+      cur = nx;
+      ge = cand;
+    }
+    if (cur == kNone)
+      continue;
+    if (cur == to) {
+      open.emplace(ge, to);
+      continue;
+    }
+    for (std::uint32_t k = succBegin_[cur]; k < succBegin_[cur + 1]; ++k) {
       const std::uint32_t nx = succEdge_[k];
-      const double cand = g[e] + succCross_[k] + cost_[nx];
-      reach(nx);
-      if (cand < g[nx] - 1e-12) {
-        g[nx] = cand;
-        prev[nx] = e;
-        open.emplace(cand + hv[nx], nx);
+      const double cand = ge + succCross_[k] + cost_[nx];
+      Scratch::Node& y = reach(nx);
+      if (cand < y.g - 1e-12) {
+        y.g = cand;
+        y.prev = cur;
+        open.emplace(cand + y.h, nx);
       }
     }
   }
-  if (stamp[to] != query || !std::isfinite(g[to]))
+  if (node[to].stamp != query || !std::isfinite(node[to].g))
     return {};
   std::vector<std::uint32_t> path;
-  for (std::uint32_t e = to; e != kNone; e = prev[e]) {
+  for (std::uint32_t e = to; e != kNone; e = node[e].prev) {
     path.push_back(e);
     if (e == from)
       break;
@@ -311,19 +378,17 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
   while (!pending.empty() && pending.back() >= n)
     pending.pop_back();
   std::size_t left = pending.size();
-  std::vector<double>& g = scratch.g;
-  std::vector<std::uint32_t>& prev = scratch.prev;
-  std::vector<std::uint32_t>& stamp = scratch.stamp;
-  std::uint32_t& query = scratch.query;
+  std::vector<Scratch::Node>& node = scratch.node;
   scratch.begin(n);
-  auto cost = [&](std::uint32_t e) { return stamp[e] == query ? g[e] : kInf; };
+  const std::uint32_t query = scratch.query;
+  auto cost = [&](std::uint32_t e) { return node[e].stamp == query ? node[e].g : kInf; };
   using Item = std::pair<double, std::uint32_t>;
   // ties broken by edge index: the result does not depend on heap internals
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
-  stamp[from] = query;
-  g[from] = cost_[from];
-  prev[from] = kNone;
-  open.emplace(g[from], from);
+  node[from].stamp = query;
+  node[from].g = cost_[from];
+  node[from].prev = kNone;
+  open.emplace(node[from].g, from);
   while (!open.empty() && left > 0) {
     const auto [d, e] = open.top();
     open.pop();
@@ -331,13 +396,33 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
       continue;  // stale
     if (std::binary_search(pending.begin(), pending.end(), e))
       --left;  // settled: each edge leaves the heap once at its final cost
-    for (std::uint32_t k = succBegin_[e]; k < succBegin_[e + 1]; ++k) {
+    // along a chain without the heap: an edge with one way in is settled with its predecessor
+    std::uint32_t cur = e;
+    double dc = d;
+    while (chainNext_[cur] != kNone && left > 0) {
+      const std::uint32_t nx = chainNext_[cur];
+      const double cand = dc + succCross_[succBegin_[cur]] + cost_[nx];
+      if (!(cand < cost(nx))) {
+        cur = kNone;
+        break;
+      }
+      node[nx].stamp = query;
+      node[nx].g = cand;
+      node[nx].prev = cur;
+      if (std::binary_search(pending.begin(), pending.end(), nx))
+        --left;
+      cur = nx;
+      dc = cand;
+    }
+    if (cur == kNone || left == 0)
+      continue;
+    for (std::uint32_t k = succBegin_[cur]; k < succBegin_[cur + 1]; ++k) {
       const std::uint32_t nx = succEdge_[k];
-      const double cand = d + succCross_[k] + cost_[nx];
+      const double cand = dc + succCross_[k] + cost_[nx];
       if (cand < cost(nx)) {
-        stamp[nx] = query;
-        g[nx] = cand;
-        prev[nx] = e;
+        node[nx].stamp = query;
+        node[nx].g = cand;
+        node[nx].prev = cur;
         open.emplace(cand, nx);
       }
     }
@@ -346,9 +431,9 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
     const std::uint32_t to = targets[i];
     if (to >= n || !std::isfinite(cost(to)))
       continue;
-    costs[i] = g[to];
+    costs[i] = node[to].g;
     std::vector<std::uint32_t>& path = paths[i];
-    for (std::uint32_t e = to; e != kNone; e = prev[e]) {
+    for (std::uint32_t e = to; e != kNone; e = node[e].prev) {
       path.push_back(e);
       if (e == from)
         break;

@@ -8,6 +8,9 @@
 // Harrelson 2005): the free-flow times from and to a few landmark edges, chosen farthest apart,
 // bound the time left to the target from below. Costs may only rise above free flow (queues,
 // closures), so the bounds stay admissible under any costs a router is given.
+//
+// Both searches walk chains (an edge whose only way on is an edge with no other way in: half
+// of Aachen's 23,195 edges) without the heap, which halves the edges popped per search.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +27,14 @@ namespace twin::traffic {
 // kUnreached where there is no way), per edge the landmarks' values side by side. With the
 // finite kUnreached the bounds stay valid: where t cannot be reached from L but e can, e cannot
 // reach t either, and a huge bound only keeps A* away from an edge that leads nowhere.
-inline constexpr double kUnreached = 1e30;
+// The tables are kept in single precision (half the memory a search reads per reached road);
+// a bound is lowered by `slack`, more than the rounding of two entries, so it stays admissible.
+inline constexpr float kUnreached = 1e30f;
 struct Landmarks {
   std::size_t count = 0;
   std::vector<std::uint32_t> edges;  // the landmark edges
-  std::vector<double> from, to;      // from[e * count + i]: landmark i to e; to[...]: e to i
+  std::vector<float> from, to;       // from[e * count + i]: landmark i to e; to[...]: e to i
+  double slack = 0;                  // s, taken off every bound
 };
 
 class Router {
@@ -44,8 +50,12 @@ class Router {
   // one per thread. (Not thread_local: LeakSanitizer's tracer crashes on the dynamic TLS of a
   // dlopen'd plugin on Debian 12.)
   struct Scratch {
-    std::vector<double> g, h;
-    std::vector<std::uint32_t> prev, stamp;
+    // one record per edge, so that reaching an edge touches one cache line
+    struct Node {
+      double g = 0, h = 0;
+      std::uint32_t prev = kNone, stamp = 0;
+    };
+    std::vector<Node> node;
     std::uint32_t query = 0;
     // starts a search over n edges: sizes the vectors, and a new stamp marks every entry stale
     void begin(std::size_t n);
@@ -76,10 +86,18 @@ class Router {
   const Network& net_;
   std::vector<double> cost_, freeFlow_;
   std::shared_ptr<const Landmarks> lm_;
+  // per edge: its end point (x, y), for the straight-line bound; `hasEnd` false without shape
+  struct EndPoint {
+    double x = 0, y = 0;
+    bool hasEnd = false;
+  };
+  std::vector<EndPoint> end_;
   // per edge: the edges it connects to, with the shortest crossing time
   std::vector<std::uint32_t> succBegin_;
   std::vector<std::uint32_t> succEdge_;
   std::vector<double> succCross_;
+  // per edge: its only successor when that successor has no other predecessor, else kNone
+  std::vector<std::uint32_t> chainNext_;
   double maxSpeed_ = 1;
 };
 

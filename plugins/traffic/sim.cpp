@@ -1242,19 +1242,22 @@ double Simulation::meanSpeed() const {
   return n > 0 ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
 }
 
-void Simulation::runningVehicles(std::vector<Running>& out) const {
+void Simulation::runningVehicles(std::vector<Running>& out,
+                                 const std::function<bool(std::uint32_t, double)>& want) const {
   out.clear();
   for (std::uint32_t i : active_) {
     const LaneState& L = lanes_[i];
     const Lane& lane = net_.lanes[i];
     for (std::size_t k = 0; k < L.veh.size(); ++k) {
       const std::uint32_t v = L.veh[k];
-      double wait = -1;
+      const bool front = k == 0 && lane.edge != kNone;
+      const double wait = front ? veh_[v].waiting : -1;
+      if (!want(v, wait))
+        continue;
       bool off = false, red = false;
-      if (k == 0 && lane.edge != kNone) {
+      if (front) {
         const auto route = routeOf(v);
         const std::uint32_t rp = veh_[v].routePos;
-        wait = veh_[v].waiting;
         off = rp + 1 < route.size() && net_.connectionTo(i, route[rp + 1]) == kNone;
         const std::uint32_t c = off ? kNone : plannedConnection(v, i);
         if (c != kNone && net_.connections[c].signal >= 0 &&

@@ -117,13 +117,15 @@ class Simulation {
   // Running vehicles for rerouting (rerouting.hpp), in lane order, each with its lane, the
   // distance from its front to the lane's end, for the front vehicle of a normal lane how long
   // it has been standing (else -1), whether its route cannot go on from that lane, and whether
-  // the signal of the way it takes shows red or amber.
+  // the signal of the way it takes shows red or amber. Only the vehicles `want(v, frontWait)`
+  // accepts are listed (a step's reroutes concern a few; the rest cost one call each).
   struct Running {
     std::uint32_t v, lane;
     double toEnd, frontWait;
     bool offRoute, red;
   };
-  void runningVehicles(std::vector<Running>& out) const;
+  void runningVehicles(std::vector<Running>& out,
+                       const std::function<bool(std::uint32_t, double)>& want) const;
 
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }

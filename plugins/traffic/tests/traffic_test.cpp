@@ -1052,6 +1052,62 @@ Network randomGrid(int side, double missing, std::mt19937& rng) {
   return b.finish();
 }
 
+// Chains (an edge whose one way on has no other way in) are walked without the heap: a target
+// inside a chain, a chain against a parallel road, a one-way ring, in both searches.
+TEST(Routing, ChainsOfEdgesWithOneWayInAndOutRouteAsAnyOther) {
+  for (const double chainSpeed : {5.0, 30.0}) {
+    Builder b;
+    const auto S = b.node("S", 0, 0), A = b.node("A", 100, 0), B = b.node("B", 200, 0),
+               C = b.node("C", 300, 0), T = b.node("T", 400, 0), D = b.node("D", 200, 100),
+               X = b.node("X", 500, 0), Y = b.node("Y", 600, 0), Z = b.node("Z", 550, 80);
+    const auto s = b.edge("s", S, A, 1, 13.9);
+    const auto a1 = b.edge("a1", A, B, 1, chainSpeed), a2 = b.edge("a2", B, C, 1, chainSpeed),
+               a3 = b.edge("a3", C, T, 1, chainSpeed);
+    const auto d1 = b.edge("d1", A, D, 1, 13.9), d2 = b.edge("d2", D, T, 1, 13.9);
+    const auto x = b.edge("x", T, X, 1, 13.9);
+    const auto r1 = b.edge("r1", X, Y, 1, 13.9), r2 = b.edge("r2", Y, Z, 1, 13.9),
+               r3 = b.edge("r3", Z, X, 1, 13.9);
+    b.connect(s, 0, a1, 0);
+    b.connect(s, 0, d1, 0, 'l');
+    b.connect(a1, 0, a2, 0);
+    b.connect(a2, 0, a3, 0);
+    b.connect(a3, 0, x, 0);
+    b.connect(d1, 0, d2, 0, 'r');
+    b.connect(d2, 0, x, 0, 'r');
+    b.connect(x, 0, r1, 0);
+    b.connect(r1, 0, r2, 0, 'l');
+    b.connect(r2, 0, r3, 0, 'l');
+    b.connect(r3, 0, r1, 0, 'l');
+    const Network net = b.finish();
+    Router router(net);
+    router.setLandmarks(Router::landmarks(router, 3));
+    using Path = std::vector<std::uint32_t>;
+    EXPECT_EQ(router.route(s, a2), (Path{s, a1, a2}));
+    // 300 m at 5 m/s (60 s) lose to 365 m at 13.9 m/s (26 s); at 30 m/s (10 s) they win
+    const Path viaChain{s, a1, a2, a3, x}, viaD{s, d1, d2, x};
+    EXPECT_EQ(router.route(s, x), chainSpeed > 13.9 ? viaChain : viaD);
+    EXPECT_EQ(router.route(r2, r1), (Path{r2, r3, r1}));
+    EXPECT_EQ(router.route(s, r3), (chainSpeed > 13.9 ? Path{s, a1, a2, a3, x, r1, r2, r3}
+                                                      : Path{s, d1, d2, x, r1, r2, r3}));
+    EXPECT_TRUE(router.route(r1, s).empty());
+    // one tree: the same paths and their costs
+    const std::vector<std::uint32_t> targets{a2, x, r3, s};
+    Router::Scratch scratch;
+    std::vector<Path> paths;
+    std::vector<double> costs;
+    router.routesFrom(s, targets, scratch, paths, costs);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      EXPECT_EQ(paths[i], router.route(s, targets[i])) << net.edges[targets[i]].id;
+      EXPECT_NEAR(costs[i], router.routeCost(paths[i]), 1e-9);
+    }
+    // the chain's cost by hand: its three 100 m edges and the start's, with the crossings
+    EXPECT_NEAR(
+        router.routeCost({s, a1, a2}),
+        100 / 13.9 + 200 / chainSpeed + router.crossingTime(s, a1) + router.crossingTime(a1, a2),
+        1e-9);
+  }
+}
+
 TEST(Routing, AStarFindsTheOptimumOfBruteForce) {
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> u(0, 1);
