@@ -413,6 +413,34 @@ void buildRoadGraph(const RawCity& raw, const std::vector<std::size_t>& roadLine
         (forward ? lanesF : lanesB) = t;
       }
     }
+    // OSM's lane counts include bus lanes; those reserved for buses (psv:lanes / bus:lanes
+    // "designated" per lane, or the counts lanes:psv / lanes:bus) are not car lanes. Plain keys
+    // on a one-way road, :forward / :backward on a two-way one (OSM wiki, "Key:lanes"). A road
+    // keeps one car lane: where every lane is a bus lane, access tags say whether cars may use it.
+    const bool oneway = forward != backward;
+    auto reservedFor = [&](bool fwd) {
+      const std::string suffix = oneway ? "" : (fwd ? ":forward" : ":backward");
+      int n = 0;
+      for (const char* key : {"psv:lanes", "bus:lanes"}) {
+        int designated = 0;
+        std::string_view v = l.tags.get(std::string(key) + suffix);
+        while (!v.empty()) {
+          const std::size_t bar = v.find('|');
+          designated += v.substr(0, bar) == "designated" ? 1 : 0;
+          v = bar == std::string_view::npos ? std::string_view{} : v.substr(bar + 1);
+        }
+        n = std::max(n, designated);
+      }
+      for (const char* key : {"lanes:psv", "lanes:bus"}) {
+        if (const double c = rules::parseLength(l.tags.get(std::string(key) + suffix)); c > 0)
+          n = std::max(n, static_cast<int>(c));
+      }
+      return n;
+    };
+    if (lanesF > 0)
+      lanesF = std::max(1, lanesF - reservedFor(true));
+    if (lanesB > 0)
+      lanesB = std::max(1, lanesB - reservedFor(false));
     if (lanesF < 0)
       lanesF = defaultLanes(cls);
     if (lanesB < 0)

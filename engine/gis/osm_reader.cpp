@@ -23,7 +23,7 @@ struct Field {
   const char* key;
   const char* field;
 };
-constexpr std::array<Field, 46> kFields{{
+constexpr std::array<Field, 58> kFields{{
     {"name", "name"},
     {"highway", "highway"},
     {"amenity", "amenity"},
@@ -37,6 +37,18 @@ constexpr std::array<Field, 46> kFields{{
     {"lanes", "lanes"},
     {"lanes:forward", "lanes_forward"},
     {"lanes:backward", "lanes_backward"},
+    {"psv:lanes", "psv_lanes"},
+    {"psv:lanes:forward", "psv_lanes_forward"},
+    {"psv:lanes:backward", "psv_lanes_backward"},
+    {"bus:lanes", "bus_lanes"},
+    {"bus:lanes:forward", "bus_lanes_forward"},
+    {"bus:lanes:backward", "bus_lanes_backward"},
+    {"lanes:psv", "lanes_psv"},
+    {"lanes:psv:forward", "lanes_psv_forward"},
+    {"lanes:psv:backward", "lanes_psv_backward"},
+    {"lanes:bus", "lanes_bus"},
+    {"lanes:bus:forward", "lanes_bus_forward"},
+    {"lanes:bus:backward", "lanes_bus_backward"},
     {"oneway", "oneway"},
     {"maxspeed", "maxspeed"},
     {"maxspeed:forward", "maxspeed_forward"},

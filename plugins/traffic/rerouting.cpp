@@ -30,6 +30,7 @@ Rerouter::Rerouter(const Network& net, ReroutingParams p,
     throw std::runtime_error("rerouting.adaptation_steps must be between 1 and 10,000");
   if (!(p_.stuckAfter >= 0))
     throw std::runtime_error("rerouting.stuck_after must be 0 (off) or positive");
+  changed_.assign(net.edges.size(), 0);
   snapSpeedSum_.assign(net.normalLaneCount, 0.0);
   snapSteps_.assign(net.normalLaneCount, 0);
   ring_.resize(net.edges.size() * p_.adaptationSteps);
@@ -64,8 +65,11 @@ void Rerouter::sample(const Simulation& sim, const RoadClosures& closures) {
     }
     // the interval's mean speed of the edge's vehicles; its speed limit when none drove on it
     const double limit = std::max(kMinSpeed, edge.speed);
-    ring_[std::size_t{e} * n + ringPos_] =
-        k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
+    double& slot = ring_[std::size_t{e} * n + ringPos_];
+    const double speed = k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
+    if (speed != slot)
+      changed_[e] = 1;  // its travel time is computed again (most edges stay empty)
+    slot = speed;
   }
   ringPos_ = static_cast<std::uint32_t>((ringPos_ + 1) % n);
   updateCosts(closures);
@@ -73,8 +77,12 @@ void Rerouter::sample(const Simulation& sim, const RoadClosures& closures) {
 
 void Rerouter::updateCosts(const RoadClosures& closures) {
   const std::size_t n = p_.adaptationSteps;
-  std::vector<double> cost(net_.edges.size());
+  const bool all = base_.size() != net_.edges.size() || !fresh_;
+  base_.resize(net_.edges.size());
   for (std::uint32_t e = 0; e < net_.edges.size(); ++e) {
+    if (!all && changed_[e] == 0)
+      continue;
+    changed_[e] = 0;
     const double* ring = ring_.data() + std::size_t{e} * n;
     double avg = 0;
     for (std::size_t i = 0; i < n; ++i)
@@ -82,9 +90,10 @@ void Rerouter::updateCosts(const RoadClosures& closures) {
     avg /= static_cast<double>(n);
     // never below the free-flow time (the mean of equal speeds can round above the limit)
     const Edge& edge = net_.edges[e];
-    cost[e] =
+    base_[e] =
         std::max(edge.length / std::max(0.1, edge.speed), edge.length / std::max(kMinSpeed, avg));
   }
+  std::vector<double> cost = base_;
   closures.bar(cost);
   router_.setCosts(std::move(cost));
   closedAt_ = closures.active();

@@ -89,7 +89,11 @@ class Rerouter {
   std::vector<std::unique_ptr<Router::Scratch>> scratchPool_;
   std::mutex scratchMutex_;
   std::vector<std::uint8_t> closedAt_;  // the closures the costs were made with
-  bool fresh_ = false;                  // the costs follow the ring (not after a load)
+  // per edge its travel time from the ring (closures not applied), and whether a sample
+  // changed its ring since (derived from the ring: not part of the state)
+  std::vector<double> base_;
+  std::vector<std::uint8_t> changed_;
+  bool fresh_ = false;  // the costs follow the ring (not after a load)
 };
 
 }  // namespace twin::traffic

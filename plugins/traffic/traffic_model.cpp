@@ -132,6 +132,7 @@ TrafficMicro::TrafficMicro(const sdk::Config& c)
             std::to_string(st.beforeStart) + " departing before the scenario starts, " +
             std::to_string(st.buildingsWithoutRoad) + " buildings more than 300 m from a road");
     unroutable_ = st.unroutable;
+    demandStats_ = st;
   } else if (!demandFile.empty()) {
     demand_ =
         std::make_unique<Demand>(readBenchDemand(demandFile, *net_, vtypes, routes == "given"));
@@ -631,32 +632,60 @@ void TrafficMicro::loadState(std::span<const std::uint8_t> s) {
 
 std::vector<double> TrafficMicro::kpis() const {
   const SimStats& st = sim_->stats();
+  auto count = [](std::size_t n) { return static_cast<double>(n); };
   const double arrived = static_cast<double>(st.arrived);
   const double nan = std::nan("");
-  return {static_cast<double>(st.inserted),
-          arrived,
-          static_cast<double>(sim_->running()),
-          arrived > 0 ? st.travelTimeSum / arrived : nan,
-          arrived > 0 ? (st.travelTimeSum - st.freeFlowSum) / arrived : nan,
-          st.inserted > 0 ? st.departDelaySum / static_cast<double>(st.inserted) : nan,
-          st.vehicleSeconds / 3600.0,
-          st.vehicleMeters / 1000.0,
-          static_cast<double>(st.vehicleUpdates),
-          static_cast<double>(st.teleports),
-          static_cast<double>(st.laneChanges),
-          static_cast<double>(st.maxBacklog),
-          static_cast<double>(unroutable_),
-          static_cast<double>(extraRouted_),
-          st.co2Mg * 1e-6,
-          st.noxMg * 1e-6,
-          st.vehicleMeters > 0 ? st.co2Mg * 1e-3 / (st.vehicleMeters / 1000.0) : nan,
-          static_cast<double>(closures_->rerouted()),
-          static_cast<double>(closures_->unavoidable()),
-          st.evEnergyJ / 3.6e6,
-          st.evMeters > 0 ? st.evEnergyJ / 3.6e6 / (st.evMeters / 1e5) : nan,
-          static_cast<double>(rerouter_->atDeparture()),
-          static_cast<double>(rerouter_->enRoute()),
-          static_cast<double>(rerouter_->unstuck())};
+  return {
+      static_cast<double>(st.inserted),
+      arrived,
+      static_cast<double>(sim_->running()),
+      arrived > 0 ? st.travelTimeSum / arrived : nan,
+      arrived > 0 ? (st.travelTimeSum - st.freeFlowSum) / arrived : nan,
+      st.inserted > 0 ? st.departDelaySum / static_cast<double>(st.inserted) : nan,
+      st.vehicleSeconds / 3600.0,
+      st.vehicleMeters / 1000.0,
+      static_cast<double>(st.vehicleUpdates),
+      static_cast<double>(st.teleports),
+      static_cast<double>(st.laneChanges),
+      static_cast<double>(st.maxBacklog),
+      static_cast<double>(unroutable_),
+      static_cast<double>(extraRouted_),
+      st.co2Mg * 1e-6,
+      st.noxMg * 1e-6,
+      st.vehicleMeters > 0 ? st.co2Mg * 1e-3 / (st.vehicleMeters / 1000.0) : nan,
+      static_cast<double>(closures_->rerouted()),
+      static_cast<double>(closures_->unavoidable()),
+      st.evEnergyJ / 3.6e6,
+      st.evMeters > 0 ? st.evEnergyJ / 3.6e6 / (st.evMeters / 1e5) : nan,
+      static_cast<double>(rerouter_->atDeparture()),
+      static_cast<double>(rerouter_->enRoute()),
+      static_cast<double>(rerouter_->unstuck()),
+      count(demandTrips()),
+      count(purposeTrips({Purpose::Work})),
+      count(purposeTrips({Purpose::Education})),
+      count(purposeTrips({Purpose::Shopping})),
+      count(purposeTrips({Purpose::Business, Purpose::Errands, Purpose::Leisure, Purpose::Escort})),
+      count(demandStats_ ? demandStats_->outCommuteTours : 0),
+      count(demandStats_ ? demandStats_->inCommuteTours : 0),
+      count(demandStats_ ? demandStats_->throughTrips : 0)};
+}
+
+std::size_t TrafficMicro::purposeTrips(std::initializer_list<Purpose> purposes) const {
+  std::size_t n = 0;
+  if (demandStats_) {
+    for (const Purpose p : purposes)
+      n += demandStats_->trips[static_cast<std::size_t>(p)];
+  }
+  return n;
+}
+
+std::size_t TrafficMicro::demandTrips() const {
+  if (!demandStats_)
+    return 0;
+  std::size_t n = demandStats_->throughTrips;
+  for (const std::size_t k : demandStats_->trips)
+    n += k;
+  return n;
 }
 
 }  // namespace twin::traffic

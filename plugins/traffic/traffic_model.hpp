@@ -7,7 +7,9 @@
 #pragma once
 
 #include <array>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -135,10 +137,11 @@ class TrafficMicro {
       {"rerouting.adaptation_steps", TWIN_PARAM_INTEGER, nullptr, "18", 0,
        "samples in the moving average of an edge's speed (18 x 10 s: SUMO's 3 min window)"},
       {"rerouting.stuck_after", TWIN_PARAM_NUMBER, "s", "0s", 0,
-       "a vehicle that stood this long at a lane's end from which its route cannot go on takes "
-       "the fastest route from the lane it is in (any vehicle, device or not); 0: off"},
+       "a vehicle that stood this long at a lane's end, off its route or waiting in vain for "
+       "room or a gap (not at a red light), takes the fastest route from the lane it is in (any "
+       "vehicle, device or not; again after each further stuck_after); 0: off"},
   }};
-  static constexpr std::array<TwinKpiDesc, 24> kKpis{{
+  static constexpr std::array<TwinKpiDesc, 32> kKpis{{
       {"vehicles_inserted", "1", "vehicles that entered the network"},
       {"vehicles_arrived", "1", "vehicles that reached their destination"},
       {"vehicles_running", "1", "vehicles still on the network at the end"},
@@ -171,8 +174,19 @@ class TrafficMicro {
        "times measured then)"},
       {"routes_changed_en_route", "1", "route changes of routing devices en route"},
       {"routes_from_stuck_lane", "1",
-       "vehicles stuck on a lane that does not go their way, given a route from it "
-       "(rerouting.stuck_after)"},
+       "vehicles stuck at a lane's end (off their route, or waiting in vain for room or a gap, "
+       "not at a red light) given a route from their lane (rerouting.stuck_after)"},
+      {"demand_trips", "1",
+       "car trips of the city's daily demand in the scenario's time, commuters and through "
+       "traffic included (demand.city; 0 otherwise)"},
+      {"demand_work_trips", "1", "of them to or from work (MiD 2017's purposes)"},
+      {"demand_education_trips", "1", "of them to or from school, university or training"},
+      {"demand_shopping_trips", "1", "of them for shopping"},
+      {"demand_other_trips", "1", "of them for business, errands, leisure or escorting someone"},
+      {"demand_commute_tours_out", "1",
+       "residents' work tours to places beyond the network, through its fringe roads"},
+      {"demand_commute_tours_in", "1", "work tours of people from beyond the network into it"},
+      {"demand_through_trips", "1", "trips from one fringe road through the network to another"},
   }};
 
   explicit TrafficMicro(const sdk::Config& c);
@@ -195,6 +209,10 @@ class TrafficMicro {
   static constexpr std::size_t kTeleportWarnings = 20;
   std::size_t teleportWarnings_ = 0;  // gridlock warnings so far (not state: logging only)
   std::size_t unroutable_ = 0;
+  // the daily demand's figures (demand.city; none with a bench demand): made again at init
+  std::optional<CityDemandStats> demandStats_;
+  std::size_t purposeTrips(std::initializer_list<Purpose> purposes) const;
+  std::size_t demandTrips() const;
   std::size_t cityLinks_ = 0;  // the city's road links when the network is the city's
 
   // trips from other models (extra_trips): routed from the car edge nearest the origin to the

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "support/twin_test.hpp"
 
@@ -95,6 +97,53 @@ TEST_F(CityBuilder, HandMadeCityHeightsUsesAndProblems) {
   const Building& e = byName(*city, "E");
   EXPECT_EQ(e.parts.size(), 2u);  // the bow-tie became two triangles
   EXPECT_NEAR(e.footprintM2, 311.0 / 2.0, 2.0);
+}
+
+// OSM counts bus lanes in `lanes`: those reserved for buses are not car lanes (psv:lanes and
+// bus:lanes per lane, lanes:psv and lanes:bus as counts; :forward / :backward on two-way roads)
+TEST_F(CityBuilder, BusLanesAreNotCarLanes) {
+  const std::string osm = dir_ + "/bus.osm";
+  {
+    std::ofstream f(osm);
+    f << R"osm(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="citytwin tests (hand-made)">
+  <node id="1" lat="51.0000" lon="7.0000"/>
+  <node id="2" lat="51.0000" lon="7.0020"/>
+  <node id="3" lat="51.0010" lon="7.0000"/>
+  <node id="4" lat="51.0010" lon="7.0020"/>
+  <node id="5" lat="51.0020" lon="7.0000"/>
+  <node id="6" lat="51.0020" lon="7.0020"/>
+  <node id="7" lat="51.0030" lon="7.0000"/>
+  <node id="8" lat="51.0030" lon="7.0020"/>
+  <node id="9" lat="51.0040" lon="7.0000"/>
+  <node id="10" lat="51.0040" lon="7.0020"/>
+  <way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/><tag k="name" v="Bus right"/>
+    <tag k="oneway" v="yes"/><tag k="lanes" v="3"/><tag k="psv:lanes" v="||designated"/></way>
+  <way id="2"><nd ref="3"/><nd ref="4"/><tag k="highway" v="secondary"/><tag k="name" v="Two way"/>
+    <tag k="lanes" v="4"/><tag k="lanes:forward" v="2"/><tag k="lanes:backward" v="2"/>
+    <tag k="bus:lanes:backward" v="designated|yes"/></way>
+  <way id="3"><nd ref="5"/><nd ref="6"/><tag k="highway" v="tertiary"/><tag k="name" v="Counted"/>
+    <tag k="oneway" v="yes"/><tag k="lanes" v="2"/><tag k="lanes:psv" v="1"/></way>
+  <way id="4"><nd ref="7"/><nd ref="8"/><tag k="highway" v="primary"/><tag k="name" v="All bus"/>
+    <tag k="oneway" v="yes"/><tag k="lanes" v="1"/><tag k="psv:lanes" v="designated"/></way>
+  <way id="5"><nd ref="9"/><nd ref="10"/><tag k="highway" v="primary"/><tag k="name" v="Shared"/>
+    <tag k="oneway" v="yes"/><tag k="lanes" v="2"/><tag k="psv:lanes" v="yes|yes"/></way>
+</osm>
+)osm";
+  }
+  auto city = build(osm);
+  ASSERT_TRUE(city) << city.error().message;
+  std::map<std::string, std::vector<int>> lanes;  // by name: forward (west to east) first
+  for (const RoadEdge& e : city->roads.edges) {
+    const bool eastward = city->roads.nodes[e.to].p.x > city->roads.nodes[e.from].p.x;
+    auto& v = lanes[e.name];
+    v.insert(eastward ? v.begin() : v.end(), e.lanes);
+  }
+  EXPECT_EQ(lanes["Bus right"], (std::vector<int>{2}));
+  EXPECT_EQ(lanes["Two way"], (std::vector<int>{2, 1}));
+  EXPECT_EQ(lanes["Counted"], (std::vector<int>{1}));
+  EXPECT_EQ(lanes["All bus"], (std::vector<int>{1}));  // a road keeps one lane
+  EXPECT_EQ(lanes["Shared"], (std::vector<int>{2}));   // open to all: no bus lane
 }
 
 TEST_F(CityBuilder, HandMadeRoadGraph) {
