@@ -339,6 +339,13 @@ core::Status writeResultsGpkg(const CityModel& city,
       if (core::Status st = addField(t, c.c_str(), OFTReal, path); !st)
         return st;
     }
+    // a day of 15-minute values is millions of rows: the fields by index, not by name
+    OGRFeatureDefn* defn = t->GetLayerDefn();
+    const int idField = defn->GetFieldIndex("link_id"), timeField = defn->GetFieldIndex("time");
+    std::vector<int> valueField;
+    for (const std::string& c : linkSeries.columns)
+      valueField.push_back(defn->GetFieldIndex(c.c_str()));
+    OGRFeature f(defn);
     for (std::size_t k = 0; k < linkSeries.times.size(); ++k) {
       const auto& sample = linkSeries.values[k];
       for (std::size_t i = 0; i < city.roads.edges.size(); ++i) {
@@ -347,11 +354,15 @@ core::Status writeResultsGpkg(const CityModel& city,
           any = any || !std::isnan(column[i]);
         if (!any)
           continue;
-        OGRFeature f(t->GetLayerDefn());
-        f.SetField("link_id", static_cast<GIntBig>(i));
-        f.SetField("time", linkSeries.times[k].c_str());
-        for (std::size_t c = 0; c < sample.size(); ++c)
-          setReal(f, linkSeries.columns[c].c_str(), sample[c][i]);
+        f.SetFID(OGRNullFID);
+        f.SetField(idField, static_cast<GIntBig>(i));
+        f.SetField(timeField, linkSeries.times[k].c_str());
+        for (std::size_t c = 0; c < sample.size(); ++c) {
+          if (std::isfinite(sample[c][i]))
+            f.SetField(valueField[c], sample[c][i]);
+          else
+            f.SetFieldNull(valueField[c]);
+        }
         if (t->CreateFeature(&f) != OGRERR_NONE)
           return fail(ErrorCode::Io, lastGdalError(path + ": cannot write road_link_series"));
       }

@@ -49,28 +49,32 @@ bool Rerouter::equipped(std::uint32_t v) const {
   return rng.uniform() < p_.probability;
 }
 
-void Rerouter::sample(const Simulation& sim, const RoadClosures& closures) {
+void Rerouter::sample(const Simulation& sim, const RoadClosures& closures,
+                      const ParallelFor& parallel) {
   const auto& speedSum = sim.laneSpeedSum();
   const auto& steps = sim.laneVehicleSteps();
   const std::size_t n = p_.adaptationSteps;
-  for (std::uint32_t e = 0; e < net_.edges.size(); ++e) {
-    const Edge& edge = net_.edges[e];
-    double sum = 0;
-    std::uint64_t k = 0;
-    for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
-      sum += speedSum[l] - snapSpeedSum_[l];
-      k += steps[l] - snapSteps_[l];
-      snapSpeedSum_[l] = speedSum[l];
-      snapSteps_[l] = steps[l];
+  // every edge on its own (its lanes, its ring slot): in blocks on the threads
+  parallel(net_.edges.size(), [&](std::size_t b, std::size_t end) {
+    for (auto e = static_cast<std::uint32_t>(b); e < end; ++e) {
+      const Edge& edge = net_.edges[e];
+      double sum = 0;
+      std::uint64_t k = 0;
+      for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
+        sum += speedSum[l] - snapSpeedSum_[l];
+        k += steps[l] - snapSteps_[l];
+        snapSpeedSum_[l] = speedSum[l];
+        snapSteps_[l] = steps[l];
+      }
+      // the interval's mean speed of the edge's vehicles; its speed limit when none drove on it
+      const double limit = std::max(kMinSpeed, edge.speed);
+      double& slot = ring_[std::size_t{e} * n + ringPos_];
+      const double speed = k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
+      if (speed != slot)
+        changed_[e] = 1;  // its travel time is computed again (most edges stay empty)
+      slot = speed;
     }
-    // the interval's mean speed of the edge's vehicles; its speed limit when none drove on it
-    const double limit = std::max(kMinSpeed, edge.speed);
-    double& slot = ring_[std::size_t{e} * n + ringPos_];
-    const double speed = k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
-    if (speed != slot)
-      changed_[e] = 1;  // its travel time is computed again (most edges stay empty)
-    slot = speed;
-  }
+  });
   ringPos_ = static_cast<std::uint32_t>((ringPos_ + 1) % n);
   updateCosts(closures);
 }
@@ -98,6 +102,49 @@ void Rerouter::updateCosts(const RoadClosures& closures) {
   router_.setCosts(std::move(cost));
   closedAt_ = closures.active();
   fresh_ = true;
+  ++costVersion_;
+}
+
+std::unique_ptr<Router::Scratch> Rerouter::takeScratch() {
+  const std::lock_guard<std::mutex> lock(scratchMutex_);
+  if (scratchPool_.empty())
+    return std::make_unique<Router::Scratch>();
+  std::unique_ptr<Router::Scratch> s = std::move(scratchPool_.back());
+  scratchPool_.pop_back();
+  return s;
+}
+
+void Rerouter::giveScratch(std::unique_ptr<Router::Scratch> s) {
+  const std::lock_guard<std::mutex> lock(scratchMutex_);
+  scratchPool_.push_back(std::move(s));
+}
+
+// Searches the routes of the equipped trips from trips[first] on that depart while the travel
+// times stay as they are: up to the last step before the next sample.
+void Rerouter::searchAhead(double t, double dt, std::size_t first, std::size_t baseTrips,
+                           const Demand& demand, const Simulation& sim,
+                           const ParallelFor& parallel) {
+  // apply(u) samples once nextSample_ <= u - dt: until then the steps see these travel times
+  double last = t;
+  while (nextSample_ > last + 1e-9)
+    last += dt;
+  ahead_.clear();
+  std::size_t end = first;
+  for (; end < baseTrips && demand.trips[end].depart <= last; ++end) {
+    const auto v = static_cast<std::uint32_t>(end);
+    if (sim.status(v) == 0 && equipped(v)) {
+      const auto route = sim.route(v);
+      ahead_.push_back({v, route.front(), route.back(), {}});
+    }
+  }
+  aheadEnd_ = end;
+  aheadVersion_ = costVersion_;
+  parallel(ahead_.size(), [&](std::size_t b, std::size_t e) {
+    std::unique_ptr<Router::Scratch> own = takeScratch();
+    for (std::size_t i = b; i < e; ++i)
+      ahead_[i].path = router_.route(ahead_[i].from, ahead_[i].to, *own);
+    giveScratch(std::move(own));
+  });
 }
 
 void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand, Simulation& sim,
@@ -106,7 +153,7 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
     return;
   // the samples due up to the start of this step (t - dt): what the vehicles know now
   while (nextSample_ <= t - dt + 1e-9) {
-    sample(sim, closures);
+    sample(sim, closures, parallel);
     nextSample_ += p_.adaptationInterval;
   }
   // a road closed or reopened since: the same travel times, with its edges barred or not
@@ -125,6 +172,10 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
     const auto first = std::upper_bound(
         demand.trips.begin(), demand.trips.begin() + static_cast<std::ptrdiff_t>(baseTrips), lo,
         [](double x, const Trip& trip) { return x < trip.depart; });
+    const auto firstIndex = static_cast<std::size_t>(first - demand.trips.begin());
+    if (firstIndex < baseTrips && first->depart <= t &&
+        (aheadVersion_ != costVersion_ || firstIndex >= aheadEnd_))
+      searchAhead(t, dt, firstIndex, baseTrips, demand, sim, parallel);
     for (auto it = first;
          it != demand.trips.begin() + static_cast<std::ptrdiff_t>(baseTrips) && it->depart <= t;
          ++it) {
@@ -147,26 +198,61 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
       const long long k = std::llround((t - dt - sim.insertedAt(v)) / dt);
       return enRoute && k > 0 && k % periodSteps == 0 && equipped(v);
     };
-    sim.runningVehicles(running_, [&](std::uint32_t v, double frontWait) {
-      return stuckNow(frontWait) || dueEnRoute(v);
-    });
-    for (const Simulation::Running& r : running_) {
-      const Lane& lane = net_.lanes[r.lane];
-      if (stuckNow(r.frontWait) && (r.offRoute || !r.red) &&
-          sim.routePos(r.v) + 1 < sim.route(r.v).size()) {
-        jobs.push_back(
-            {r.v, sim.routePos(r.v), r.lane, static_cast<std::uint8_t>(r.offRoute ? 2 : 3)});
-        continue;
+    // the vehicles stuck now (fronts only: a pass over the lanes, not the vehicles)
+    std::vector<std::uint32_t> stuck;
+    if (p_.stuckAfter > 0) {
+      sim.frontsWaiting(running_, p_.stuckAfter);
+      for (const Simulation::Running& r : running_) {
+        if (stuckNow(r.frontWait) && (r.offRoute || !r.red) &&
+            sim.routePos(r.v) + 1 < sim.route(r.v).size()) {
+          jobs.push_back(
+              {r.v, sim.routePos(r.v), r.lane, static_cast<std::uint8_t>(r.offRoute ? 2 : 3)});
+          stuck.push_back(r.v);
+        }
       }
-      if (!dueEnRoute(r.v))
-        continue;
-      // committed: the edge it is on, the next one too when it is crossing the junction to it
-      // or close to its lane's end (its lane is chosen for it)
-      std::uint32_t keep = sim.routePos(r.v);
-      if (lane.edge == kNone || r.toEnd < p_.commitDistance)
-        ++keep;
-      if (keep + 1 < sim.route(r.v).size())
-        jobs.push_back({r.v, keep, kNone, 1});
+      std::sort(stuck.begin(), stuck.end());
+    }
+    if (enRoute) {
+      // the equipped vehicles by the step of their insertion modulo the period: those due now
+      // are one bucket (kept between steps, derived from the simulation's state)
+      auto bucketOf = [&](double at) {
+        const long long m = std::llround(at / dt) % periodSteps;
+        return static_cast<std::size_t>(m < 0 ? m + periodSteps : m);
+      };
+      if (!bucketsReady_ || buckets_.size() != static_cast<std::size_t>(periodSteps)) {
+        buckets_.assign(static_cast<std::size_t>(periodSteps), {});
+        for (std::uint32_t v = 0; v < demand.trips.size(); ++v) {
+          const std::uint8_t st = sim.status(v);
+          if ((st == 1 || st == 3) && equipped(v))
+            buckets_[bucketOf(sim.insertedAt(v))].push_back(v);
+        }
+        bucketsReady_ = true;
+      } else {
+        for (std::uint32_t v : sim.insertedLastStep()) {
+          if (equipped(v))
+            buckets_[bucketOf(sim.insertedAt(v))].push_back(v);
+        }
+      }
+      std::vector<std::uint32_t>& due = buckets_[bucketOf(t - dt)];
+      std::size_t kept = 0;
+      for (std::uint32_t v : due) {
+        if (sim.status(v) == 2)
+          continue;  // arrived: out of the bucket
+        due[kept++] = v;
+        Simulation::Running r{};
+        if (!dueEnRoute(v) || std::binary_search(stuck.begin(), stuck.end(), v) ||
+            !sim.runningVehicle(v, r))
+          continue;
+        // committed: the edge it is on, the next one too when it is crossing the junction to
+        // it or close to its lane's end (its lane is chosen for it)
+        const Lane& lane = net_.lanes[r.lane];
+        std::uint32_t keep = sim.routePos(r.v);
+        if (lane.edge == kNone || r.toEnd < p_.commitDistance)
+          ++keep;
+        if (keep + 1 < sim.route(r.v).size())
+          jobs.push_back({r.v, keep, kNone, 1});
+      }
+      due.resize(kept);
     }
   }
   if (jobs.empty())
@@ -174,17 +260,22 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.v < b.v; });
   std::vector<std::vector<std::uint32_t>> paths(jobs.size());
   std::vector<std::uint8_t> better(jobs.size(), 0);
-  parallel(jobs.size(), [&](std::size_t b, std::size_t e) {
-    std::unique_ptr<Router::Scratch> own;
-    {
-      const std::lock_guard<std::mutex> lock(scratchMutex_);
-      if (scratchPool_.empty()) {
-        own = std::make_unique<Router::Scratch>();
-      } else {
-        own = std::move(scratchPool_.back());
-        scratchPool_.pop_back();
-      }
+  // the departures searched ahead under these travel times (the rest are searched here)
+  std::vector<const Ahead*> known(jobs.size(), nullptr);
+  if (aheadVersion_ == costVersion_) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const Job& j = jobs[i];
+      if (j.kind != 0)
+        continue;
+      const auto it = std::lower_bound(ahead_.begin(), ahead_.end(), j.v,
+                                       [](const Ahead& a, std::uint32_t v) { return a.v < v; });
+      const auto route = sim.route(j.v);
+      if (it != ahead_.end() && it->v == j.v && it->from == route[j.keep] && it->to == route.back())
+        known[i] = &*it;
     }
+  }
+  parallel(jobs.size(), [&](std::size_t b, std::size_t e) {
+    std::unique_ptr<Router::Scratch> own = takeScratch();
     Router::Scratch& scratch = *own;
     std::vector<std::uint32_t> tail;
     for (std::size_t i = b; i < e; ++i) {
@@ -215,7 +306,8 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
         better[i] = paths[i].empty() ? 0 : 1;
         continue;
       }
-      paths[i] = router_.route(route[j.keep], route.back(), scratch);
+      paths[i] = known[i] != nullptr ? known[i]->path
+                                     : router_.route(route[j.keep], route.back(), scratch);
       if (paths[i].empty())
         continue;
       tail.assign(route.begin() + j.keep, route.end());
@@ -225,8 +317,7 @@ void Rerouter::apply(double t, double dt, std::size_t baseTrips, Demand& demand,
       const double now = router_.routeCost(tail);
       better[i] = router_.routeCost(paths[i]) < now * (1 - 1e-9) ? 1 : 0;
     }
-    const std::lock_guard<std::mutex> lock(scratchMutex_);
-    scratchPool_.push_back(std::move(own));
+    giveScratch(std::move(own));
   });
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (better[i] == 0)
@@ -261,7 +352,8 @@ void Rerouter::load(sdk::StateReader& r) {
   atDeparture_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   enRoute_ = static_cast<std::size_t>(r.get<std::uint64_t>());
   unstuck_ = static_cast<std::size_t>(r.get<std::uint64_t>());
-  fresh_ = false;  // the travel times follow from the ring at the next apply
+  fresh_ = false;         // the travel times follow from the ring at the next apply
+  bucketsReady_ = false;  // and the en-route buckets from the simulation's vehicles
   if (snapSpeedSum_.size() != net_.normalLaneCount || snapSteps_.size() != net_.normalLaneCount ||
       ring_.size() != net_.edges.size() * p_.adaptationSteps || ringPos_ >= p_.adaptationSteps)
     throw std::runtime_error("traffic state: the rerouting's travel times do not match");

@@ -70,7 +70,7 @@ class Rerouter {
   void load(sdk::StateReader& r);
 
  private:
-  void sample(const Simulation& sim, const RoadClosures& closures);
+  void sample(const Simulation& sim, const RoadClosures& closures, const ParallelFor& parallel);
   void updateCosts(const RoadClosures& closures);  // from the ring, closed edges barred
   const Network& net_;
   ReroutingParams p_;
@@ -84,6 +84,10 @@ class Rerouter {
   double nextSample_ = 0;
   std::size_t atDeparture_ = 0, enRoute_ = 0, unstuck_ = 0;
   std::vector<Simulation::Running> running_;  // scratch
+  // the equipped vehicles on the network by their insertion step modulo the period (en-route
+  // rerouting: bucket k is due in the steps k, k + period, ...); derived, rebuilt after a load
+  std::vector<std::vector<std::uint32_t>> buckets_;
+  bool bucketsReady_ = false;
   // the searches' scratch, one per block running at once, kept between steps (sizing one is
   // a pass over every edge)
   std::vector<std::unique_ptr<Router::Scratch>> scratchPool_;
@@ -94,6 +98,22 @@ class Rerouter {
   std::vector<double> base_;
   std::vector<std::uint8_t> changed_;
   bool fresh_ = false;  // the costs follow the ring (not after a load)
+  // The departures' searches, made ahead for every trip that departs before the travel times
+  // next change (the next sample): one parallel batch per sample interval instead of a search
+  // or two per step. A search depends only on its two edges and the travel times, so a trip
+  // takes the same route as when searched at its departure. Derived, not state: a path is
+  // used only under the travel times it was searched with (costVersion_).
+  struct Ahead {
+    std::uint32_t v, from, to;
+    std::vector<std::uint32_t> path;
+  };
+  std::vector<Ahead> ahead_;  // by trip index
+  std::uint64_t costVersion_ = 0, aheadVersion_ = 0;
+  std::size_t aheadEnd_ = 0;  // trips[0, aheadEnd_) were due before or are in ahead_
+  void searchAhead(double t, double dt, std::size_t first, std::size_t baseTrips,
+                   const Demand& demand, const Simulation& sim, const ParallelFor& parallel);
+  std::unique_ptr<Router::Scratch> takeScratch();
+  void giveScratch(std::unique_ptr<Router::Scratch> s);
 };
 
 }  // namespace twin::traffic

@@ -26,18 +26,72 @@ void Router::Scratch::begin(std::size_t n) {
   }
 }
 
+namespace {
+
+// Interleaves the bits of two 16-bit numbers (a Morton or Z-order code: Morton 1966)
+std::uint32_t interleave(std::uint32_t x, std::uint32_t y) {
+  auto spread = [](std::uint32_t v) {
+    v = (v | (v << 8)) & 0x00FF00FFu;
+    v = (v | (v << 4)) & 0x0F0F0F0Fu;
+    v = (v | (v << 2)) & 0x33333333u;
+    v = (v | (v << 1)) & 0x55555555u;
+    return v;
+  };
+  return spread(x & 0xFFFFu) | (spread(y & 0xFFFFu) << 1);
+}
+
+}  // namespace
+
 Router::Router(const Network& net) : net_(net) {
-  cost_.resize(net.edges.size());
-  end_.resize(net.edges.size());
-  for (std::size_t e = 0; e < net.edges.size(); ++e) {
+  const std::size_t n = net.edges.size();
+  cost_.resize(n);
+  for (std::size_t e = 0; e < n; ++e) {
     const Edge& edge = net.edges[e];
     cost_[e] = edge.length / std::max(0.1, edge.speed);
     maxSpeed_ = std::max(maxSpeed_, edge.speed);
-    if (!edge.shape.empty())
-      end_[e] = {edge.shape.back()[0], edge.shape.back()[1], true};
   }
-  succBegin_.assign(net.edges.size() + 1, 0);
-  std::vector<std::vector<std::pair<std::uint32_t, double>>> succ(net.edges.size());
+  freeFlow_ = cost_;
+  // the searches' order of the edges: by the Z-order code of their end points, so that edges
+  // near each other on the map (a search's next ones) lie near each other in memory; edges
+  // without a shape last, each group in the network's order
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (const Edge& edge : net.edges) {
+    if (edge.shape.empty())
+      continue;
+    x0 = std::min(x0, edge.shape.back()[0]);
+    x1 = std::max(x1, edge.shape.back()[0]);
+    y0 = std::min(y0, edge.shape.back()[1]);
+    y1 = std::max(y1, edge.shape.back()[1]);
+  }
+  std::vector<std::uint64_t> code(n, std::numeric_limits<std::uint64_t>::max());
+  for (std::size_t e = 0; e < n; ++e) {
+    const Edge& edge = net.edges[e];
+    if (edge.shape.empty())
+      continue;
+    auto cell = [](double v, double lo, double hi) {
+      const double f = hi > lo ? (v - lo) / (hi - lo) : 0.0;
+      return static_cast<std::uint32_t>(std::clamp(f, 0.0, 1.0) * 65535.0);
+    };
+    code[e] = interleave(cell(edge.shape.back()[0], x0, x1), cell(edge.shape.back()[1], y0, y1));
+  }
+  perm_.resize(n);
+  for (std::uint32_t e = 0; e < n; ++e)
+    perm_[e] = e;
+  std::stable_sort(perm_.begin(), perm_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return code[a] < code[b]; });
+  rank_.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    rank_[perm_[i]] = i;
+  icost_.resize(n);
+  end_.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Edge& edge = net.edges[perm_[i]];
+    icost_[i] = cost_[perm_[i]];
+    if (!edge.shape.empty())
+      end_[i] = {edge.shape.back()[0], edge.shape.back()[1], true};
+  }
+  // successors in the connections' order, each with its fastest crossing
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> succ(n);
   for (const Connection& c : net.connections) {
     const Lane& il = net.lanes[c.internalLane];
     const double t = c.via / std::max(0.1, il.speed);
@@ -48,23 +102,23 @@ Router::Router(const Network& net) : net_(net) {
     else
       it->second = std::min(it->second, t);
   }
-  for (std::size_t e = 0; e < succ.size(); ++e) {
-    succBegin_[e] = static_cast<std::uint32_t>(succEdge_.size());
-    for (auto& [to, t] : succ[e]) {
-      succEdge_.push_back(to);
+  succBegin_.assign(n + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    succBegin_[i] = static_cast<std::uint32_t>(succEdge_.size());
+    for (auto& [to, t] : succ[perm_[i]]) {
+      succEdge_.push_back(rank_[to]);
       succCross_.push_back(t);
     }
   }
-  succBegin_[succ.size()] = static_cast<std::uint32_t>(succEdge_.size());
-  freeFlow_ = cost_;
+  succBegin_[n] = static_cast<std::uint32_t>(succEdge_.size());
   // chains: an edge whose only way on is an edge with no other way in
-  std::vector<std::uint32_t> predCount(net.edges.size(), 0);
+  std::vector<std::uint32_t> predCount(n, 0);
   for (std::uint32_t nx : succEdge_)
     ++predCount[nx];
-  chainNext_.assign(net.edges.size(), kNone);
-  for (std::size_t e = 0; e < net.edges.size(); ++e) {
-    if (succBegin_[e + 1] - succBegin_[e] == 1 && predCount[succEdge_[succBegin_[e]]] == 1)
-      chainNext_[e] = succEdge_[succBegin_[e]];
+  chainNext_.assign(n, kNone);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (succBegin_[i + 1] - succBegin_[i] == 1 && predCount[succEdge_[succBegin_[i]]] == 1)
+      chainNext_[i] = succEdge_[succBegin_[i]];
   }
 }
 
@@ -77,6 +131,8 @@ void Router::setCosts(std::vector<double> edgeCost) {
                                   " below its free-flow time");
   }
   cost_ = std::move(edgeCost);
+  for (std::size_t i = 0; i < perm_.size(); ++i)
+    icost_[i] = cost_[perm_[i]];
 }
 
 std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t count) {
@@ -88,7 +144,7 @@ std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t
   lm->count = count;
   if (count == 0)
     return lm;
-  // predecessors, for the searches towards a landmark
+  // predecessors, for the searches towards a landmark (all in the router's order)
   std::vector<std::uint32_t> predBegin(n + 1, 0), predEdge(ff.succEdge_.size());
   std::vector<double> predCross(ff.succEdge_.size());
   for (std::uint32_t nx : ff.succEdge_)
@@ -105,36 +161,38 @@ std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t
       }
     }
   }
-  using Item = std::pair<double, std::uint32_t>;
+  using Item = std::pair<double, std::uint64_t>;
   std::vector<double> dist(n);
-  // free-flow times from (forward) or to (backward) edge L, not counting L itself
+  // free-flow times from (forward) or to (backward) edge L, not counting L itself (ties in
+  // the heap broken by the network's edge index, as every search here)
   auto search = [&](std::uint32_t L, bool forward) {
     std::fill(dist.begin(), dist.end(), kInf);
     std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
     dist[L] = 0;
-    open.emplace(0.0, L);
+    open.emplace(0.0, ff.key(L));
     while (!open.empty()) {
-      const auto [d, e] = open.top();
+      const auto [d, key] = open.top();
       open.pop();
+      const auto e = static_cast<std::uint32_t>(key);
       if (d > dist[e])
         continue;
       if (forward) {
         for (std::uint32_t k = ff.succBegin_[e]; k < ff.succBegin_[e + 1]; ++k) {
           const std::uint32_t nx = ff.succEdge_[k];
-          const double c = d + ff.succCross_[k] + ff.freeFlow_[nx];
+          const double c = d + ff.succCross_[k] + ff.icost_[nx];
           if (c < dist[nx]) {
             dist[nx] = c;
-            open.emplace(c, nx);
+            open.emplace(c, ff.key(nx));
           }
         }
       } else {
         // e is reached from p over the crossing into e and e itself
         for (std::uint32_t k = predBegin[e]; k < predBegin[e + 1]; ++k) {
           const std::uint32_t p = predEdge[k];
-          const double c = d + predCross[k] + ff.freeFlow_[e];
+          const double c = d + predCross[k] + ff.icost_[e];
           if (c < dist[p]) {
             dist[p] = c;
-            open.emplace(c, p);
+            open.emplace(c, ff.key(p));
           }
         }
       }
@@ -166,21 +224,22 @@ std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t
   // the next landmark: the edge farthest from every landmark so far, by the free-flow time
   // from it or to it, whichever is shorter (an edge reached one way only still counts); none
   // once every edge is a landmark or out of reach
-  std::vector<std::vector<double>> fromL, toL;
+  std::vector<std::vector<double>> fromL, toL;  // in the router's order
   std::vector<double> nearest(n, kInf);
-  std::uint32_t next = first;
+  std::uint32_t next = first;  // the network's index
   for (std::size_t i = 0; i < count; ++i) {
     lm->edges.push_back(next);
-    search(next, true);
+    search(ff.rank_[next], true);
     fromL.push_back(dist);
-    search(next, false);
+    search(ff.rank_[next], false);
     toL.push_back(dist);
     for (std::size_t e = 0; e < n; ++e)
       nearest[e] = std::min(nearest[e], std::min(fromL.back()[e], toL.back()[e]));
     double best = 0;
     for (std::uint32_t e = 0; e < n; ++e) {
-      if (net.edges[e].mainComponent && std::isfinite(nearest[e]) && nearest[e] > best) {
-        best = nearest[e];
+      const double d = nearest[ff.rank_[e]];
+      if (net.edges[e].mainComponent && std::isfinite(d) && d > best) {
+        best = d;
         next = e;
       }
     }
@@ -212,8 +271,9 @@ std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t
 }
 
 double Router::crossingTime(std::uint32_t from, std::uint32_t to) const {
-  for (std::uint32_t k = succBegin_[from]; k < succBegin_[from + 1]; ++k) {
-    if (succEdge_[k] == to)
+  const std::uint32_t f = rank_[from], t = rank_[to];
+  for (std::uint32_t k = succBegin_[f]; k < succBegin_[f + 1]; ++k) {
+    if (succEdge_[k] == t)
       return succCross_[k];
   }
   return std::numeric_limits<double>::infinity();
@@ -225,8 +285,9 @@ double Router::routeCost(const std::vector<std::uint32_t>& route) const {
     total += cost_[route[i]];
     if (i + 1 < route.size()) {
       double cross = std::numeric_limits<double>::infinity();
-      for (std::uint32_t k = succBegin_[route[i]]; k < succBegin_[route[i] + 1]; ++k) {
-        if (succEdge_[k] == route[i + 1])
+      const std::uint32_t f = rank_[route[i]], t = rank_[route[i + 1]];
+      for (std::uint32_t k = succBegin_[f]; k < succBegin_[f + 1]; ++k) {
+        if (succEdge_[k] == t)
           cross = succCross_[k];
       }
       total += cross;
@@ -240,15 +301,17 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
   const std::size_t n = net_.edges.size();
   if (from >= n || to >= n)
     return {};
+  // in the router's order from here on
+  const std::uint32_t src = rank_[from], dst = rank_[to];
   // the heuristic: straight line from an edge's end to the target's end at the top speed
-  const EndPoint target = end_[to];
+  const EndPoint target = end_[dst];
   // a margin of 1.5 on the speed keeps it admissible where a file's lengths are a little
   // shorter than the drawn geometry
   const double inv = 1.0 / (1.5 * maxSpeed_);
   // ALT: d(e, t) >= d(L, t) - d(L, e) and d(e, t) >= d(e, L) - d(t, L) for every landmark L
   const std::size_t nl = lm_ ? lm_->count : 0;
-  const float* fromT = nl > 0 ? lm_->from.data() + std::size_t{to} * nl : nullptr;
-  const float* toT = nl > 0 ? lm_->to.data() + std::size_t{to} * nl : nullptr;
+  const float* fromT = nl > 0 ? lm_->from.data() + std::size_t{dst} * nl : nullptr;
+  const float* toT = nl > 0 ? lm_->to.data() + std::size_t{dst} * nl : nullptr;
   const float slack = nl > 0 ? static_cast<float>(lm_->slack) : 0.0f;
   auto h = [&](std::uint32_t e) {
     const EndPoint& p = end_[e];
@@ -295,30 +358,32 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
     }
     return x;
   };
-  using Item = std::pair<double, std::uint32_t>;
-  // ties broken by edge index: the result does not depend on heap internals
+  using Item = std::pair<double, std::uint64_t>;
+  // ties broken by the network's edge index (key()): the result depends neither on heap
+  // internals nor on the router's order
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
   {
-    Scratch::Node& s = reach(from);
-    s.g = cost_[from];
+    Scratch::Node& s = reach(src);
+    s.g = icost_[src];
     s.prev = kNone;
-    open.emplace(s.g + s.h, from);
+    open.emplace(s.g + s.h, key(src));
   }
   while (!open.empty()) {
-    const auto [f, e] = open.top();
+    const auto [f, k0] = open.top();
     open.pop();
+    const auto e = static_cast<std::uint32_t>(k0);
     const Scratch::Node& x = node[e];
     if (f > x.g + x.h + 1e-9)
       continue;  // stale
-    if (e == to)
+    if (e == dst)
       break;
     // along a chain without the heap: an edge with one way in is final with its predecessor
     // (its heuristic is not needed: the target's is 0)
     std::uint32_t cur = e;
     double ge = x.g;
-    while (chainNext_[cur] != kNone && cur != to) {
+    while (chainNext_[cur] != kNone && cur != dst) {
       const std::uint32_t nx = chainNext_[cur];
-      const double cand = ge + succCross_[succBegin_[cur]] + cost_[nx];
+      const double cand = ge + succCross_[succBegin_[cur]] + icost_[nx];
       Scratch::Node& y = node[nx];
       if (y.stamp != query) {
         y.stamp = query;
@@ -336,27 +401,27 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
     }
     if (cur == kNone)
       continue;
-    if (cur == to) {
-      open.emplace(ge, to);
+    if (cur == dst) {
+      open.emplace(ge, key(dst));
       continue;
     }
     for (std::uint32_t k = succBegin_[cur]; k < succBegin_[cur + 1]; ++k) {
       const std::uint32_t nx = succEdge_[k];
-      const double cand = ge + succCross_[k] + cost_[nx];
+      const double cand = ge + succCross_[k] + icost_[nx];
       Scratch::Node& y = reach(nx);
       if (cand < y.g - 1e-12) {
         y.g = cand;
         y.prev = cur;
-        open.emplace(cand + y.h, nx);
+        open.emplace(cand + y.h, key(nx));
       }
     }
   }
-  if (node[to].stamp != query || !std::isfinite(node[to].g))
+  if (node[dst].stamp != query || !std::isfinite(node[dst].g))
     return {};
   std::vector<std::uint32_t> path;
-  for (std::uint32_t e = to; e != kNone; e = node[e].prev) {
-    path.push_back(e);
-    if (e == from)
+  for (std::uint32_t e = dst; e != kNone; e = node[e].prev) {
+    path.push_back(perm_[e]);
+    if (e == src)
       break;
   }
   std::reverse(path.begin(), path.end());
@@ -372,26 +437,32 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
   costs.assign(targets.size(), kInf);
   if (from >= n)
     return;
-  std::vector<std::uint32_t> pending(targets.begin(), targets.end());
+  // the targets in the router's order, sorted
+  std::vector<std::uint32_t> pending;
+  pending.reserve(targets.size());
+  for (std::uint32_t t : targets) {
+    if (t < n)
+      pending.push_back(rank_[t]);
+  }
   std::sort(pending.begin(), pending.end());
   pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
-  while (!pending.empty() && pending.back() >= n)
-    pending.pop_back();
   std::size_t left = pending.size();
   std::vector<Scratch::Node>& node = scratch.node;
   scratch.begin(n);
   const std::uint32_t query = scratch.query;
   auto cost = [&](std::uint32_t e) { return node[e].stamp == query ? node[e].g : kInf; };
-  using Item = std::pair<double, std::uint32_t>;
-  // ties broken by edge index: the result does not depend on heap internals
+  using Item = std::pair<double, std::uint64_t>;
+  // ties broken by the network's edge index (key()), as in route()
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
-  node[from].stamp = query;
-  node[from].g = cost_[from];
-  node[from].prev = kNone;
-  open.emplace(node[from].g, from);
+  const std::uint32_t src = rank_[from];
+  node[src].stamp = query;
+  node[src].g = icost_[src];
+  node[src].prev = kNone;
+  open.emplace(node[src].g, key(src));
   while (!open.empty() && left > 0) {
-    const auto [d, e] = open.top();
+    const auto [d, k0] = open.top();
     open.pop();
+    const auto e = static_cast<std::uint32_t>(k0);
     if (d > cost(e))
       continue;  // stale
     if (std::binary_search(pending.begin(), pending.end(), e))
@@ -401,7 +472,7 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
     double dc = d;
     while (chainNext_[cur] != kNone && left > 0) {
       const std::uint32_t nx = chainNext_[cur];
-      const double cand = dc + succCross_[succBegin_[cur]] + cost_[nx];
+      const double cand = dc + succCross_[succBegin_[cur]] + icost_[nx];
       if (!(cand < cost(nx))) {
         cur = kNone;
         break;
@@ -418,24 +489,26 @@ void Router::routesFrom(std::uint32_t from, std::span<const std::uint32_t> targe
       continue;
     for (std::uint32_t k = succBegin_[cur]; k < succBegin_[cur + 1]; ++k) {
       const std::uint32_t nx = succEdge_[k];
-      const double cand = dc + succCross_[k] + cost_[nx];
+      const double cand = dc + succCross_[k] + icost_[nx];
       if (cand < cost(nx)) {
         node[nx].stamp = query;
         node[nx].g = cand;
         node[nx].prev = cur;
-        open.emplace(cand, nx);
+        open.emplace(cand, key(nx));
       }
     }
   }
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    const std::uint32_t to = targets[i];
-    if (to >= n || !std::isfinite(cost(to)))
+    if (targets[i] >= n)
+      continue;
+    const std::uint32_t to = rank_[targets[i]];
+    if (!std::isfinite(cost(to)))
       continue;
     costs[i] = node[to].g;
     std::vector<std::uint32_t>& path = paths[i];
     for (std::uint32_t e = to; e != kNone; e = node[e].prev) {
-      path.push_back(e);
-      if (e == from)
+      path.push_back(perm_[e]);
+      if (e == src)
         break;
     }
     std::reverse(path.begin(), path.end());

@@ -33,8 +33,9 @@ inline constexpr float kUnreached = 1e30f;
 struct Landmarks {
   std::size_t count = 0;
   std::vector<std::uint32_t> edges;  // the landmark edges
-  std::vector<float> from, to;       // from[e * count + i]: landmark i to e; to[...]: e to i
-  double slack = 0;                  // s, taken off every bound
+  // from[e * count + i]: landmark i to e; to[...]: e to i (e in the routers' own edge order)
+  std::vector<float> from, to;
+  double slack = 0;  // s, taken off every bound
 };
 
 class Router {
@@ -84,7 +85,15 @@ class Router {
 
  private:
   const Network& net_;
-  std::vector<double> cost_, freeFlow_;
+  std::vector<double> cost_, freeFlow_;  // in the network's order
+  // The searches number the edges in an order of their own (Z-order of their end points: near
+  // on the map, near in memory), so that a search's next edges share cache lines: perm_[i] is
+  // the network's index of edge i in that order, rank_ the inverse. Everything below is in
+  // that order. Heap ties are still broken by the network's index (key), so every result is
+  // the same as in the network's order.
+  std::vector<std::uint32_t> perm_, rank_;
+  std::vector<double> icost_;
+  std::uint64_t key(std::uint32_t i) const { return (std::uint64_t{perm_[i]} << 32) | i; }
   std::shared_ptr<const Landmarks> lm_;
   // per edge: its end point (x, y), for the straight-line bound; `hasEnd` false without shape
   struct EndPoint {

@@ -66,6 +66,31 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
   signalState_.resize(net.signals.size());
   phaseFrom_.assign(net.signals.size(), kInf);
   phaseTo_.assign(net.signals.size(), -kInf);
+  hop_.resize(net.connections.size());
+  for (std::size_t c = 0; c < net.connections.size(); ++c) {
+    const Connection& conn = net.connections[c];
+    auto idx = [](std::uint32_t i) { return static_cast<std::uint16_t>(std::min(i, 65535u)); };
+    hop_[c] = {conn.toEdge, idx(net.lanes[conn.fromLane].index), idx(net.lanes[conn.toLane].index)};
+  }
+  edgeConn_.assign(net.edges.size(), {0, 0});
+  for (std::size_t e = 0; e < net.edges.size(); ++e) {
+    const Edge& edge = net.edges[e];
+    std::uint32_t b = kNone, end = 0;
+    for (std::uint32_t i = 0; i < edge.laneCount; ++i) {
+      const Lane& l = net.lanes[edge.firstLane + i];
+      if (l.connBegin < l.connEnd) {
+        b = std::min(b, l.connBegin);
+        end = std::max(end, l.connEnd);
+      }
+    }
+    if (b == kNone)
+      continue;
+    for (std::uint32_t c = b; c < end; ++c) {
+      if (net.connections[c].fromEdge != e)
+        throw std::invalid_argument("traffic: the connections are not sorted by lane");
+    }
+    edgeConn_[e] = {b, end};
+  }
   baseTrips_ = demand.trips.size();
   syncTrips();
 }
@@ -152,23 +177,38 @@ std::uint32_t Simulation::plannedConnection(std::uint32_t v, std::uint32_t lane)
   const Lane& l = net_.lanes[lane];
   if (l.edge == kNone)
     return l.connection;
-  auto route = routeOf(v);
-  const std::uint32_t rp = veh_[v].routePos;
-  if (rp + 1 >= route.size())
+  const Veh& x = veh_[v];
+  if (x.routePos + 1 >= x.routeLen)
     return kNone;
-  const std::uint32_t next = route[rp + 1];
+  const std::uint32_t next = demand_.routeEdges[x.routeBegin + x.routePos + 1];
   std::uint32_t first = kNone;
   for (std::uint32_t c = l.connBegin; c < l.connEnd; ++c) {
-    const Connection& conn = net_.connections[c];
-    if (conn.toEdge != next)
+    const Hop& h = hop_[c];
+    if (h.toEdge != next)
       continue;
     if (first == kNone)
       first = c;
-    const std::uint32_t toIndex = net_.lanes[conn.toLane].index;
-    if (toIndex < 64 && ((veh_[v].nextMask >> toIndex) & 1u) != 0)
+    if (h.toIndex < 64 && ((x.nextMask >> h.toIndex) & 1u) != 0)
       return c;
   }
   return first;
+}
+
+std::uint64_t Simulation::lanesInto(std::uint32_t edge, std::uint32_t next, std::uint64_t good,
+                                    std::uint64_t& g) const {
+  std::uint64_t any = 0;
+  g = 0;
+  const auto [b, end] = edgeConn_[edge];
+  for (std::uint32_t c = b; c < end; ++c) {
+    const Hop& h = hop_[c];
+    if (h.toEdge != next || h.fromIndex >= 64)
+      continue;
+    const std::uint64_t bit = std::uint64_t{1} << h.fromIndex;
+    any |= bit;
+    if (h.toIndex < 64 && ((good >> h.toIndex) & 1u) != 0)
+      g |= bit;
+  }
+  return any;
 }
 
 // The "best lanes" of the vehicle's current and next edge: the lanes from which it can follow
@@ -189,42 +229,22 @@ void Simulation::updateMask(std::uint32_t v) {
     ++end;
     dist += net_.edges[route[end]].length;
   }
-  auto carLanes = [&](const Edge& e) {
-    std::uint64_t m = 0;
-    for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
-      if (net_.lanes[e.firstLane + i].allowsCar)
-        m |= std::uint64_t{1} << i;
-    }
-    return m;
-  };
   // the horizon's last edge: lanes that connect onwards (all car lanes at the route's end)
   std::uint64_t good = 0;
-  {
+  if (end + 1 < route.size()) {
+    std::uint64_t unused = 0;
+    good = lanesInto(route[end], route[end + 1], 0, unused);
+  }
+  if (good == 0) {
     const Edge& e = net_.edges[route[end]];
-    if (end + 1 < route.size()) {
-      for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
-        if (net_.connectionTo(e.firstLane + i, route[end + 1]) != kNone)
-          good |= std::uint64_t{1} << i;
-      }
+    for (std::uint32_t i = 0; i < e.laneCount && i < 64; ++i) {
+      if (net_.lanes[e.firstLane + i].allowsCar)
+        good |= std::uint64_t{1} << i;
     }
-    if (good == 0)
-      good = carLanes(e);
   }
   for (std::size_t i = end; i-- > rp;) {
-    const Edge& e = net_.edges[route[i]];
-    std::uint64_t g = 0, any = 0;
-    for (std::uint32_t l = 0; l < e.laneCount && l < 64; ++l) {
-      const Lane& lane = net_.lanes[e.firstLane + l];
-      for (std::uint32_t c = lane.connBegin; c < lane.connEnd; ++c) {
-        const Connection& conn = net_.connections[c];
-        if (conn.toEdge != route[i + 1])
-          continue;
-        any |= std::uint64_t{1} << l;
-        const std::uint32_t toIndex = net_.lanes[conn.toLane].index;
-        if (toIndex < 64 && ((good >> toIndex) & 1u) != 0)
-          g |= std::uint64_t{1} << l;
-      }
-    }
+    std::uint64_t g = 0;
+    const std::uint64_t any = lanesInto(route[i], route[i + 1], good, g);
     if (i == rp)
       veh_[v].nextMask = good;
     good = g != 0 ? g : any;
@@ -239,7 +259,7 @@ bool Simulation::signalStopsAt(std::uint32_t v, std::uint32_t lane, double ahead
   const std::uint32_t rp = veh_[v].routePos + 1;
   if (rp + 1 >= route.size() || ahead >= 120.0)
     return false;
-  const std::uint32_t c = net_.connectionTo(lane, route[rp + 1]);
+  const std::uint32_t c = connectionTo(lane, route[rp + 1]);
   if (c == kNone)
     return false;
   const char ch = signalChar(net_.connections[c]);
@@ -647,7 +667,7 @@ bool Simulation::tryInsert(std::uint32_t trip, double t) {
     const std::uint32_t lane = e.firstLane + i;
     if (!net_.lanes[lane].allowsCar)
       continue;
-    if (route.size() > 1 && net_.connectionTo(lane, route[1]) == kNone)
+    if (route.size() > 1 && connectionTo(lane, route[1]) == kNone)
       continue;
     const LaneState& L = lanes_[lane];
     double room = kInf;
@@ -676,6 +696,7 @@ bool Simulation::tryInsert(std::uint32_t trip, double t) {
   ++running_;
   ++stats_.inserted;
   stats_.departDelaySum += t - tr.depart;
+  inserted_.push_back(trip);
   return true;
 }
 
@@ -701,8 +722,69 @@ void Simulation::rebuildActive() {
   }
 }
 
+// Phase 3's second half for one lane: the Euler update of its vehicles (only the front vehicle
+// may leave the lane in one step), with what they drove and emitted
+void Simulation::move(std::uint32_t i, double dt) {
+  LaneState& L = lanes_[i];
+  const double length = net_.lanes[i].length;
+  double meters = 0, co2 = 0, nox = 0, evJ = 0, evM = 0;
+  std::uint32_t standing = 0;
+  const auto& classes = emissionClasses();
+  const double invDt = 1.0 / dt;
+  for (std::size_t k = 0; k < L.veh.size(); ++k) {
+    const std::uint32_t v = L.veh[k];
+    double nv = L.next[k];
+    double np = L.pos[k] + nv * dt;
+    if (k > 0) {
+      const double limit = L.pos[k - 1] - vtypes_[veh_[L.veh[k - 1]].type].idm.length;
+      if (np > limit) {
+        np = std::max(L.pos[k], limit);
+        nv = (np - L.pos[k]) / dt;
+      }
+      if (np > length) {  // behind a leaving vehicle: wait for the next step
+        np = std::max(L.pos[k], length - 0.01);
+        nv = (np - L.pos[k]) / dt;
+      }
+    } else if (np > length && !L.frontMayPass) {
+      np = std::max(L.pos[k], length - 0.01);
+      nv = 0;
+    }
+    veh_[v].waiting = nv < 0.1 ? veh_[v].waiting + dt : 0.0;
+    // emissions at the step's speed and acceleration (as SUMO's emission device)
+    const double accel = (nv - L.speed[k]) * invDt;
+    const EmissionRates r = emissionRates(classes[vEmission_[v]], nv, accel);
+    co2 += r.co2 * dt;
+    nox += r.nox * dt;
+    if (vElectric_[v] != 0) {
+      evJ += evBatteryPowerW(ev_, nv, accel) * dt;
+      evM += nv * dt;
+    }
+    L.pos[k] = np;
+    L.speed[k] = nv;
+    meters += nv * dt;
+    vOdometer_[v] += nv * dt;              // each vehicle is on one lane: no other thread writes it
+    standing += nv < 5.0 / 3.6 ? 1u : 0u;  // SUMO's queue threshold: 5 km/h
+  }
+  L.stepMeters = meters;
+  L.stepCo2 = co2;
+  L.stepNox = nox;
+  L.stepEvJ = evJ;
+  L.stepEvM = evM;
+  L.standing = standing;
+  if (i < net_.normalLaneCount) {
+    laneCo2_[i] += co2;
+    laneNox_[i] += nox;
+    double speedSum = 0;
+    for (double sp : L.speed)
+      speedSum += sp;
+    laneSpeedSum_[i] += speedSum;
+    laneVehSteps_[i] += L.veh.size();
+  }
+}
+
 void Simulation::step(double t, const ParallelFor& parallel) {
   arrivals_.clear();
+  inserted_.clear();
   // 0. signal states now
   static const std::string kNoState;
   for (std::size_t s = 0; s < net_.signals.size(); ++s) {
@@ -733,9 +815,24 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     if (e != kNone && (activeEdges_.empty() || activeEdges_.back() != e))
       activeEdges_.push_back(e);
   }
-  parallel(activeEdges_.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i)
+  // the internal lanes with vehicles: the end of active_ (their indices follow the normal lanes')
+  const auto internalBegin = static_cast<std::size_t>(
+      std::lower_bound(active_.begin(), active_.end(), net_.normalLaneCount) - active_.begin());
+  const std::size_t internalCount = active_.size() - internalBegin;
+  // with them the summaries other lanes read in phase 2 (and the connection each front vehicle
+  // takes): per edge right after its lane changes (those move vehicles only between its own
+  // lanes), so that one pass over the threads does both
+  parallel(activeEdges_.size() + internalCount, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      if (i >= activeEdges_.size()) {
+        summarise(active_[internalBegin + (i - activeEdges_.size())]);
+        continue;
+      }
+      const Edge& edge = net_.edges[activeEdges_[i]];
       laneChanges(activeEdges_[i], t);
+      for (std::uint32_t l = 0; l < edge.laneCount; ++l)
+        summarise(edge.firstLane + l);  // count 0 where lane changes emptied it
+    }
   });
   // the lanes with vehicles now: every lane of the active edges, then the internal lanes
   stepLanes_.clear();
@@ -744,84 +841,18 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     for (std::uint32_t i = 0; i < edge.laneCount; ++i) {
       if (!lanes_[edge.firstLane + i].veh.empty())
         stepLanes_.push_back(edge.firstLane + i);
-      else
-        sum_[edge.firstLane + i].count = 0;  // emptied by lane changes
     }
   }
-  for (std::uint32_t lane : active_) {
-    if (lane >= net_.normalLaneCount)
-      stepLanes_.push_back(lane);
-  }
-  // 2. the connection each front vehicle takes, then speeds, per lane
-  parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i)
-      summarise(stepLanes_[i]);
-  });
+  stepLanes_.insert(stepLanes_.end(), active_.begin() + static_cast<std::ptrdiff_t>(internalBegin),
+                    active_.end());
   if (!laneOwner_.empty())
     exchangeSummaries();  // the ghost lanes' summaries, from their owners
-  parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i)
-      speeds(stepLanes_[i]);
-  });
-  // 3. positions, per lane: only the front vehicle may leave a lane in one step
+  // 2. speeds, then positions, per lane: a lane's speeds read only the summaries of others, and
+  // its positions only its own speeds
   parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
     for (std::size_t j = b; j < e; ++j) {
-      const std::uint32_t i = stepLanes_[j];
-      LaneState& L = lanes_[i];
-      const double length = net_.lanes[i].length;
-      double meters = 0, co2 = 0, nox = 0, evJ = 0, evM = 0;
-      std::uint32_t standing = 0;
-      const auto& classes = emissionClasses();
-      const double invDt = 1.0 / dt;
-      for (std::size_t k = 0; k < L.veh.size(); ++k) {
-        const std::uint32_t v = L.veh[k];
-        double nv = L.next[k];
-        double np = L.pos[k] + nv * dt;
-        if (k > 0) {
-          const double limit = L.pos[k - 1] - vtypes_[veh_[L.veh[k - 1]].type].idm.length;
-          if (np > limit) {
-            np = std::max(L.pos[k], limit);
-            nv = (np - L.pos[k]) / dt;
-          }
-          if (np > length) {  // behind a leaving vehicle: wait for the next step
-            np = std::max(L.pos[k], length - 0.01);
-            nv = (np - L.pos[k]) / dt;
-          }
-        } else if (np > length && !L.frontMayPass) {
-          np = std::max(L.pos[k], length - 0.01);
-          nv = 0;
-        }
-        veh_[v].waiting = nv < 0.1 ? veh_[v].waiting + dt : 0.0;
-        // emissions at the step's speed and acceleration (as SUMO's emission device)
-        const double accel = (nv - L.speed[k]) * invDt;
-        const EmissionRates r = emissionRates(classes[vEmission_[v]], nv, accel);
-        co2 += r.co2 * dt;
-        nox += r.nox * dt;
-        if (vElectric_[v] != 0) {
-          evJ += evBatteryPowerW(ev_, nv, accel) * dt;
-          evM += nv * dt;
-        }
-        L.pos[k] = np;
-        L.speed[k] = nv;
-        meters += nv * dt;
-        vOdometer_[v] += nv * dt;  // each vehicle is on one lane: no other thread writes it
-        standing += nv < 5.0 / 3.6 ? 1u : 0u;  // SUMO's queue threshold: 5 km/h
-      }
-      L.stepMeters = meters;
-      L.stepCo2 = co2;
-      L.stepNox = nox;
-      L.stepEvJ = evJ;
-      L.stepEvM = evM;
-      L.standing = standing;
-      if (i < net_.normalLaneCount) {
-        laneCo2_[i] += co2;
-        laneNox_[i] += nox;
-        double speedSum = 0;
-        for (double sp : L.speed)
-          speedSum += sp;
-        laneSpeedSum_[i] += speedSum;
-        laneVehSteps_[i] += L.veh.size();
-      }
+      speeds(stepLanes_[j]);
+      move(stepLanes_[j], dt);
     }
   });
   std::uint64_t updates = 0;
@@ -847,12 +878,9 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   stats_.vehicleUpdates += updates;
   stats_.vehicleSeconds += static_cast<double>(updates) * dt;
   stats_.vehicleMeters += meters;
-  // 4. transfers in lane order: collect the leaving front vehicles first
-  struct Exit {
-    std::uint32_t v, fromLane;
-    double overflow, speed;
-  };
-  std::vector<Exit> exits;
+  // 3. transfers in lane order: collect the leaving front vehicles first
+  std::vector<Exit>& exits = exits_;  // kept between steps (scratch)
+  exits.clear();
   touched_.clear();
   for (std::uint32_t i : stepLanes_) {
     LaneState& L = lanes_[i];
@@ -976,7 +1004,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     }
     teleporting_ = std::move(still);
   }
-  // 5. insertion: due trips join the backlog; a trip that cannot enter blocks later trips
+  // 4. insertion: due trips join the backlog; a trip that cannot enter blocks later trips
   // from the same edge (first come, first served)
   // (the demand's trips and the trips added while running, merged by departure and index)
   std::size_t extraDue = 0;
@@ -1018,7 +1046,7 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     backlog_ = std::move(waiting);
     stats_.maxBacklog = std::max<std::uint64_t>(stats_.maxBacklog, backlog_.size());
   }
-  // 6. lanes with vehicles for the next step
+  // 5. lanes with vehicles for the next step
   std::vector<std::uint32_t>& next = activeEdges_;  // reuse as scratch
   next.clear();
   for (std::uint32_t lane : stepLanes_) {
@@ -1027,12 +1055,14 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     else
       sum_[lane].count = 0;
   }
+  // (a lane that several vehicles entered is listed once: set_union keeps repeats)
   std::sort(touched_.begin(), touched_.end());
-  std::vector<std::uint32_t> merged;
-  merged.reserve(next.size() + touched_.size());
+  touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+  std::vector<std::uint32_t>& merged = merged_;  // scratch: active_ takes its place
+  merged.clear();
   std::set_union(next.begin(), next.end(), touched_.begin(), touched_.end(),
                  std::back_inserter(merged));
-  active_ = std::move(merged);
+  active_.swap(merged);
 }
 
 // ---- a split run (Domain) -----------------------------------------------------------------
@@ -1242,33 +1272,64 @@ double Simulation::meanSpeed() const {
   return n > 0 ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
 }
 
+Simulation::Running Simulation::runningAt(std::uint32_t i, std::size_t k) const {
+  const LaneState& L = lanes_[i];
+  const Lane& lane = net_.lanes[i];
+  const std::uint32_t v = L.veh[k];
+  const bool front = k == 0 && lane.edge != kNone;
+  const double wait = front ? veh_[v].waiting : -1;
+  bool off = false, red = false;
+  if (front) {
+    const auto route = routeOf(v);
+    const std::uint32_t rp = veh_[v].routePos;
+    off = rp + 1 < route.size() && connectionTo(i, route[rp + 1]) == kNone;
+    const std::uint32_t c = off ? kNone : plannedConnection(v, i);
+    if (c != kNone && net_.connections[c].signal >= 0 &&
+        signalState_[static_cast<std::size_t>(net_.connections[c].signal)] != nullptr) {
+      const char ch = signalChar(net_.connections[c]);
+      red = ch == 'r' || ch == 'y' || ch == 'u';
+    }
+  }
+  return {v, i, lane.length - L.pos[k], wait, off, red};
+}
+
 void Simulation::runningVehicles(std::vector<Running>& out,
                                  const std::function<bool(std::uint32_t, double)>& want) const {
   out.clear();
   for (std::uint32_t i : active_) {
     const LaneState& L = lanes_[i];
-    const Lane& lane = net_.lanes[i];
+    const bool normal = net_.lanes[i].edge != kNone;
     for (std::size_t k = 0; k < L.veh.size(); ++k) {
       const std::uint32_t v = L.veh[k];
-      const bool front = k == 0 && lane.edge != kNone;
-      const double wait = front ? veh_[v].waiting : -1;
-      if (!want(v, wait))
-        continue;
-      bool off = false, red = false;
-      if (front) {
-        const auto route = routeOf(v);
-        const std::uint32_t rp = veh_[v].routePos;
-        off = rp + 1 < route.size() && net_.connectionTo(i, route[rp + 1]) == kNone;
-        const std::uint32_t c = off ? kNone : plannedConnection(v, i);
-        if (c != kNone && net_.connections[c].signal >= 0 &&
-            signalState_[static_cast<std::size_t>(net_.connections[c].signal)] != nullptr) {
-          const char ch = signalChar(net_.connections[c]);
-          red = ch == 'r' || ch == 'y' || ch == 'u';
-        }
-      }
-      out.push_back({v, i, lane.length - L.pos[k], wait, off, red});
+      if (want(v, k == 0 && normal ? veh_[v].waiting : -1))
+        out.push_back(runningAt(i, k));
     }
   }
+}
+
+void Simulation::frontsWaiting(std::vector<Running>& out, double minWait) const {
+  out.clear();
+  for (std::uint32_t i : active_) {
+    if (i >= net_.normalLaneCount)
+      break;  // the internal lanes follow: no front waits there
+    const LaneState& L = lanes_[i];
+    if (!L.veh.empty() && veh_[L.veh.front()].waiting >= minWait)
+      out.push_back(runningAt(i, 0));
+  }
+}
+
+bool Simulation::runningVehicle(std::uint32_t v, Running& out) const {
+  if (v >= vStatus_.size() || vStatus_[v] != 1 || veh_[v].lane == kNone)
+    return false;
+  const std::uint32_t i = veh_[v].lane;
+  const LaneState& L = lanes_[i];
+  for (std::size_t k = 0; k < L.veh.size(); ++k) {
+    if (L.veh[k] == v) {
+      out = runningAt(i, k);
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<Simulation::VehicleView> Simulation::vehicles() const {

@@ -2,17 +2,19 @@
 // The microsimulation core: vehicles as structure-of-arrays per lane, sorted by position (front
 // first), so that one step is a linear sweep over each lane. A step is
 //   1. lane changes (MOBIL; strategic changes towards the lanes that continue the route), in
-//      parallel over edges, each edge's lanes in a fixed order;
+//      parallel over edges, each edge's lanes in a fixed order, and in the same pass each lane's
+//      summary (what other lanes read of it: its front and back vehicles);
 //   2. new speeds (IDM; at the lane's front the look-ahead through the junction: signal,
-//      right of way with gap acceptance, room behind the junction), in parallel over lanes,
-//      reading only the state before the step;
-//   3. new positions, in parallel over lanes (Euler update, as SUMO's default);
-//   4. lane transfers, arrivals and teleports of gridlocked vehicles, in lane order;
-//   5. insertion of departures, in departure order, with a backlog (never dropped).
+//      right of way with gap acceptance, room behind the junction), reading only the summaries,
+//      then new positions (Euler update, as SUMO's default), in parallel over lanes;
+//   3. lane transfers, arrivals and teleports of gridlocked vehicles, in lane order;
+//   4. insertion of departures, in departure order, with a backlog (never dropped).
+// Two hand-overs to the threads per step.
 // Every parallel phase writes only lane- or vehicle-owned memory and every serial phase runs in
 // a fixed order, so results are bit-identical for any thread count.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -126,6 +128,12 @@ class Simulation {
   };
   void runningVehicles(std::vector<Running>& out,
                        const std::function<bool(std::uint32_t, double)>& want) const;
+  // the same for the front vehicles of normal lanes standing at least minWait seconds, in lane
+  // order; and for vehicle v alone (false when it is not on a lane now)
+  void frontsWaiting(std::vector<Running>& out, double minWait) const;
+  bool runningVehicle(std::uint32_t v, Running& out) const;
+  // the trips inserted in the last step, in insertion order
+  const std::vector<std::uint32_t>& insertedLastStep() const { return inserted_; }
 
   bool finished() const;  // every trip inserted and arrived (or teleported out)
   std::size_t running() const { return running_; }
@@ -191,6 +199,7 @@ class Simulation {
   double desiredSpeed(std::uint32_t v, const Lane& lane) const;
   void laneChanges(std::uint32_t edge, double t);
   void speeds(std::uint32_t lane);
+  void move(std::uint32_t lane, double dt);
   void enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed);
   bool tryInsert(std::uint32_t trip, double t);
 
@@ -208,6 +217,27 @@ class Simulation {
   }
   // the best lanes of the vehicle's current and next edge (bit i: lane index i)
   void updateMask(std::uint32_t v);
+  // What the lane choices read of each connection (8 bytes, indexed as net_.connections: the
+  // lanes' connection ranges hold), and per edge the range of its lanes' connections (sorted by
+  // lane, so contiguous)
+  struct Hop {
+    std::uint32_t toEdge;
+    std::uint16_t fromIndex, toIndex;  // lane indices (capped at 65535)
+  };
+  std::vector<Hop> hop_;
+  std::vector<std::array<std::uint32_t, 2>> edgeConn_;  // edge e: hop_[begin .. end)
+  // bit i set where lane i of `edge` connects to `next`; `good` lanes of `next` give `g` the
+  // lanes that reach one of them
+  std::uint64_t lanesInto(std::uint32_t edge, std::uint32_t next, std::uint64_t good,
+                          std::uint64_t& g) const;
+  std::uint32_t connectionTo(std::uint32_t lane, std::uint32_t toEdge) const {
+    const Lane& l = net_.lanes[lane];
+    for (std::uint32_t c = l.connBegin; c < l.connEnd; ++c) {
+      if (hop_[c].toEdge == toEdge)
+        return c;
+    }
+    return kNone;
+  }
   bool validLane(std::uint32_t v, const Lane& lane) const {
     return lane.allowsCar && lane.index < 64 && ((veh_[v].mask >> lane.index) & 1u) != 0;
   }
@@ -234,7 +264,9 @@ class Simulation {
   void syncTrips();  // per-trip arrays for trips appended to the demand
   std::vector<std::uint32_t> backlog_;
   std::vector<std::uint32_t> teleporting_;
-  std::vector<Arrival> arrivals_;  // of the last step (not state: rebuilt every step)
+  std::vector<Arrival> arrivals_;        // of the last step (not state: rebuilt every step)
+  std::vector<std::uint32_t> inserted_;  // the same for insertions
+  Running runningAt(std::uint32_t lane, std::size_t k) const;
   std::size_t running_ = 0;
   SimStats stats_;
   std::vector<std::uint32_t> laneExits_;
@@ -263,7 +295,12 @@ class Simulation {
   };
   std::vector<MergeRequest> mergeReq_;
   void summarise(std::uint32_t lane);
-  std::vector<std::uint32_t> activeEdges_, stepLanes_;  // scratch of one step
+  std::vector<std::uint32_t> activeEdges_, stepLanes_, merged_;  // scratch of one step
+  struct Exit {
+    std::uint32_t v, fromLane;
+    double overflow, speed;
+  };
+  std::vector<Exit> exits_;  // scratch of one step
   void rebuildActive();
 
   // a split run (setDomain): lane owners, and per process the ghost lanes it reads from here

@@ -449,6 +449,8 @@ TEST(Grid10, EveryVehicleIsAccountedForAtEveryStep) {
     g.demand.trips[i].depart = std::floor(static_cast<double>(i) / 4.0);
   Simulation sim(g.net, g.vtypes, g.demand, SimParams{}, 7);
   std::size_t maxBacklog = 0;
+  std::uint64_t insertedBefore = 0;
+  std::vector<Simulation::Running> listed;
   int t = 0;
   for (; t < 4000 && !sim.finished(); ++t) {
     sim.step(t, kSerial);
@@ -457,7 +459,25 @@ TEST(Grid10, EveryVehicleIsAccountedForAtEveryStep) {
     // every trip due so far is waiting, running or arrived; none is lost or doubled
     ASSERT_EQ(s.inserted + sim.backlog(), std::min(due, g.demand.trips.size())) << "t=" << t;
     ASSERT_EQ(s.arrived + sim.running(), s.inserted) << "t=" << t;
+    ASSERT_EQ(sim.insertedLastStep().size(), s.inserted - insertedBefore) << "t=" << t;
+    insertedBefore = s.inserted;
     maxBacklog = std::max(maxBacklog, sim.backlog());
+    // the vehicles listed for rerouting and the mean speed count each vehicle on the network
+    // once, also on a lane that several vehicles entered in the same step
+    const auto all = sim.vehicles();
+    sim.runningVehicles(listed, [](std::uint32_t, double) { return true; });
+    std::vector<std::uint32_t> ids;
+    for (const auto& r : listed)
+      ids.push_back(r.v);
+    std::sort(ids.begin(), ids.end());
+    ASSERT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end()) << "t=" << t;
+    ASSERT_EQ(ids.size(), all.size()) << "t=" << t;
+    double speedSum = 0;
+    for (const auto& v : all)
+      speedSum += v.speed;
+    if (!all.empty()) {
+      ASSERT_NEAR(sim.meanSpeed(), speedSum / static_cast<double>(all.size()), 1e-9) << t;
+    }
   }
   EXPECT_TRUE(sim.finished());
   EXPECT_GT(maxBacklog, 0u);
