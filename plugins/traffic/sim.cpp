@@ -714,6 +714,18 @@ void Simulation::summarise(std::uint32_t lane) {
   s.backSpeed = L.speed.back();
 }
 
+void Simulation::prefetchLane(std::uint32_t lane) const {
+  const LaneState& L = lanes_[lane];
+  if (L.veh.empty())
+    return;
+  __builtin_prefetch(L.pos.data());
+  __builtin_prefetch(L.speed.data());
+  __builtin_prefetch(L.veh.data());
+  __builtin_prefetch(L.next.data());
+  __builtin_prefetch(&sum_[lane]);
+  __builtin_prefetch(&net_.lanes[lane]);
+}
+
 void Simulation::rebuildActive() {
   active_.clear();
   for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
@@ -724,7 +736,7 @@ void Simulation::rebuildActive() {
 
 // Phase 3's second half for one lane: the Euler update of its vehicles (only the front vehicle
 // may leave the lane in one step), with what they drove and emitted
-void Simulation::move(std::uint32_t i, double dt) {
+void Simulation::move(std::uint32_t i, double dt, LaneStep& out) {
   LaneState& L = lanes_[i];
   const double length = net_.lanes[i].length;
   double meters = 0, co2 = 0, nox = 0, evJ = 0, evM = 0;
@@ -765,12 +777,16 @@ void Simulation::move(std::uint32_t i, double dt) {
     vOdometer_[v] += nv * dt;              // each vehicle is on one lane: no other thread writes it
     standing += nv < 5.0 / 3.6 ? 1u : 0u;  // SUMO's queue threshold: 5 km/h
   }
-  L.stepMeters = meters;
-  L.stepCo2 = co2;
-  L.stepNox = nox;
-  L.stepEvJ = evJ;
-  L.stepEvM = evM;
-  L.standing = standing;
+  out.meters = meters;
+  out.co2 = co2;
+  out.nox = nox;
+  out.evJ = evJ;
+  out.evM = evM;
+  out.standing = standing;
+  out.vehicles = static_cast<std::uint32_t>(L.veh.size());
+  out.edge = net_.lanes[i].edge;
+  // whether the front vehicle leaves the lane now, or has stood there too long (phase 3)
+  out.exit = L.pos.front() > length || veh_[L.veh.front()].waiting >= p_.timeToTeleport ? 1 : 0;
   if (i < net_.normalLaneCount) {
     laneCo2_[i] += co2;
     laneNox_[i] += nox;
@@ -828,6 +844,14 @@ void Simulation::step(double t, const ParallelFor& parallel) {
         summarise(active_[internalBegin + (i - activeEdges_.size())]);
         continue;
       }
+      if (i + 2 < activeEdges_.size()) {
+        // (hints to the cache, as in phase 2)
+        const Edge& ahead = net_.edges[activeEdges_[i + 2]];
+        for (std::uint32_t l = 0; l < ahead.laneCount; ++l)
+          prefetchLane(ahead.firstLane + l);
+      }
+      if (i + 4 < activeEdges_.size())
+        __builtin_prefetch(&lanes_[net_.edges[activeEdges_[i + 4]].firstLane]);
       const Edge& edge = net_.edges[activeEdges_[i]];
       laneChanges(activeEdges_[i], t);
       for (std::uint32_t l = 0; l < edge.laneCount; ++l)
@@ -847,32 +871,44 @@ void Simulation::step(double t, const ParallelFor& parallel) {
                     active_.end());
   if (!laneOwner_.empty())
     exchangeSummaries();  // the ghost lanes' summaries, from their owners
+  laneStep_.resize(stepLanes_.size());
   // 2. speeds, then positions, per lane: a lane's speeds read only the summaries of others, and
   // its positions only its own speeds
   parallel(stepLanes_.size(), [&](std::size_t b, std::size_t e) {
     for (std::size_t j = b; j < e; ++j) {
+      // the lanes' data are scattered: ask for the lane two ahead's arrays and the one four
+      // ahead's record while this one is computed (hints only: the results do not change)
+      if (j + 4 < e)
+        __builtin_prefetch(&lanes_[stepLanes_[j + 4]]);
+      if (j + 2 < e)
+        prefetchLane(stepLanes_[j + 2]);
+      if (j + 1 < e) {
+        // the next lane's vehicle ids are at hand by now: their records
+        const LaneState& N = lanes_[stepLanes_[j + 1]];
+        for (std::size_t k = 0; k < N.veh.size() && k < 4; ++k)
+          __builtin_prefetch(&veh_[N.veh[k]]);
+      }
       speeds(stepLanes_[j]);
-      move(stepLanes_[j], dt);
+      move(stepLanes_[j], dt, laneStep_[j]);
     }
   });
+  // the step's sums in lane order, from the compact per-lane results (not the lanes)
   std::uint64_t updates = 0;
   double meters = 0;
-  for (std::uint32_t i : stepLanes_) {
-    updates += lanes_[i].veh.size();
-    meters += lanes_[i].stepMeters;
-    stats_.co2Mg += lanes_[i].stepCo2;
-    stats_.noxMg += lanes_[i].stepNox;
-    stats_.evEnergyJ += lanes_[i].stepEvJ;
-    stats_.evMeters += lanes_[i].stepEvM;
-    const std::uint32_t e = net_.lanes[i].edge;
-    if (e != kNone)
-      edgeQueueNow_[e] += lanes_[i].standing;
+  for (const LaneStep& r : laneStep_) {
+    updates += r.vehicles;
+    meters += r.meters;
+    stats_.co2Mg += r.co2;
+    stats_.noxMg += r.nox;
+    stats_.evEnergyJ += r.evJ;
+    stats_.evMeters += r.evM;
+    if (r.edge != kNone)
+      edgeQueueNow_[r.edge] += r.standing;
   }
-  for (std::uint32_t i : stepLanes_) {
-    const std::uint32_t e = net_.lanes[i].edge;
-    if (e != kNone) {
-      edgeMaxQueue_[e] = std::max(edgeMaxQueue_[e], edgeQueueNow_[e]);
-      edgeQueueNow_[e] = 0;
+  for (const LaneStep& r : laneStep_) {
+    if (r.edge != kNone) {
+      edgeMaxQueue_[r.edge] = std::max(edgeMaxQueue_[r.edge], edgeQueueNow_[r.edge]);
+      edgeQueueNow_[r.edge] = 0;
     }
   }
   stats_.vehicleUpdates += updates;
@@ -882,14 +918,14 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   std::vector<Exit>& exits = exits_;  // kept between steps (scratch)
   exits.clear();
   touched_.clear();
-  for (std::uint32_t i : stepLanes_) {
+  for (std::size_t j = 0; j < stepLanes_.size(); ++j) {
+    if (laneStep_[j].exit == 0)
+      continue;
+    const std::uint32_t i = stepLanes_[j];
     LaneState& L = lanes_[i];
     const double length = net_.lanes[i].length;
     const std::uint32_t v = L.veh.front();
     const bool leaves = L.pos.front() > length;
-    const bool stuck = !leaves && veh_[v].waiting >= p_.timeToTeleport;
-    if (!leaves && !stuck)
-      continue;
     exits.push_back({v, i, leaves ? L.pos.front() - length : -1.0, L.speed.front()});
     L.pos.erase(L.pos.begin());
     L.speed.erase(L.speed.begin());

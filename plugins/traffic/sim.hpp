@@ -184,12 +184,19 @@ class Simulation {
     std::vector<double> speed;  // m/s
     std::vector<double> next;   // phase 2's new speeds
     std::vector<std::uint32_t> veh;
-    bool frontMayPass = false;        // phase 2: the front vehicle may cross the stop line
-    double stepMeters = 0;            // phase 3: metres its vehicles drove this step
-    double stepCo2 = 0, stepNox = 0;  // phase 3: mg its vehicles emitted
-    double stepEvJ = 0, stepEvM = 0;  // phase 3: electric vehicles' battery energy, distance
-    std::uint32_t standing = 0;       // phase 3: vehicles slower than 5 km/h now (queued)
+    bool frontMayPass = false;  // phase 2: the front vehicle may cross the stop line
   };
+  // What phase 2 leaves of each lane it moved, for the serial sums and transfers after it
+  // (compact and in lane order, so that the serial part reads no lane it need not)
+  struct LaneStep {
+    double meters = 0;                         // metres its vehicles drove this step
+    double co2 = 0, nox = 0;                   // mg its vehicles emitted
+    double evJ = 0, evM = 0;                   // electric vehicles' battery energy, distance
+    std::uint32_t vehicles = 0, standing = 0;  // vehicles, of them slower than 5 km/h (queued)
+    std::uint32_t edge = kNone;
+    std::uint8_t exit = 0;  // the front vehicle leaves the lane or is stuck for a teleport
+  };
+  std::vector<LaneStep> laneStep_;  // per stepLanes_ entry
 
   std::uint32_t plannedConnection(std::uint32_t v, std::uint32_t lane) const;
   bool mayPass(std::uint32_t conn, std::uint32_t v, double d, double speed) const;
@@ -199,7 +206,7 @@ class Simulation {
   double desiredSpeed(std::uint32_t v, const Lane& lane) const;
   void laneChanges(std::uint32_t edge, double t);
   void speeds(std::uint32_t lane);
-  void move(std::uint32_t lane, double dt);
+  void move(std::uint32_t lane, double dt, LaneStep& out);
   void enterLane(std::uint32_t v, std::uint32_t lane, double pos, double speed);
   bool tryInsert(std::uint32_t trip, double t);
 
@@ -302,6 +309,7 @@ class Simulation {
   };
   std::vector<Exit> exits_;  // scratch of one step
   void rebuildActive();
+  void prefetchLane(std::uint32_t lane) const;  // a hint to the cache: lane's arrays
 
   // a split run (setDomain): lane owners, and per process the ghost lanes it reads from here
   // (sendSum_) and the lanes it owns that are ghosts here (recvSum_), ascending
