@@ -1329,17 +1329,11 @@ Simulation::Running Simulation::runningAt(std::uint32_t i, std::size_t k) const 
   return {v, i, lane.length - L.pos[k], wait, off, red};
 }
 
-void Simulation::runningVehicles(std::vector<Running>& out,
-                                 const std::function<bool(std::uint32_t, double)>& want) const {
+void Simulation::runningVehicles(std::vector<Running>& out) const {
   out.clear();
   for (std::uint32_t i : active_) {
-    const LaneState& L = lanes_[i];
-    const bool normal = net_.lanes[i].edge != kNone;
-    for (std::size_t k = 0; k < L.veh.size(); ++k) {
-      const std::uint32_t v = L.veh[k];
-      if (want(v, k == 0 && normal ? veh_[v].waiting : -1))
-        out.push_back(runningAt(i, k));
-    }
+    for (std::size_t k = 0; k < lanes_[i].veh.size(); ++k)
+      out.push_back(runningAt(i, k));
   }
 }
 

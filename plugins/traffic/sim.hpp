@@ -119,15 +119,13 @@ class Simulation {
   // Running vehicles for rerouting (rerouting.hpp), in lane order, each with its lane, the
   // distance from its front to the lane's end, for the front vehicle of a normal lane how long
   // it has been standing (else -1), whether its route cannot go on from that lane, and whether
-  // the signal of the way it takes shows red or amber. Only the vehicles `want(v, frontWait)`
-  // accepts are listed (a step's reroutes concern a few; the rest cost one call each).
+  // the signal of the way it takes shows red or amber.
   struct Running {
     std::uint32_t v, lane;
     double toEnd, frontWait;
     bool offRoute, red;
   };
-  void runningVehicles(std::vector<Running>& out,
-                       const std::function<bool(std::uint32_t, double)>& want) const;
+  void runningVehicles(std::vector<Running>& out) const;
   // the same for the front vehicles of normal lanes standing at least minWait seconds, in lane
   // order; and for vehicle v alone (false when it is not on a lane now)
   void frontsWaiting(std::vector<Running>& out, double minWait) const;

@@ -465,7 +465,7 @@ TEST(Grid10, EveryVehicleIsAccountedForAtEveryStep) {
     // the vehicles listed for rerouting and the mean speed count each vehicle on the network
     // once, also on a lane that several vehicles entered in the same step
     const auto all = sim.vehicles();
-    sim.runningVehicles(listed, [](std::uint32_t, double) { return true; });
+    sim.runningVehicles(listed);
     std::vector<std::uint32_t> ids;
     for (const auto& r : listed)
       ids.push_back(r.v);
