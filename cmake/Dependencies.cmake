@@ -10,6 +10,8 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(TBB REQUIRED)
 find_package(GDAL 3.6 CONFIG REQUIRED)
 find_package(PROJ 9 CONFIG REQUIRED)
+# SQLite (the GeoPackage's engine): results.gpkg's long tables are filled through it directly
+find_package(SQLite3 3.32 REQUIRED)
 pkg_check_modules(OSG REQUIRED IMPORTED_TARGET openscenegraph-osg openscenegraph-osgDB
   openscenegraph-osgViewer openscenegraph-osgUtil openscenegraph-osgGA openscenegraph-osgText)
 # libcitygml 2.4 (LoD2 geometry); its config links libGLU and xerces, listed in tools/packages.txt
@@ -32,6 +34,8 @@ twin_interface_dep(tbb)
 target_link_libraries(twin_dep_tbb INTERFACE TBB::tbb)
 twin_interface_dep(gdal)
 target_link_libraries(twin_dep_gdal INTERFACE GDAL::GDAL)
+twin_interface_dep(sqlite)
+target_link_libraries(twin_dep_sqlite INTERFACE SQLite::SQLite3)
 twin_interface_dep(proj)
 target_link_libraries(twin_dep_proj INTERFACE PROJ::proj)
 twin_interface_dep(citygml)

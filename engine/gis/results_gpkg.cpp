@@ -4,6 +4,7 @@
 #include <cpl_error.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -94,6 +95,178 @@ void setReal(OGRFeature& f, const char* name, double v) {
     f.SetFieldNull(f.GetFieldIndex(name));
 }
 
+// The rows of road_link_series (a day of quarter hours on a city is millions) straight through
+// SQLite into the table GDAL created: statements of many rows each, and the table's
+// feature-count triggers (GDAL's gpkg_ogr_contents bookkeeping) set aside meanwhile and the
+// count written once, which makes the table about five times faster to fill than one
+// OGRFeature per row. The values and the GeoPackage's layout are the same.
+class Sqlite {
+ public:
+  explicit Sqlite(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+      ok_ = false;
+  }
+  ~Sqlite() {
+    for (sqlite3_stmt* st : statements_)
+      sqlite3_finalize(st);
+    sqlite3_close(db_);
+  }
+  Sqlite(const Sqlite&) = delete;
+  Sqlite& operator=(const Sqlite&) = delete;
+  bool ok() const { return ok_; }
+  std::string error() const { return db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory"; }
+  bool exec(const std::string& sql) {
+    return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  sqlite3_stmt* prepare(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+      return nullptr;
+    statements_.push_back(st);
+    return st;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  bool ok_ = true;
+  std::vector<sqlite3_stmt*> statements_;
+};
+
+std::string quoted(const std::string& name) {
+  std::string q = "\"";
+  for (char c : name)
+    q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+core::Status appendLinkSeriesRows(const std::string& path, const ResultLinkSeries& series,
+                                  std::size_t links) {
+  constexpr const char* kTable = "road_link_series";
+  Sqlite db(path);
+  auto failed = [&](const std::string& what) {
+    return fail(ErrorCode::Io,
+                path + ": cannot write " + kTable + " (" + what + "): " + db.error());
+  };
+  if (!db.ok())
+    return failed("open");
+  // a larger page cache than SQLite's 2 MB: the table's pages stay in memory until the commit
+  if (!db.exec("PRAGMA cache_size = -65536") || !db.exec("BEGIN"))
+    return failed("begin");
+  // the triggers on the table (GDAL's feature counting): kept aside, put back as they were
+  std::vector<std::string> triggers;
+  {
+    sqlite3_stmt* st =
+        db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?");
+    if (st == nullptr || sqlite3_bind_text(st, 1, kTable, -1, SQLITE_STATIC) != SQLITE_OK)
+      return failed("triggers");
+    std::vector<std::string> names;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    }
+    if (rc != SQLITE_DONE)
+      return failed("triggers");
+    for (const std::string& n : names) {
+      if (!db.exec("DROP TRIGGER " + quoted(n)))
+        return failed("triggers");
+    }
+  }
+  // INSERT of `rows` rows: link_id, time, then the columns
+  const std::size_t width = 2 + series.columns.size();
+  auto insert = [&](std::size_t rows) {
+    std::string sql = std::string("INSERT INTO ") + quoted(kTable) + " (\"link_id\", \"time\"";
+    for (const std::string& c : series.columns)
+      sql += ", " + quoted(c);
+    sql += ") VALUES ";
+    std::string one = "(?";
+    for (std::size_t k = 1; k < width; ++k)
+      one += ", ?";
+    one += ")";
+    for (std::size_t r = 0; r < rows; ++r)
+      sql += (r > 0 ? ", " : "") + one;
+    return db.prepare(sql);
+  };
+  // many rows a statement (SQLite 3.32+ takes 32,766 parameters)
+  const std::size_t batch = std::max<std::size_t>(1, std::min<std::size_t>(64, 32000 / width));
+  sqlite3_stmt* full = insert(batch);
+  if (full == nullptr)
+    return failed("prepare");
+  sqlite3_stmt* one = batch == 1 ? full : insert(1);
+  if (one == nullptr)
+    return failed("prepare");
+  // the rows waiting for a statement: link, sample
+  std::vector<std::pair<std::size_t, std::size_t>> rows;
+  rows.reserve(batch);
+  std::vector<std::string> times;
+  for (std::string t : series.times) {
+    // the GeoPackage's DateTime text: YYYY-MM-DDTHH:MM:SS.SSSZ
+    if (!t.empty() && t.back() == 'Z' && t.find('.') == std::string::npos)
+      t.insert(t.size() - 1, ".000");
+    times.push_back(std::move(t));
+  }
+  long long written = 0;
+  auto send = [&](sqlite3_stmt* st) {
+    int rc = SQLITE_OK;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto [i, k] = rows[r];
+      const int base = static_cast<int>(r * width);
+      rc |= sqlite3_bind_int64(st, base + 1, static_cast<sqlite3_int64>(i));
+      rc |= sqlite3_bind_text(st, base + 2, times[k].c_str(), -1, SQLITE_STATIC);
+      const auto& sample = series.values[k];
+      for (std::size_t c = 0; c < sample.size(); ++c) {
+        const double v = sample[c][i];
+        const int at = base + 3 + static_cast<int>(c);
+        rc |= std::isfinite(v) ? sqlite3_bind_double(st, at, v) : sqlite3_bind_null(st, at);
+      }
+    }
+    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK)
+      return false;
+    written += static_cast<long long>(rows.size());
+    rows.clear();
+    return true;
+  };
+  for (std::size_t k = 0; k < series.times.size(); ++k) {
+    const auto& sample = series.values[k];
+    for (std::size_t i = 0; i < links; ++i) {
+      bool any = false;
+      for (const auto& column : sample)
+        any = any || !std::isnan(column[i]);
+      if (!any)
+        continue;  // a link without any value at this time: no row
+      rows.emplace_back(i, k);
+      if (rows.size() == batch && !send(full))
+        return failed("insert");
+    }
+  }
+  // the last rows, one statement each
+  const auto rest = rows;
+  rows.clear();
+  for (const auto& row : rest) {
+    rows.push_back(row);
+    if (!send(one))
+      return failed("insert");
+  }
+  for (const std::string& sql : triggers) {
+    if (!db.exec(sql))
+      return failed("triggers");
+  }
+  // GDAL's count of the table's rows (gpkg_ogr_contents, where the file has it)
+  sqlite3_stmt* count = db.prepare(
+      "UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)");
+  if (count != nullptr) {
+    if (sqlite3_bind_int64(count, 1, written) != SQLITE_OK ||
+        sqlite3_bind_text(count, 2, kTable, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(count) != SQLITE_DONE)
+      return failed("feature count");
+  }
+  if (!db.exec("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+               "WHERE lower(table_name) = lower('road_link_series')"))
+    return failed("contents");
+  if (!db.exec("COMMIT"))
+    return failed("commit");
+  return {};
+}
 }  // namespace
 
 std::string columnName(const std::string& name, const std::string& unit) {
@@ -339,40 +512,15 @@ core::Status writeResultsGpkg(const CityModel& city,
       if (core::Status st = addField(t, c.c_str(), OFTReal, path); !st)
         return st;
     }
-    // a day of 15-minute values is millions of rows: the fields by index, not by name
-    OGRFeatureDefn* defn = t->GetLayerDefn();
-    const int idField = defn->GetFieldIndex("link_id"), timeField = defn->GetFieldIndex("time");
-    std::vector<int> valueField;
-    for (const std::string& c : linkSeries.columns)
-      valueField.push_back(defn->GetFieldIndex(c.c_str()));
-    OGRFeature f(defn);
-    for (std::size_t k = 0; k < linkSeries.times.size(); ++k) {
-      const auto& sample = linkSeries.values[k];
-      for (std::size_t i = 0; i < city.roads.edges.size(); ++i) {
-        bool any = false;
-        for (const auto& column : sample)
-          any = any || !std::isnan(column[i]);
-        if (!any)
-          continue;
-        f.SetFID(OGRNullFID);
-        f.SetField(idField, static_cast<GIntBig>(i));
-        f.SetField(timeField, linkSeries.times[k].c_str());
-        for (std::size_t c = 0; c < sample.size(); ++c) {
-          if (std::isfinite(sample[c][i]))
-            f.SetField(valueField[c], sample[c][i]);
-          else
-            f.SetFieldNull(valueField[c]);
-        }
-        if (t->CreateFeature(&f) != OGRERR_NONE)
-          return fail(ErrorCode::Io, lastGdalError(path + ": cannot write road_link_series"));
-      }
-    }
+    // the rows follow through SQLite itself, once GDAL has closed the file (below)
   }
   if ((*ds)->CommitTransaction() != OGRERR_NONE)
     return fail(ErrorCode::Io, lastGdalError(path + ": cannot commit"));
   // closing flushes: a full disk shows here
   if (!closeChecked(*ds))
     return fail(ErrorCode::Io, lastGdalError(path + ": cannot finish the GeoPackage"));
+  if (!linkSeries.times.empty())
+    return appendLinkSeriesRows(path, linkSeries, city.roads.edges.size());
   return {};
 }
 

@@ -38,7 +38,8 @@ struct ResultPolygonLayer {
 // Road-link values over time (outputs.link_series): at each sample time (ISO 8601) the value of
 // every column for every road link. Written as the attribute table road_link_series (link_id,
 // time as a DateTime, then the columns; rows only where some value is not NaN), which joins
-// to road_links by link_id (QGIS: a join, then the temporal controller on `time`).
+// to road_links by link_id (QGIS: a join, then the temporal controller on `time`). GDAL creates
+// the table; its rows (millions for a day of quarter hours) go in through SQLite directly.
 struct ResultLinkSeries {
   std::vector<std::string> columns;  // names with their units (columnName)
   std::vector<std::string> times;

@@ -146,5 +146,85 @@ TEST_F(ResultsGpkg, MapReaderReturnsFootprintsWithValues) {
   EXPECT_FALSE(readMapLayer(path, "nope", "", 0.5));
 }
 
+TEST_F(ResultsGpkg, LinkSeriesRowsReopenWithGdal) {
+  // three quarter hours of two columns: link 0 has no value at all (no rows), link 1 an
+  // infinite one (NULL), the others i + 100 k and NaN on odd links in the second column
+  const std::size_t links = city_.roads.edges.size();
+  ASSERT_GT(links, 70u);  // more rows than one statement takes
+  ResultLinkSeries series;
+  series.columns = {columnName("traffic.interval_flow", "1/h"),
+                    columnName("traffic.interval_speed", "km/h")};
+  for (int k = 0; k < 3; ++k) {
+    series.times.push_back("2026-06-17T0" + std::to_string(5 + k) + ":15:00Z");
+    std::vector<double> flow(links), speed(links);
+    for (std::size_t i = 0; i < links; ++i) {
+      flow[i] = static_cast<double>(i) + 100.0 * k;
+      speed[i] = i % 2 == 1 ? NAN : 0.5 * static_cast<double>(i);
+    }
+    flow[0] = NAN;
+    speed[0] = NAN;
+    flow[1] = INFINITY;
+    series.values.push_back({flow, speed});
+  }
+  const std::string path = dir_ + "/series.gpkg";
+  core::Status st = writeResultsGpkg(city_, {}, {}, path, {}, series);
+  ASSERT_TRUE(st) << st.error().message;
+  {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(ds);
+    OGRLayer* t = ds->GetLayerByName("road_link_series");
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->GetGeomType(), wkbNone);
+    // GDAL's own count (gpkg_ogr_contents) and a real count agree
+    EXPECT_EQ(t->GetFeatureCount(), static_cast<GIntBig>(3 * (links - 1)));
+    t->SetAttributeFilter(nullptr);
+    GIntBig counted = 0;
+    for (auto& f : *t) {
+      (void)f;
+      ++counted;
+    }
+    EXPECT_EQ(counted, static_cast<GIntBig>(3 * (links - 1)));
+    const int timeField = t->GetLayerDefn()->GetFieldIndex("time");
+    ASSERT_GE(timeField, 0);
+    EXPECT_EQ(t->GetLayerDefn()->GetFieldDefn(timeField)->GetType(), OFTDateTime);
+    t->SetAttributeFilter("link_id = 6 AND time = '2026-06-17T06:15:00.000Z'");
+    OGRFeatureUniquePtr f(t->GetNextFeature());
+    ASSERT_TRUE(f);
+    EXPECT_DOUBLE_EQ(f->GetFieldAsDouble("traffic_interval_flow_1_per_h"), 106.0);
+    EXPECT_DOUBLE_EQ(f->GetFieldAsDouble("traffic_interval_speed_km_per_h"), 3.0);
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, tz = 0;
+    float sec = 0;
+    ASSERT_TRUE(f->GetFieldAsDateTime(timeField, &y, &mo, &d, &h, &mi, &sec, &tz));
+    EXPECT_EQ(y * 10000 + mo * 100 + d, 20260617);
+    EXPECT_EQ(h * 100 + mi, 615);
+    EXPECT_EQ(tz, 100);  // UTC
+    t->SetAttributeFilter("link_id = 7 AND time = '2026-06-17T07:15:00.000Z'");
+    OGRFeatureUniquePtr odd(t->GetNextFeature());
+    ASSERT_TRUE(odd);
+    EXPECT_DOUBLE_EQ(odd->GetFieldAsDouble("traffic_interval_flow_1_per_h"), 207.0);
+    EXPECT_TRUE(odd->IsFieldNull(odd->GetFieldIndex("traffic_interval_speed_km_per_h")));
+    t->SetAttributeFilter("link_id = 1");
+    OGRFeatureUniquePtr inf(t->GetNextFeature());
+    ASSERT_TRUE(inf);
+    EXPECT_TRUE(inf->IsFieldNull(inf->GetFieldIndex("traffic_interval_flow_1_per_h")));
+    t->SetAttributeFilter("link_id = 0");
+    EXPECT_EQ(t->GetFeatureCount(), 0);
+  }
+  // the file stays a GeoPackage GDAL keeps counting in: one more row through GDAL
+  {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    ASSERT_TRUE(ds);
+    OGRLayer* t = ds->GetLayerByName("road_link_series");
+    ASSERT_NE(t, nullptr);
+    OGRFeature f(t->GetLayerDefn());
+    f.SetField("link_id", static_cast<GIntBig>(0));
+    ASSERT_EQ(t->CreateFeature(&f), OGRERR_NONE);
+  }
+  GDALDatasetUniquePtr again(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->GetLayerByName("road_link_series")->GetFeatureCount(),
+            static_cast<GIntBig>(3 * (links - 1) + 1));
+}
+
 }  // namespace
 }  // namespace twin::gis
