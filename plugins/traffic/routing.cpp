@@ -248,26 +248,45 @@ std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t
   }
   count = lm->edges.size();
   lm->count = count;
-  lm->from.assign(n * count, kUnreached);
-  lm->to.assign(n * count, kUnreached);
+  lm->stride = (count + 7) / 8 * 8;
+  lm->allocate(n);
   double largest = 0;
   for (std::size_t i = 0; i < count; ++i) {
     for (std::size_t e = 0; e < n; ++e) {
-      if (std::isfinite(fromL[i][e])) {
-        lm->from[e * count + i] = static_cast<float>(fromL[i][e]);
+      if (std::isfinite(fromL[i][e]))
         largest = std::max(largest, fromL[i][e]);
-      }
-      if (std::isfinite(toL[i][e])) {
-        lm->to[e * count + i] = static_cast<float>(toL[i][e]);
+      if (std::isfinite(toL[i][e]))
         largest = std::max(largest, toL[i][e]);
-      }
     }
   }
-  // an entry is off by at most 2^-24 of the largest, so a bound (two entries, their difference
-  // and the slack taken off, each rounded in single precision) by at most 2^-22 of it: 2^-20
-  // covers that four times over
-  lm->slack = largest * std::ldexp(1.0, -20);
+  // the largest time is the last step below kUnreached
+  lm->unit = largest > 0 ? largest / (kUnreached - 1) : 1.0;
+  auto steps = [&](double t) {
+    if (!std::isfinite(t))
+      return kUnreached;
+    return static_cast<std::uint16_t>(
+        std::min<double>(kUnreached - 1, std::nearbyint(t / lm->unit)));
+  };
+  for (std::size_t e = 0; e < n; ++e) {
+    std::uint16_t* f = lm->fromRow(e);
+    std::uint16_t* t = lm->toRow(e);
+    for (std::size_t i = 0; i < count; ++i) {
+      f[i] = steps(fromL[i][e]);
+      t[i] = steps(toL[i][e]);
+    }
+  }
   return lm;
+}
+
+void Landmarks::allocate(std::size_t n) {
+  // 64-byte lines hold 32 entries: each table starts on one (vector data is 16-byte aligned)
+  constexpr std::size_t kLine = 32;
+  const std::size_t table = n * stride;
+  data_.assign(2 * table + 2 * kLine, 0);
+  const auto at = reinterpret_cast<std::uintptr_t>(data_.data());
+  const std::size_t skip = ((64 - at % 64) % 64) / sizeof(std::uint16_t);
+  from_ = skip;
+  to_ = skip + (table + kLine - 1) / kLine * kLine;
 }
 
 double Router::crossingTime(std::uint32_t from, std::uint32_t to) const {
@@ -303,45 +322,52 @@ std::vector<std::uint32_t> Router::route(std::uint32_t from, std::uint32_t to,
     return {};
   // in the router's order from here on
   const std::uint32_t src = rank_[from], dst = rank_[to];
-  // the heuristic: straight line from an edge's end to the target's end at the top speed
+  // the heuristic: with landmarks ALT's, d(e, t) >= d(L, t) - d(L, e) and
+  // d(e, t) >= d(e, L) - d(t, L) for every landmark L, in whole steps less one (their rounding);
+  // without, the straight line from an edge's end to the target's end at the top speed
   const EndPoint target = end_[dst];
   // a margin of 1.5 on the speed keeps it admissible where a file's lengths are a little
   // shorter than the drawn geometry
   const double inv = 1.0 / (1.5 * maxSpeed_);
-  // ALT: d(e, t) >= d(L, t) - d(L, e) and d(e, t) >= d(e, L) - d(t, L) for every landmark L
-  const std::size_t nl = lm_ ? lm_->count : 0;
-  const float* fromT = nl > 0 ? lm_->from.data() + std::size_t{dst} * nl : nullptr;
-  const float* toT = nl > 0 ? lm_->to.data() + std::size_t{dst} * nl : nullptr;
-  const float slack = nl > 0 ? static_cast<float>(lm_->slack) : 0.0f;
+  const Landmarks* lm = lm_.get();
+  const std::size_t stride = lm != nullptr && lm->count > 0 ? lm->stride : 0;
+  const std::uint16_t* fromT = stride > 0 ? lm->fromRow(dst) : nullptr;
+  const std::uint16_t* toT = stride > 0 ? lm->toRow(dst) : nullptr;
+  const double unit = stride > 0 ? lm->unit : 0.0;
   auto h = [&](std::uint32_t e) {
-    const EndPoint& p = end_[e];
-    double best = 0;
-    if (p.hasEnd && target.hasEnd) {
+    if (stride == 0) {
+      const EndPoint& p = end_[e];
+      if (!p.hasEnd || !target.hasEnd)
+        return 0.0;
       const double dx = p.x - target.x, dy = p.y - target.y;
-      best = std::sqrt(dx * dx + dy * dy) * inv;
+      return std::sqrt(dx * dx + dy * dy) * inv;
     }
-    if (nl > 0) {
-      const float* fE = lm_->from.data() + std::size_t{e} * nl;
-      const float* tE = lm_->to.data() + std::size_t{e} * nl;
-      float lmBest = 0;
-      std::size_t i = 0;
+    const std::uint16_t* fE = lm->fromRow(e);
+    const std::uint16_t* tE = lm->toRow(e);
+    unsigned best = 0;
 #if defined(__SSE2__)
-      // four landmarks at a time (the same differences, and max is exact: the same bound)
-      __m128 acc = _mm_setzero_ps();
-      for (; i + 4 <= nl; i += 4) {
-        const __m128 a = _mm_sub_ps(_mm_loadu_ps(fromT + i), _mm_loadu_ps(fE + i));
-        const __m128 b = _mm_sub_ps(_mm_loadu_ps(tE + i), _mm_loadu_ps(toT + i));
-        acc = _mm_max_ps(acc, _mm_max_ps(a, b));
-      }
-      alignas(16) float lanes[4];
-      _mm_store_ps(lanes, acc);
-      lmBest = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-#endif
-      for (; i < nl; ++i)
-        lmBest = std::max(lmBest, std::max(fromT[i] - fE[i], tE[i] - toT[i]));
-      best = std::max(best, static_cast<double>(lmBest - slack));
+    // eight landmarks at a time: the positive parts of both differences (saturating) and
+    // their maximum (max(a, b) = (a - b)+ + b), exact in integers
+    __m128i acc = _mm_setzero_si128();
+    for (std::size_t i = 0; i < stride; i += 8) {
+      const __m128i a = _mm_subs_epu16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(fromT + i)),
+                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(fE + i)));
+      const __m128i b = _mm_subs_epu16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tE + i)),
+                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(toT + i)));
+      const __m128i m = _mm_add_epi16(_mm_subs_epu16(a, b), b);
+      acc = _mm_add_epi16(_mm_subs_epu16(acc, m), m);
     }
-    return best;
+    alignas(16) std::uint16_t lanes[8];
+    _mm_store_si128(reinterpret_cast<__m128i*>(lanes), acc);
+    for (std::uint16_t x : lanes)
+      best = std::max<unsigned>(best, x);
+#else
+    for (std::size_t i = 0; i < stride; ++i) {
+      best = std::max<unsigned>(best, fromT[i] > fE[i] ? unsigned(fromT[i] - fE[i]) : 0u);
+      best = std::max<unsigned>(best, tE[i] > toT[i] ? unsigned(tE[i] - toT[i]) : 0u);
+    }
+#endif
+    return best > 1 ? static_cast<double>(best - 1) * unit : 0.0;
   };
   // the caller's scratch, reset lazily by a query stamp (no O(n) clearing per query); an edge
   // is stamped when first reached, with its heuristic computed once

@@ -23,19 +23,31 @@
 
 namespace twin::traffic {
 
-// Free-flow times from each landmark to every edge and from every edge to each landmark (s;
-// kUnreached where there is no way), per edge the landmarks' values side by side. With the
-// finite kUnreached the bounds stay valid: where t cannot be reached from L but e can, e cannot
-// reach t either, and a huge bound only keeps A* away from an edge that leads nowhere.
-// The tables are kept in single precision (half the memory a search reads per reached road);
-// a bound is lowered by `slack`, more than the rounding of two entries, so it stays admissible.
-inline constexpr float kUnreached = 1e30f;
+// Free-flow times from each landmark to every edge and from every edge to each landmark, per
+// edge the landmarks' values side by side in one row of 16-bit steps of `unit` seconds (a row of
+// 32 landmarks is one 64-byte cache line: a search reads two lines per edge it reaches), with
+// kUnreached where there is no way. With the finite kUnreached the bounds stay valid: where t
+// cannot be reached from L but e can, e cannot reach t either, and a huge bound only keeps A*
+// away from an edge that leads nowhere. Each entry is rounded to the nearest step, so a
+// difference of two is off by at most one step: a bound is lowered by one step and stays
+// admissible.
+inline constexpr std::uint16_t kUnreached = 0xFFFF;
 struct Landmarks {
   std::size_t count = 0;
+  std::size_t stride = 0;            // entries per row: count rounded up to 8 (zeros after)
   std::vector<std::uint32_t> edges;  // the landmark edges
-  // from[e * count + i]: landmark i to e; to[...]: e to i (e in the routers' own edge order)
-  std::vector<float> from, to;
-  double slack = 0;  // s, taken off every bound
+  double unit = 1;                   // s per step
+  // row e (in the routers' own edge order): landmark i to e, and e to landmark i
+  const std::uint16_t* fromRow(std::size_t e) const { return data_.data() + from_ + e * stride; }
+  const std::uint16_t* toRow(std::size_t e) const { return data_.data() + to_ + e * stride; }
+  // sizes the tables for n edges, every entry 0, each table starting on a cache line
+  void allocate(std::size_t n);
+  std::uint16_t* fromRow(std::size_t e) { return data_.data() + from_ + e * stride; }
+  std::uint16_t* toRow(std::size_t e) { return data_.data() + to_ + e * stride; }
+
+ private:
+  std::vector<std::uint16_t> data_;
+  std::size_t from_ = 0, to_ = 0;
 };
 
 class Router {
