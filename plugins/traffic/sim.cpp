@@ -798,6 +798,54 @@ void Simulation::move(std::uint32_t i, double dt, LaneStep& out) {
   }
 }
 
+// Where a vehicle leaving a lane at the step's end goes (Simulation::step, phase 3), and its
+// own record brought up to it: past the stop line of a normal lane into the junction (or
+// through a short one onto the next edge), off an internal lane onto the next edge, or arrived.
+// Reads the lanes' state after the fronts left, so one exit does not see another.
+Simulation::Move Simulation::wayOn(const Exit& x) {
+  Move m;
+  if (x.overflow < 0)
+    return m;  // a teleport: the serial part
+  const std::uint32_t v = x.v;
+  const Lane& from = net_.lanes[x.fromLane];
+  m.kind = Move::kEnter;
+  m.speed = x.speed;
+  if (from.edge == kNone) {
+    const Connection& conn = net_.connections[from.connection];
+    ++veh_[v].routePos;
+    updateMask(v);
+    m.lane = conn.toLane;
+    m.pos = std::min(x.overflow, net_.lanes[conn.toLane].length);
+    return m;
+  }
+  ++laneExits_[x.fromLane];
+  if (veh_[v].routePos + 1 >= veh_[v].routeLen) {
+    m.kind = Move::kArrive;
+    return m;
+  }
+  const std::uint32_t c = plannedConnection(v, x.fromLane);
+  if (c == kNone) {
+    // cannot happen: a vehicle without a connection never passes the stop line
+    m.lane = x.fromLane;
+    m.pos = from.length - 0.01;
+    m.speed = 0;
+    return m;
+  }
+  const Connection& conn = net_.connections[c];
+  const Lane& il = net_.lanes[conn.internalLane];
+  if (x.overflow > il.length && lanes_[conn.internalLane].veh.empty()) {
+    // a short crossing passed within the step
+    ++veh_[v].routePos;
+    updateMask(v);
+    m.lane = conn.toLane;
+    m.pos = std::min(x.overflow - il.length, net_.lanes[conn.toLane].length);
+  } else {
+    m.lane = conn.internalLane;
+    m.pos = std::min(x.overflow, il.length);
+  }
+  return m;
+}
+
 void Simulation::step(double t, const ParallelFor& parallel) {
   arrivals_.clear();
   inserted_.clear();
@@ -931,11 +979,27 @@ void Simulation::step(double t, const ParallelFor& parallel) {
     L.speed.erase(L.speed.begin());
     L.veh.erase(L.veh.begin());
   }
-  for (const Exit& x : exits) {
+  // where each leaving vehicle goes, on the threads: every exit is another vehicle and leaves
+  // another lane, and a vehicle's way on reads only its own record and route (the lane it
+  // enters is filled below, in lane order); teleports are left whole to the serial part
+  moves_.resize(exits.size());
+  parallel(exits.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t k = b; k < e; ++k)
+      moves_[k] = wayOn(exits[k]);
+  });
+  for (std::size_t k = 0; k < exits.size(); ++k) {
+    const Exit& x = exits[k];
     const std::uint32_t v = x.v;
+    if (moves_[k].kind == Move::kArrive) {
+      arrive(v, t);  // at the end of the last edge
+      continue;
+    }
+    if (moves_[k].kind == Move::kEnter) {
+      enterLane(v, moves_[k].lane, moves_[k].pos, moves_[k].speed);
+      continue;
+    }
     auto route = routeOf(v);
-    const Lane& from = net_.lanes[x.fromLane];
-    if (x.overflow < 0 && warn_) {
+    if (warn_) {
       const Lane& fl = net_.lanes[x.fromLane];
       const std::uint32_t c = plannedConnection(v, x.fromLane);
       std::string where =
@@ -955,52 +1019,19 @@ void Simulation::step(double t, const ParallelFor& parallel) {
             " s on " + where + ", " + why +
             "; teleported to its next edge at t = " + std::to_string(int(t)) + " s");
     }
-    if (x.overflow < 0) {
-      // gridlock: the vehicle jumps to the next edge of its route (counted, as SUMO's
-      // teleports)
-      ++stats_.teleports;
-      veh_[v].waiting = 0;
-      ++veh_[v].routePos;  // on to the next edge (from an internal lane: the one it was entering)
-      updateMask(v);
-      vStatus_[v] = 3;
-      veh_[v].lane = kNone;
-      if (!laneOwner_.empty() && veh_[v].routePos < route.size() &&
-          !ownsEdge(route[veh_[v].routePos])) {
-        handOver(v, net_.edges[route[veh_[v].routePos]].firstLane, 1, 0, 0);
-        continue;
-      }
-      teleporting_.push_back(v);
+    // gridlock: the vehicle jumps to the next edge of its route (counted, as SUMO's teleports)
+    ++stats_.teleports;
+    veh_[v].waiting = 0;
+    ++veh_[v].routePos;  // on to the next edge (from an internal lane: the one it was entering)
+    updateMask(v);
+    vStatus_[v] = 3;
+    veh_[v].lane = kNone;
+    if (!laneOwner_.empty() && veh_[v].routePos < route.size() &&
+        !ownsEdge(route[veh_[v].routePos])) {
+      handOver(v, net_.edges[route[veh_[v].routePos]].firstLane, 1, 0, 0);
       continue;
     }
-    if (from.edge != kNone) {
-      ++laneExits_[x.fromLane];
-      if (veh_[v].routePos + 1 >= route.size()) {
-        arrive(v, t);  // at the end of the last edge
-        continue;
-      }
-      const std::uint32_t c = plannedConnection(v, x.fromLane);
-      if (c == kNone) {
-        // cannot happen: a vehicle without a connection never passes the stop line
-        enterLane(v, x.fromLane, from.length - 0.01, 0);
-        continue;
-      }
-      const Connection& conn = net_.connections[c];
-      const Lane& il = net_.lanes[conn.internalLane];
-      if (x.overflow > il.length && lanes_[conn.internalLane].veh.empty()) {
-        // a short crossing passed within the step
-        ++veh_[v].routePos;
-        updateMask(v);
-        enterLane(v, conn.toLane, std::min(x.overflow - il.length, net_.lanes[conn.toLane].length),
-                  x.speed);
-      } else {
-        enterLane(v, conn.internalLane, std::min(x.overflow, il.length), x.speed);
-      }
-    } else {
-      const Connection& conn = net_.connections[from.connection];
-      ++veh_[v].routePos;
-      updateMask(v);
-      enterLane(v, conn.toLane, std::min(x.overflow, net_.lanes[conn.toLane].length), x.speed);
-    }
+    teleporting_.push_back(v);
   }
   // a split run: the vehicles that crossed into another's lanes move there (before anything
   // here reads those lanes: every lane gets its vehicles from one junction, so one process)

@@ -306,6 +306,14 @@ class Simulation {
     double overflow, speed;
   };
   std::vector<Exit> exits_;  // scratch of one step
+  struct Move {
+    enum Kind : std::uint8_t { kTeleport, kArrive, kEnter };
+    Kind kind = kTeleport;
+    std::uint32_t lane = kNone;
+    double pos = 0, speed = 0;
+  };
+  std::vector<Move> moves_;  // scratch of one step: exits_[k]'s way on
+  Move wayOn(const Exit& x);
   void rebuildActive();
   void prefetchLane(std::uint32_t lane) const;  // a hint to the cache: lane's arrays
 
