@@ -31,6 +31,10 @@ Rerouter::Rerouter(const Network& net, ReroutingParams p,
   if (!(p_.stuckAfter >= 0))
     throw std::runtime_error("rerouting.stuck_after must be 0 (off) or positive");
   changed_.assign(net.edges.size(), 0);
+  edgeLanes_.reserve(net.edges.size());
+  for (const Edge& e : net.edges)
+    edgeLanes_.push_back({e.firstLane, e.laneCount, std::max(kMinSpeed, e.speed), e.length,
+                          e.length / std::max(0.1, e.speed)});
   snapSpeedSum_.assign(net.normalLaneCount, 0.0);
   snapSteps_.assign(net.normalLaneCount, 0);
   ring_.resize(net.edges.size() * p_.adaptationSteps);
@@ -54,20 +58,21 @@ void Rerouter::sample(const Simulation& sim, const RoadClosures& closures,
   const auto& speedSum = sim.laneSpeedSum();
   const auto& steps = sim.laneVehicleSteps();
   const std::size_t n = p_.adaptationSteps;
-  // every edge on its own (its lanes, its ring slot): in blocks on the threads
+  // every edge on its own (its lanes, its ring slot): in blocks on the threads, from the compact
+  // per-edge copies (the Edge records are large and scattered)
   parallel(net_.edges.size(), [&](std::size_t b, std::size_t end) {
     for (auto e = static_cast<std::uint32_t>(b); e < end; ++e) {
-      const Edge& edge = net_.edges[e];
+      const EdgeLanes& el = edgeLanes_[e];
       double sum = 0;
       std::uint64_t k = 0;
-      for (std::uint32_t l = edge.firstLane; l < edge.firstLane + edge.laneCount; ++l) {
+      for (std::uint32_t l = el.first; l < el.first + el.count; ++l) {
         sum += speedSum[l] - snapSpeedSum_[l];
         k += steps[l] - snapSteps_[l];
         snapSpeedSum_[l] = speedSum[l];
         snapSteps_[l] = steps[l];
       }
       // the interval's mean speed of the edge's vehicles; its speed limit when none drove on it
-      const double limit = std::max(kMinSpeed, edge.speed);
+      const double limit = el.limit;
       double& slot = ring_[std::size_t{e} * n + ringPos_];
       const double speed = k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
       if (speed != slot)
@@ -81,9 +86,16 @@ void Rerouter::sample(const Simulation& sim, const RoadClosures& closures,
 
 void Rerouter::updateCosts(const RoadClosures& closures) {
   const std::size_t n = p_.adaptationSteps;
-  const bool all = base_.size() != net_.edges.size() || !fresh_;
-  base_.resize(net_.edges.size());
-  for (std::uint32_t e = 0; e < net_.edges.size(); ++e) {
+  const std::size_t edges = net_.edges.size();
+  // everything after a load or when the closures changed; else the edges a sample changed
+  const bool all = base_.size() != edges || !fresh_ || closures.active() != closedAt_;
+  base_.resize(edges);
+  if (all) {
+    // the closures' bars (NaN: open)
+    barCost_.assign(edges, std::numeric_limits<double>::quiet_NaN());
+    closures.bar(barCost_);
+  }
+  for (std::uint32_t e = 0; e < edges; ++e) {
     if (!all && changed_[e] == 0)
       continue;
     changed_[e] = 0;
@@ -93,14 +105,17 @@ void Rerouter::updateCosts(const RoadClosures& closures) {
       avg += ring[i];
     avg /= static_cast<double>(n);
     // never below the free-flow time (the mean of equal speeds can round above the limit)
-    const Edge& edge = net_.edges[e];
-    base_[e] =
-        std::max(edge.length / std::max(0.1, edge.speed), edge.length / std::max(kMinSpeed, avg));
+    const EdgeLanes& el = edgeLanes_[e];
+    base_[e] = std::max(el.freeFlow, el.length / std::max(kMinSpeed, avg));
+    if (!all)
+      router_.setCost(e, std::isnan(barCost_[e]) ? base_[e] : barCost_[e]);
   }
-  std::vector<double> cost = base_;
-  closures.bar(cost);
-  router_.setCosts(std::move(cost));
-  closedAt_ = closures.active();
+  if (all) {
+    std::vector<double> cost = base_;
+    closures.bar(cost);
+    router_.setCosts(std::move(cost));
+    closedAt_ = closures.active();
+  }
   fresh_ = true;
   ++costVersion_;
 }

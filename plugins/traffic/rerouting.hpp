@@ -97,6 +97,14 @@ class Rerouter {
   // changed its ring since (derived from the ring: not part of the state)
   std::vector<double> base_;
   std::vector<std::uint8_t> changed_;
+  std::vector<double> barCost_;  // per edge the closures' cost, NaN where open
+  // per edge what the samples read, side by side: its lanes, speed limit (at least kMinSpeed),
+  // length and free-flow time
+  struct EdgeLanes {
+    std::uint32_t first, count;
+    double limit, length, freeFlow;
+  };
+  std::vector<EdgeLanes> edgeLanes_;
   bool fresh_ = false;  // the costs follow the ring (not after a load)
   // The departures' searches, made ahead for every trip that departs before the travel times
   // next change (the next sample): one parallel batch per sample interval instead of a search

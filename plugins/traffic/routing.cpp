@@ -135,6 +135,16 @@ void Router::setCosts(std::vector<double> edgeCost) {
     icost_[i] = cost_[perm_[i]];
 }
 
+void Router::setCost(std::uint32_t edge, double cost) {
+  if (edge >= cost_.size())
+    throw std::invalid_argument("Router::setCost: no edge " + std::to_string(edge));
+  if (!(cost >= freeFlow_[edge]))
+    throw std::invalid_argument("Router::setCost: edge " + net_.edges[edge].id +
+                                " below its free-flow time");
+  cost_[edge] = cost;
+  icost_[rank_[edge]] = cost;
+}
+
 std::shared_ptr<const Landmarks> Router::landmarks(const Router& ff, std::size_t count) {
   const Network& net = ff.net_;
   const std::size_t n = net.edges.size();

@@ -89,6 +89,8 @@ class Router {
   // new edge costs (s), none below the free-flow cost (landmark bounds stay admissible);
   // throws std::invalid_argument otherwise
   void setCosts(std::vector<double> edgeCost);
+  // one edge's new cost (s), as setCosts
+  void setCost(std::uint32_t edge, double cost);
   const std::vector<double>& costs() const { return cost_; }
   // the cost of a route under the current costs (s): edges plus junction crossings
   double routeCost(const std::vector<std::uint32_t>& route) const;
