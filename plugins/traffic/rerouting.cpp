@@ -42,6 +42,18 @@ Rerouter::Rerouter(const Network& net, ReroutingParams p,
     std::fill_n(ring_.begin() + static_cast<std::ptrdiff_t>(e * p_.adaptationSteps),
                 p_.adaptationSteps, net.edges[e].speed);
   nextSample_ = p_.adaptationInterval;
+  countSlowSlots();
+}
+
+void Rerouter::countSlowSlots() {
+  const std::size_t n = p_.adaptationSteps;
+  slowSlots_.assign(edgeLanes_.size(), 0);
+  for (std::size_t e = 0; e < edgeLanes_.size(); ++e) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (ring_[e * n + i] != edgeLanes_[e].limit)
+        ++slowSlots_[e];
+    }
+  }
 }
 
 bool Rerouter::equipped(std::uint32_t v) const {
@@ -72,11 +84,17 @@ void Rerouter::sample(const Simulation& sim, const RoadClosures& closures,
         snapSteps_[l] = steps[l];
       }
       // the interval's mean speed of the edge's vehicles; its speed limit when none drove on it
+      // (an edge without vehicles whose window holds only its limit stays as it is: most do)
       const double limit = el.limit;
+      if (k == 0 && slowSlots_[e] == 0)
+        continue;
       double& slot = ring_[std::size_t{e} * n + ringPos_];
       const double speed = k > 0 ? std::clamp(sum / static_cast<double>(k), 0.0, limit) : limit;
-      if (speed != slot)
-        changed_[e] = 1;  // its travel time is computed again (most edges stay empty)
+      if (speed != slot) {
+        changed_[e] = 1;  // its travel time is computed again
+        slowSlots_[e] = static_cast<std::uint16_t>(slowSlots_[e] + (speed != limit ? 1 : 0) -
+                                                   (slot != limit ? 1 : 0));
+      }
       slot = speed;
     }
   });
@@ -372,6 +390,7 @@ void Rerouter::load(sdk::StateReader& r) {
   if (snapSpeedSum_.size() != net_.normalLaneCount || snapSteps_.size() != net_.normalLaneCount ||
       ring_.size() != net_.edges.size() * p_.adaptationSteps || ringPos_ >= p_.adaptationSteps)
     throw std::runtime_error("traffic state: the rerouting's travel times do not match");
+  countSlowSlots();
 }
 
 }  // namespace twin::traffic

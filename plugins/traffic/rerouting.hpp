@@ -105,6 +105,10 @@ class Rerouter {
     double limit, length, freeFlow;
   };
   std::vector<EdgeLanes> edgeLanes_;
+  // per edge the samples in its window other than its limit (derived from the ring, counted
+  // again after a load): an edge with none and no vehicles since is skipped by a sample
+  std::vector<std::uint16_t> slowSlots_;
+  void countSlowSlots();
   bool fresh_ = false;  // the costs follow the ring (not after a load)
   // The departures' searches, made ahead for every trip that departs before the travel times
   // next change (the next sample): one parallel batch per sample interval instead of a search

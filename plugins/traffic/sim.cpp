@@ -73,8 +73,10 @@ Simulation::Simulation(const Network& net, std::vector<VehicleType> vtypes, cons
     hop_[c] = {conn.toEdge, idx(net.lanes[conn.fromLane].index), idx(net.lanes[conn.toLane].index)};
   }
   edgeConn_.assign(net.edges.size(), {0, 0});
+  edgeLength_.resize(net.edges.size());
   for (std::size_t e = 0; e < net.edges.size(); ++e) {
     const Edge& edge = net.edges[e];
+    edgeLength_[e] = edge.length;
     std::uint32_t b = kNone, end = 0;
     for (std::uint32_t i = 0; i < edge.laneCount; ++i) {
       const Lane& l = net.lanes[edge.firstLane + i];
@@ -227,7 +229,7 @@ void Simulation::updateMask(std::uint32_t v) {
   double dist = 0;
   while (end + 1 < route.size() && end - rp < 8 && dist < 250.0) {
     ++end;
-    dist += net_.edges[route[end]].length;
+    dist += edgeLength_[route[end]];
   }
   // the horizon's last edge: lanes that connect onwards (all car lanes at the route's end)
   std::uint64_t good = 0;
@@ -984,8 +986,11 @@ void Simulation::step(double t, const ParallelFor& parallel) {
   // enters is filled below, in lane order); teleports are left whole to the serial part
   moves_.resize(exits.size());
   parallel(exits.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t k = b; k < e; ++k)
+    for (std::size_t k = b; k < e; ++k) {
+      if (k + 4 < e)
+        __builtin_prefetch(&veh_[exits[k + 4].v]);  // a hint to the cache (results unchanged)
       moves_[k] = wayOn(exits[k]);
+    }
   });
   for (std::size_t k = 0; k < exits.size(); ++k) {
     const Exit& x = exits[k];

@@ -231,6 +231,7 @@ class Simulation {
   };
   std::vector<Hop> hop_;
   std::vector<std::array<std::uint32_t, 2>> edgeConn_;  // edge e: hop_[begin .. end)
+  std::vector<double> edgeLength_;  // edge e's length (m), side by side for updateMask
   // bit i set where lane i of `edge` connects to `next`; `good` lanes of `next` give `g` the
   // lanes that reach one of them
   std::uint64_t lanesInto(std::uint32_t edge, std::uint32_t next, std::uint64_t good,
