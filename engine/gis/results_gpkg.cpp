@@ -192,9 +192,6 @@ core::Status appendLinkSeriesRows(const std::string& path, const ResultLinkSerie
   sqlite3_stmt* full = insert(batch);
   if (full == nullptr)
     return failed("prepare");
-  sqlite3_stmt* one = batch == 1 ? full : insert(1);
-  if (one == nullptr)
-    return failed("prepare");
   // the rows waiting for a statement: link, sample
   std::vector<std::pair<std::size_t, std::size_t>> rows;
   rows.reserve(batch);
@@ -239,12 +236,10 @@ core::Status appendLinkSeriesRows(const std::string& path, const ResultLinkSerie
         return failed("insert");
     }
   }
-  // the last rows, one statement each
-  const auto rest = rows;
-  rows.clear();
-  for (const auto& row : rest) {
-    rows.push_back(row);
-    if (!send(one))
+  // the last rows, fewer than a batch: one statement of their own
+  if (!rows.empty()) {
+    sqlite3_stmt* last = insert(rows.size());
+    if (last == nullptr || !send(last))
       return failed("insert");
   }
   for (const std::string& sql : triggers) {

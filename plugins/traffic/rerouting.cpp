@@ -113,6 +113,8 @@ void Rerouter::updateCosts(const RoadClosures& closures) {
     barCost_.assign(edges, std::numeric_limits<double>::quiet_NaN());
     closures.bar(barCost_);
   }
+  // the router's cost of edge e: its travel time, or the closure's bar
+  auto costOf = [&](std::uint32_t e) { return std::isnan(barCost_[e]) ? base_[e] : barCost_[e]; };
   for (std::uint32_t e = 0; e < edges; ++e) {
     if (!all && changed_[e] == 0)
       continue;
@@ -126,11 +128,12 @@ void Rerouter::updateCosts(const RoadClosures& closures) {
     const EdgeLanes& el = edgeLanes_[e];
     base_[e] = std::max(el.freeFlow, el.length / std::max(kMinSpeed, avg));
     if (!all)
-      router_.setCost(e, std::isnan(barCost_[e]) ? base_[e] : barCost_[e]);
+      router_.setCost(e, costOf(e));
   }
   if (all) {
-    std::vector<double> cost = base_;
-    closures.bar(cost);
+    std::vector<double> cost(edges);
+    for (std::uint32_t e = 0; e < edges; ++e)
+      cost[e] = costOf(e);
     router_.setCosts(std::move(cost));
     closedAt_ = closures.active();
   }
